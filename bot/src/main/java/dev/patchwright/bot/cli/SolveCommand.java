@@ -1,0 +1,112 @@
+package dev.patchwright.bot.cli;
+
+import dev.patchwright.inference.openai.OpenAiCompatibleModel;
+import dev.patchwright.worker.git.RepoMirror;
+import dev.patchwright.worker.sandbox.BubblewrapSandbox;
+import dev.patchwright.worker.solve.JobRecorder;
+import dev.patchwright.worker.solve.CandidateRecord;
+import dev.patchwright.worker.solve.SolvePipeline;
+import dev.patchwright.worker.solve.SolveRequest;
+import dev.patchwright.worker.solve.SolveResult;
+import dev.patchwright.worker.solve.SolveSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** {@code patchwright solve}: the bot's pipeline on one issue, without GitHub. */
+@Command(name = "solve", mixinStandardHelpOptions = true,
+        description = "Solve one issue in a local repository or clone URL; writes patch.diff and report.md.")
+final class SolveCommand implements Callable<Integer> {
+
+    @Option(names = "--repo", required = true, description = "a local git repository (its committed HEAD) or a clone URL")
+    String repo;
+
+    @Option(names = "--issue-file", required = true, description = "Markdown: the first '# ' line is the title, the rest the body")
+    Path issueFile;
+
+    @Option(names = "--branch", description = "branch to start from (default: the repository's default branch)")
+    String branch;
+
+    @Option(names = "--out", defaultValue = "patchwright-out", description = "where patch.diff and report.md go (default: ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--model-url", defaultValue = "${env:PATCHWRIGHT_MODEL_URL}", description = "OpenAI-compatible base URL (env PATCHWRIGHT_MODEL_URL)")
+    String modelUrl;
+
+    @Option(names = "--model", defaultValue = "${env:PATCHWRIGHT_MODEL_NAME:-gpt-4.1}", description = "model name (env PATCHWRIGHT_MODEL_NAME, default ${DEFAULT-VALUE})")
+    String modelName;
+
+    @Option(names = "--candidates", description = "candidates to try (default: the repository's setting, else 4)")
+    Integer candidates;
+
+    @Option(names = "--home", defaultValue = "${env:PATCHWRIGHT_HOME:-${sys:user.home}/.patchwright}", description = "mirrors and caches (default ${DEFAULT-VALUE})")
+    Path home;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream err = System.err;
+        if (modelUrl == null || modelUrl.isBlank()) {
+            err.println("error: no model: pass --model-url or set PATCHWRIGHT_MODEL_URL (an OpenAI-compatible base URL)");
+            return 2;
+        }
+        if (!Files.isRegularFile(issueFile)) {
+            err.println("error: --issue-file " + issueFile + " is not a readable file");
+            return 2;
+        }
+        String issue = Files.readString(issueFile, StandardCharsets.UTF_8);
+        String title = issue.lines().filter(line -> line.startsWith("# ")).findFirst().map(l -> l.substring(2).strip())
+                .orElse(issueFile.getFileName().toString());
+        String body = issue.replaceFirst("(?m)^# .*\\R?", "").strip();
+
+        Path local = Path.of(repo);
+        URI url = Files.isDirectory(local) ? local.toAbsolutePath().normalize().toUri() : URI.create(repo);
+        String key = repoKey(url);
+        String apiKey = System.getenv("PATCHWRIGHT_MODEL_API_KEY");
+        SolveSettings defaults = SolveSettings.defaults(home);
+        SolveSettings settings = candidates == null ? defaults : new SolveSettings(defaults.workRoot(),
+                defaults.cacheRoot(), candidates, Math.max(candidates, defaults.maxCandidates()),
+                defaults.maxOutputTokens(), defaults.temperature(), defaults.memoryLimitBytes(),
+                defaults.outputLimitBytes(), defaults.allowSetupNetwork(), defaults.maxTestTimeout());
+        SolvePipeline pipeline = new SolvePipeline(new RepoMirror(home.resolve("mirrors")), BubblewrapSandbox.create(),
+                new OpenAiCompatibleModel(URI.create(modelUrl), apiKey, modelName, Duration.ofMinutes(10)), settings);
+        SolveRequest request = new SolveRequest(key, url, null, branch, 0, title, body, null);
+        SolveResult result = pipeline.solve(request, new ConsoleRecorder(err));
+        LocalReport report = new LocalReport(out);
+        if (result.solved()) {
+            report.publishSolution(request, result);
+            err.println("solved: " + out.resolve("patch.diff") + " and " + out.resolve("report.md"));
+            return 0;
+        }
+        report.reportFailure(request, result);
+        err.println("not solved: " + result.reason() + "; see " + out.resolve("report.md"));
+        return 1;
+    }
+
+    private static String repoKey(URI url) {
+        String path = url.getPath() == null ? "repo" : url.getPath().replaceAll("/+$", "").replaceAll("\\.git$", "");
+        String[] parts = path.split("/");
+        String name = parts.length > 0 ? parts[parts.length - 1] : "repo";
+        String owner = parts.length > 1 && !parts[parts.length - 2].isBlank() ? parts[parts.length - 2] : "local";
+        return (owner + "/" + name).replaceAll("[^A-Za-z0-9._/-]", "_");
+    }
+
+    /** Prints the job's progress as it happens. */
+    private record ConsoleRecorder(PrintStream out) implements JobRecorder {
+        @Override
+        public void event(String kind, String message) {
+            out.println("[" + kind + "] " + message);
+        }
+
+        @Override
+        public void candidate(CandidateRecord candidate) {
+            out.println("[candidate " + candidate.ordinal() + "] " + candidate.status() + ": " + candidate.reason());
+        }
+    }
+}

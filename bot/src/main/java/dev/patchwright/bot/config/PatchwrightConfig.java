@@ -1,0 +1,98 @@
+package dev.patchwright.bot.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The operator's settings, every one documented with its default in the README. Each is also an
+ * environment variable: {@code patchwright.model.url} is {@code PATCHWRIGHT_MODEL_URL}.
+ */
+@ConfigMapping(prefix = "patchwright")
+public interface PatchwrightConfig {
+
+    /** Where mirrors, caches, work directories and the embedded database live. */
+    @WithDefault("${user.home}/.patchwright")
+    Path home();
+
+    /** {@code all}, {@code webhook} (records jobs, never runs them) or {@code worker}. */
+    @WithDefault("all")
+    String role();
+
+    Trigger trigger();
+
+    Model model();
+
+    Solve solve();
+
+    Worker worker();
+
+    interface Trigger {
+        /** The label that starts work when the repository's configuration does not name one. */
+        @WithDefault("patchwright")
+        String label();
+
+        /** The least permission a user needs to start paid work: {@code write} or {@code admin}. */
+        @WithDefault("write")
+        String minPermission();
+    }
+
+    interface Model {
+        /** Base URL of an OpenAI-compatible API, e.g. {@code https://api.openai.com/v1}. */
+        Optional<String> url();
+
+        /** Model name sent with every request. */
+        @WithDefault("gpt-4.1")
+        String name();
+
+        /** API key, sent only to {@link #url()}; never logged. */
+        Optional<String> apiKey();
+
+        /** Time allowed for one model call. */
+        @WithDefault("10m")
+        Duration timeout();
+
+        /** Completion tokens allowed per call. */
+        @WithDefault("8192")
+        int maxTokens();
+    }
+
+    interface Solve {
+        /** Candidates per issue when the repository does not say. */
+        @WithDefault("4")
+        int candidates();
+
+        /** The most candidates a repository may ask for. */
+        @WithDefault("16")
+        int maxCandidates();
+
+        /** Memory limit of each sandboxed setup or test command, in MiB. */
+        @WithDefault("4096")
+        long memoryMib();
+
+        /** Whether a repository's setup command may use the network. */
+        @WithDefault("true")
+        boolean setupNetwork();
+
+        /** The longest setup or test time limit a repository may ask for. */
+        @WithDefault("1h")
+        Duration maxTestTimeout();
+    }
+
+    interface Worker {
+        /** Jobs this node runs at once. */
+        @WithDefault("1")
+        int concurrency();
+
+        /** How long a claimed job stays ours without a heartbeat. */
+        @WithDefault("2m")
+        Duration lease();
+
+        /** How often an idle worker looks for work. */
+        @WithDefault("2s")
+        Duration poll();
+    }
+}

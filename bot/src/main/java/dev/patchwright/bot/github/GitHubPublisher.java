@@ -1,0 +1,115 @@
+package dev.patchwright.bot.github;
+
+import dev.patchwright.bot.handlers.StatusComment;
+import dev.patchwright.worker.git.GitCredentials;
+import dev.patchwright.worker.git.GitException;
+import dev.patchwright.worker.git.RepoMirror;
+import dev.patchwright.worker.solve.PublishException;
+import dev.patchwright.worker.solve.Publisher;
+import dev.patchwright.worker.solve.SolveReport;
+import dev.patchwright.worker.solve.SolveRequest;
+import dev.patchwright.worker.solve.SolveResult;
+import io.quarkiverse.githubapp.GitHubClientProvider;
+import io.quarkiverse.githubapp.InstallationTokenProvider;
+import org.jboss.logging.Logger;
+import org.kohsuke.github.GHIssue;
+import org.kohsuke.github.GHIssueState;
+import org.kohsuke.github.GHPullRequest;
+import org.kohsuke.github.GHRepository;
+import org.kohsuke.github.GitHub;
+import org.kohsuke.github.HttpException;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Publishes a solve on GitHub: pushes the patch to the bot's own branch, opens (or updates) the pull
+ * request, requests review from whoever asked, and edits the status comment on the issue. Safe to run
+ * twice: the branch is force-pushed (it belongs to the bot) and an open pull request is reused.
+ */
+public final class GitHubPublisher implements Publisher {
+
+    private static final Logger LOG = Logger.getLogger(GitHubPublisher.class);
+
+    private final GitHubClientProvider clients;
+    private final InstallationTokenProvider tokens;
+    private final RepoMirror mirror;
+    private final long installationId;
+    private final String triggeredBy;
+
+    public GitHubPublisher(GitHubClientProvider clients, InstallationTokenProvider tokens, RepoMirror mirror,
+                           long installationId, String triggeredBy) {
+        this.clients = clients;
+        this.tokens = tokens;
+        this.mirror = mirror;
+        this.installationId = installationId;
+        this.triggeredBy = triggeredBy;
+    }
+
+    @Override
+    public String publishSolution(SolveRequest request, SolveResult result) throws PublishException {
+        String branch = request.branchName();
+        try {
+            GitCredentials credentials = new GitCredentials("x-access-token",
+                    tokens.getInstallationToken(installationId).token().toCharArray());
+            mirror.push(request.repoKey(), request.cloneUrl(), result.patchCommit(), branch, credentials, true);
+        } catch (GitException e) {
+            throw new PublishException("pushing " + branch + " failed: " + e.getMessage(), true, e);
+        }
+        try {
+            GitHub github = clients.getInstallationClient(installationId);
+            GHRepository repository = github.getRepository(request.repoKey());
+            String owner = request.repoKey().substring(0, request.repoKey().indexOf('/'));
+            String body = SolveReport.pullRequestBody(request, result);
+            List<GHPullRequest> open = repository.queryPullRequests().head(owner + ":" + branch)
+                    .state(GHIssueState.OPEN).list().toList();
+            GHPullRequest pull;
+            if (open.isEmpty()) {
+                pull = repository.createPullRequest("Fix #" + request.issueNumber() + ": " + request.issueTitle(),
+                        branch, result.baseBranch(), body);
+            } else {
+                pull = open.get(0);
+                pull.setBody(body);
+            }
+            requestReview(github, pull);
+            GHIssue issue = repository.getIssue(request.issueNumber());
+            StatusComment.upsert(issue, "Patchwright opened " + pull.getHtmlUrl() + " with a patch that makes `"
+                    + result.testCommand() + "` pass (candidate " + result.winner().ordinal() + " of "
+                    + result.candidates().size() + " tried).");
+            return pull.getHtmlUrl().toString();
+        } catch (IOException e) {
+            throw new PublishException("opening the pull request failed: " + e.getMessage(), retryable(e), e);
+        }
+    }
+
+    @Override
+    public String reportFailure(SolveRequest request, SolveResult result) throws PublishException {
+        try {
+            GitHub github = clients.getInstallationClient(installationId);
+            GHIssue issue = github.getRepository(request.repoKey()).getIssue(request.issueNumber());
+            return StatusComment.upsert(issue, SolveReport.failureText(request, result)).getHtmlUrl().toString();
+        } catch (IOException e) {
+            throw new PublishException("commenting on the issue failed: " + e.getMessage(), retryable(e), e);
+        }
+    }
+
+    private void requestReview(GitHub github, GHPullRequest pull) {
+        if (triggeredBy == null) {
+            return;
+        }
+        try {
+            pull.requestReviewers(List.of(github.getUser(triggeredBy)));
+        } catch (IOException e) {
+            // A review request is a courtesy: the pull request stands without it.
+            LOG.warnf("Could not request review from %s on %s: %s", triggeredBy, pull.getHtmlUrl(), e.getMessage());
+        }
+    }
+
+    private static boolean retryable(IOException e) {
+        if (e instanceof HttpException http) {
+            int status = http.getResponseCode();
+            return status == 403 || status == 429 || status >= 500 || status <= 0;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,135 @@
+package dev.patchwright.bot.handlers;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.patchwright.bot.config.PatchwrightConfig;
+import dev.patchwright.bot.jobs.JobRunner;
+import dev.patchwright.bot.jobs.SolveJobPayload;
+import dev.patchwright.worker.config.RepoConfig;
+import dev.patchwright.worker.config.RepoConfigException;
+import dev.patchwright.worker.queue.JobQueue;
+import dev.patchwright.worker.queue.NewJob;
+import dev.patchwright.worker.queue.StoredDelivery;
+import dev.patchwright.worker.solve.RepoConfigFile;
+import io.quarkiverse.githubapp.GitHubClientProvider;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.kohsuke.github.GHContent;
+import org.kohsuke.github.GHEventPayload;
+import org.kohsuke.github.GHFileNotFoundException;
+import org.kohsuke.github.GHIssue;
+import org.kohsuke.github.GHPermissionType;
+import org.kohsuke.github.GHRepository;
+import org.kohsuke.github.GitHub;
+import org.kohsuke.github.ReactionContent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/** {@code issues.labeled} with the trigger label, by a user with write access: records a solve job. */
+@ApplicationScoped
+public class StartOnIssueLabeled {
+
+    @Inject
+    GitHubClientProvider clients;
+
+    @Inject
+    JobQueue queue;
+
+    @Inject
+    JobRunner runner;
+
+    @Inject
+    PatchwrightConfig config;
+
+    @Inject
+    ObjectMapper json;
+
+    HandlerOutcome handle(StoredDelivery delivery) throws IOException {
+        if (delivery.installationId() == null) {
+            return HandlerOutcome.ignored("the delivery names no installation");
+        }
+        GitHub github = clients.getInstallationClient(delivery.installationId());
+        GHEventPayload.Issue payload = github.parseEventPayload(new StringReader(delivery.payloadJson()),
+                GHEventPayload.Issue.class);
+        GHIssue issue = payload.getIssue();
+        GHRepository repository = payload.getRepository();
+        String label = payload.getLabel() == null ? null : payload.getLabel().getName();
+        if (issue.isPullRequest()) {
+            return HandlerOutcome.ignored("labels on pull requests do not start work");
+        }
+
+        Optional<String> yaml = readConfig(repository);
+        RepoConfig repoConfig = null;
+        String configProblem;
+        try {
+            configProblem = yaml.isEmpty() ? RepoConfigFile.missingMessage() : null;
+            repoConfig = yaml.isEmpty() ? null : RepoConfig.parse(yaml.get(), RepoConfigFile.PATH);
+        } catch (RepoConfigException e) {
+            configProblem = e.getMessage();
+        }
+        String trigger = repoConfig != null ? repoConfig.triggerLabel() : config.trigger().label();
+        if (!trigger.equals(label)) {
+            return HandlerOutcome.ignored("label '" + label + "' is not the trigger label '" + trigger + "'");
+        }
+
+        String login = payload.getSender().getLogin();
+        GHPermissionType permission = repository.getPermission(login);
+        if (!allowed(permission)) {
+            issue.comment("@" + login + " Patchwright starts only for users with " + config.trigger().minPermission()
+                    + " access to this repository, so this label did not start any work.");
+            return HandlerOutcome.acted(login + " has " + permission + " access, not enough to start work");
+        }
+        if (configProblem != null) {
+            StatusComment.upsert(issue, "Patchwright cannot start: " + configProblem);
+            return HandlerOutcome.acted("the repository configuration is missing or invalid");
+        }
+
+        issue.createReaction(ReactionContent.EYES);
+        SolveJobPayload job = new SolveJobPayload(delivery.installationId(), repository.getFullName(),
+                repository.getHttpTransportUrl(), repository.getDefaultBranch(), issue.getNumber(), issue.getTitle(),
+                issue.getBody(), login, yaml.get());
+        Optional<Long> jobId = queue.enqueue(new NewJob("solve", repository.getFullName(), delivery.installationId(),
+                issue.getNumber(), delivery.deliveryId(), toJson(job), 3));
+        if (jobId.isEmpty()) {
+            return HandlerOutcome.ignored("a job for this issue is already queued or running");
+        }
+        StatusComment.upsert(issue, "Patchwright is working on this issue (job " + jobId.get() + "). It will try up to "
+                + Math.min(repoConfig.candidates() == null ? config.solve().candidates() : repoConfig.candidates(),
+                config.solve().maxCandidates())
+                + " candidate patches, run `" + repoConfig.test() + "` on each in a sandbox, and open a pull request "
+                + "for the first that passes.");
+        runner.wake();
+        return HandlerOutcome.acted("job " + jobId.get() + " queued for " + repository.getFullName() + "#"
+                + issue.getNumber());
+    }
+
+    private boolean allowed(GHPermissionType permission) {
+        if (permission == GHPermissionType.ADMIN) {
+            return true;
+        }
+        return permission == GHPermissionType.WRITE && !"admin".equalsIgnoreCase(config.trigger().minPermission());
+    }
+
+    private static Optional<String> readConfig(GHRepository repository) throws IOException {
+        try {
+            GHContent content = repository.getFileContent(RepoConfigFile.PATH, repository.getDefaultBranch());
+            try (InputStream in = content.read()) {
+                return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        } catch (GHFileNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    private String toJson(SolveJobPayload job) {
+        try {
+            return json.writeValueAsString(job);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the job payload", e);
+        }
+    }
+}

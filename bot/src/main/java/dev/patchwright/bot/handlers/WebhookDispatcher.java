@@ -1,0 +1,31 @@
+package dev.patchwright.bot.handlers;
+
+import dev.patchwright.worker.queue.StoredDelivery;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.io.IOException;
+
+/** Routes a stored delivery to the handler for its event and action. */
+@ApplicationScoped
+public class WebhookDispatcher {
+
+    @Inject
+    StartOnIssueLabeled startOnIssueLabeled;
+
+    @Inject
+    CancelOnIssueClosed cancelOnIssueClosed;
+
+    /**
+     * @throws IOException when a GitHub call failed and the delivery should be tried again later
+     */
+    public HandlerOutcome dispatch(StoredDelivery delivery) throws IOException {
+        String key = delivery.event() + (delivery.action() == null ? "" : "." + delivery.action());
+        return switch (key) {
+            case "issues.labeled" -> startOnIssueLabeled.handle(delivery);
+            case "issues.unlabeled", "issues.closed" -> cancelOnIssueClosed.handle(delivery);
+            case "ping" -> HandlerOutcome.ignored("ping: the webhook works");
+            default -> HandlerOutcome.ignored("no handler for " + key);
+        };
+    }
+}

@@ -1,0 +1,20 @@
+package dev.patchwright.bot.jobs;
+
+/**
+ * What a {@code solve} job needs, stored as JSON in {@code jobs.payload} when the trigger is accepted,
+ * so the job runs the same whatever happens on GitHub afterwards.
+ *
+ * @param installationId the GitHub App installation that grants access
+ * @param repository     {@code owner/name}
+ * @param cloneUrl       the repository's HTTPS clone URL, without credentials
+ * @param defaultBranch  the branch to start from and to open the pull request against
+ * @param issueNumber    the issue
+ * @param issueTitle     its title when triggered
+ * @param issueBody      its text when triggered
+ * @param triggeredBy    the login of who asked; their review is requested
+ * @param configYaml     the repository's {@code .github/patchwright.yml} as read at the trigger
+ */
+public record SolveJobPayload(long installationId, String repository, String cloneUrl, String defaultBranch,
+                              int issueNumber, String issueTitle, String issueBody, String triggeredBy,
+                              String configYaml) {
+}

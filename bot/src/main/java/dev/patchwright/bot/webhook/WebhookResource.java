@@ -1,0 +1,102 @@
+package dev.patchwright.bot.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.patchwright.worker.queue.DeliveryInbox;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * GitHub's webhook endpoint. It verifies the signature, stores the delivery in PostgreSQL (unique by
+ * {@code X-GitHub-Delivery}) and only then answers 202, so a crash after the answer loses nothing;
+ * handling works from the stored row. The GitHub App extension's own route answers before its
+ * handlers run and checks signatures only in production mode, which is why this one exists.
+ */
+@Path("/webhook")
+public class WebhookResource {
+
+    private static final Logger LOG = Logger.getLogger(WebhookResource.class);
+
+    @Inject
+    DeliveryInbox inbox;
+
+    @Inject
+    DeliveryProcessor processor;
+
+    @Inject
+    ObjectMapper json;
+
+    @ConfigProperty(name = "quarkus.github-app.webhook-secret")
+    Optional<String> secret;
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response receive(@HeaderParam("X-GitHub-Event") String event,
+                            @HeaderParam("X-GitHub-Delivery") String deliveryId,
+                            @HeaderParam("X-Hub-Signature-256") String signature,
+                            byte[] body) {
+        if (secret.isEmpty() || secret.get().isBlank()) {
+            LOG.error("Refused a webhook: no webhook secret is configured (quarkus.github-app.webhook-secret)");
+            return refuse(503, "this bot has no webhook secret configured, so it cannot verify deliveries");
+        }
+        byte[] payload = body == null ? new byte[0] : body;
+        if (signature == null || signature.isBlank()) {
+            return refuse(401, "missing X-Hub-Signature-256 header");
+        }
+        if (!WebhookSignature.matches(secret.get(), payload, signature)) {
+            LOG.warnf("Refused delivery %s: X-Hub-Signature-256 does not match the body", deliveryId);
+            return refuse(401, "X-Hub-Signature-256 does not match the body and the webhook secret");
+        }
+        if (event == null || event.isBlank()) {
+            return refuse(400, "missing X-GitHub-Event header");
+        }
+        if (deliveryId == null || deliveryId.isBlank() || deliveryId.length() > 200) {
+            return refuse(400, "missing or invalid X-GitHub-Delivery header");
+        }
+        JsonNode root;
+        try {
+            root = json.readTree(payload);
+        } catch (IOException e) {
+            return refuse(400, "the body is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            return refuse(400, "the body is not a JSON object");
+        }
+        String action = text(root.path("action"));
+        Long installationId = root.path("installation").path("id").isIntegralNumber()
+                ? root.path("installation").path("id").asLong() : null;
+        String repository = text(root.path("repository").path("full_name"));
+        boolean recorded = inbox.record(deliveryId, event, action, installationId, repository,
+                new String(payload, StandardCharsets.UTF_8));
+        if (!recorded) {
+            LOG.infof("Delivery %s was already recorded; nothing new", deliveryId);
+            return Response.ok(Map.of("delivery", deliveryId, "status", "duplicate")).build();
+        }
+        LOG.infof("Recorded delivery %s: %s%s for %s", deliveryId, event, action == null ? "" : "." + action,
+                repository == null ? "no repository" : repository);
+        processor.submit(deliveryId);
+        return Response.accepted(Map.of("delivery", deliveryId, "status", "accepted")).build();
+    }
+
+    private static String text(JsonNode node) {
+        return node.isTextual() ? node.asText() : null;
+    }
+
+    private static Response refuse(int status, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build();
+    }
+}

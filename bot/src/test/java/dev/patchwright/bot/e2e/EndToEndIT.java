@@ -1,0 +1,429 @@
+package dev.patchwright.bot.e2e;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchwright.bot.standin.GitHubRestAudit;
+import dev.patchwright.bot.standin.GitHubStandIn;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.response.Response;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.diff.DiffEntry;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.treewalk.CanonicalTreeParser;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static dev.patchwright.bot.e2e.EndToEndResources.WEBHOOK_SECRET;
+import static dev.patchwright.bot.e2e.EndToEndResources.github;
+import static dev.patchwright.bot.e2e.EndToEndResources.model;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole path against the built bot in production mode: a signed {@code issues.labeled} delivery
+ * becomes a pull request whose branch holds exactly the right patch, after a wrong candidate was
+ * rejected by the repository's own failing test. Then the ways it must say no, or say why not.
+ */
+@QuarkusIntegrationTest
+@QuarkusTestResource(value = EndToEndResources.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EndToEndIT {
+
+    static final String CALC_BUGGY = "def add(a, b):\n    return a - b\n";
+    static final String CALC_FIXED = "def add(a, b):\n    return a + b\n";
+    static final String TESTS = """
+            import unittest
+            from calc import add
+
+
+            class CalcTest(unittest.TestCase):
+                def test_add(self):
+                    self.assertEqual(add(2, 3), 5)
+
+                def test_add_zero(self):
+                    self.assertEqual(add(7, 0), 7)
+
+
+            if __name__ == "__main__":
+                unittest.main()
+            """;
+    static final String WRONG_ANSWER = """
+            The subtraction should be a multiplication.
+
+            calc.py
+            <<<<<<< SEARCH
+                return a - b
+            =======
+                return a * b
+            >>>>>>> REPLACE
+            """;
+    static final String RIGHT_ANSWER = """
+            `add` subtracts; it must add.
+
+            ```
+            calc.py
+            <<<<<<< SEARCH
+                return a - b
+            =======
+                return a + b
+            >>>>>>> REPLACE
+            ```
+            """;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    @Order(1)
+    void unsignedAndBadlySignedDeliveriesAreRefusedAndRecordNothing() throws Exception {
+        byte[] body = labeled("acme", "calc", 1, "patchwright", "maintainer");
+        long before = count("webhook_deliveries");
+
+        given().header("X-GitHub-Event", "issues").header("X-GitHub-Delivery", UUID.randomUUID().toString())
+                .contentType("application/json").body(body)
+                .post("/webhook").then().statusCode(401);
+        given().header("X-GitHub-Event", "issues").header("X-GitHub-Delivery", UUID.randomUUID().toString())
+                .header("X-Hub-Signature-256", GitHubStandIn.signature("not-the-secret", body))
+                .contentType("application/json").body(body)
+                .post("/webhook").then().statusCode(401);
+
+        assertThat(count("webhook_deliveries")).isEqualTo(before);
+        assertThat(count("jobs")).isZero();
+    }
+
+    @Test
+    @Order(2)
+    void malformedJsonIsRefusedWithTheReason() throws Exception {
+        long before = count("webhook_deliveries");
+        Response response = deliver("issues", UUID.randomUUID().toString(), "{\"action\": \"labeled\", ".getBytes());
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.jsonPath().getString("error")).contains("not valid JSON");
+        assertThat(count("webhook_deliveries")).isEqualTo(before);
+    }
+
+    @Test
+    @Order(3)
+    void aLabeledIssueBecomesAVerifiedPullRequest() throws Exception {
+        github.createRepo("acme", "calc", "main");
+        github.commitFiles("acme", "calc", "main", Map.of(
+                "calc.py", CALC_BUGGY,
+                "test_calc.py", TESTS,
+                ".github/patchwright.yml", "test: python3 -m unittest -v\ntest-timeout: 60s\ncandidates: 3\n"),
+                "Calculator with a bug");
+        github.addIssue("acme", "calc", 7, "add() subtracts", "`add(2, 3)` returns -1 instead of 5.", "maintainer");
+        github.setPermission("acme", "calc", "maintainer", "write");
+        ObjectId base = head("acme", "calc", "main");
+        model.enqueue(WRONG_ANSWER);
+        model.enqueue(RIGHT_ANSWER);
+
+        String delivery = UUID.randomUUID().toString();
+        byte[] body = labeled("acme", "calc", 7, "patchwright", "maintainer");
+        assertThat(deliver("issues", delivery, body).statusCode()).isEqualTo(202);
+        // GitHub redelivers: the same delivery id must not make a second job.
+        assertThat(deliver("issues", delivery, body).statusCode()).isEqualTo(200);
+
+        Map<String, Object> job = awaitJob("acme/calc", 7);
+        assertThat(job.get("status")).as("job %s", job).isEqualTo("succeeded");
+        assertThat(count("jobs where repository = 'acme/calc' and issue_number = 7")).isEqualTo(1);
+
+        // The branch holds exactly the right patch on top of the base commit.
+        ObjectId branchHead = head("acme", "calc", "patchwright/issue-7");
+        assertThat(parentOf("acme", "calc", branchHead)).isEqualTo(base);
+        assertThat(changedPaths("acme", "calc", base, branchHead)).containsExactly("calc.py");
+        assertThat(fileAt("acme", "calc", branchHead, "calc.py")).isEqualTo(CALC_FIXED);
+
+        List<Map<String, Object>> pulls = github.pullRequests("acme", "calc");
+        assertThat(pulls).hasSize(1);
+        assertThat(pulls.get(0).get("head").toString()).contains("patchwright/issue-7");
+        assertThat((String) pulls.get(0).get("body")).startsWith("Fixes #7")
+                .contains("python3 -m unittest -v")
+                .contains("| candidate 1 |").contains("test_add");
+        assertThat(job.get("result_url")).isEqualTo(pulls.get(0).get("html_url"));
+
+        // The wrong candidate is on record, rejected, with the failing test named.
+        List<Map<String, Object>> candidates = candidates((Long) job.get("id"));
+        assertThat(candidates).hasSize(2);
+        assertThat(candidates.get(0).get("status")).isEqualTo("rejected");
+        assertThat((String[]) candidates.get(0).get("failing_tests")).anyMatch(name -> name.contains("test_add"));
+        assertThat((String) candidates.get(0).get("reason")).contains("test_add");
+        assertThat(candidates.get(1).get("status")).isEqualTo("passed");
+
+        assertThat(github.reactions("acme", "calc", 7)).contains("eyes");
+        assertThat(github.comments("acme", "calc", 7)).hasSize(1)
+                .first().satisfies(c -> assertThat((String) c.get("body")).contains(pulls.get(0).get("html_url").toString()));
+        assertThat(model.authorizations()).allMatch(h -> h.equals("Bearer " + EndToEndResources.MODEL_API_KEY));
+    }
+
+    @Test
+    @Order(4)
+    void anUnknownEventIsStoredAndIgnored() throws Exception {
+        String delivery = UUID.randomUUID().toString();
+        assertThat(deliver("star", delivery, "{\"action\":\"created\",\"starred_at\":null}".getBytes()).statusCode())
+                .isEqualTo(202);
+        assertThat(awaitDelivery(delivery)).containsEntry("status", "ignored");
+        assertThat((String) awaitDelivery(delivery).get("outcome")).contains("no handler for star.created");
+    }
+
+    @Test
+    @Order(5)
+    void aLabelThatIsNotTheTriggerDoesNothing() throws Exception {
+        github.addIssue("acme", "calc", 8, "Docs typo", "Typo in the README.", "maintainer");
+        String delivery = UUID.randomUUID().toString();
+        deliver("issues", delivery, labeled("acme", "calc", 8, "documentation", "maintainer"));
+        assertThat(awaitDelivery(delivery)).containsEntry("status", "ignored");
+        assertThat(github.comments("acme", "calc", 8)).isEmpty();
+        assertThat(count("jobs where issue_number = 8")).isZero();
+    }
+
+    @Test
+    @Order(6)
+    void aLabelerWithoutWriteAccessIsToldAndNothingRuns() throws Exception {
+        github.addIssue("acme", "calc", 9, "Please fix", "Something is off.", "drive-by");
+        github.setPermission("acme", "calc", "drive-by", "read");
+        String delivery = UUID.randomUUID().toString();
+        deliver("issues", delivery, labeled("acme", "calc", 9, "patchwright", "drive-by"));
+        awaitDelivery(delivery);
+        assertThat(count("jobs where issue_number = 9")).isZero();
+        assertThat(github.comments("acme", "calc", 9)).singleElement()
+                .satisfies(c -> assertThat((String) c.get("body")).contains("@drive-by").contains("write access"));
+    }
+
+    @Test
+    @Order(7)
+    void aMissingConfigurationIsExplainedOnTheIssue() throws Exception {
+        github.createRepo("acme", "noconfig", "main");
+        github.commitFiles("acme", "noconfig", "main", Map.of("app.py", "print('hi')\n"), "No config");
+        github.addIssue("acme", "noconfig", 1, "Bug", "It breaks.", "maintainer");
+        github.setPermission("acme", "noconfig", "maintainer", "admin");
+        String delivery = UUID.randomUUID().toString();
+        deliver("issues", delivery, labeled("acme", "noconfig", 1, "patchwright", "maintainer"));
+        awaitDelivery(delivery);
+        assertThat(count("jobs where repository = 'acme/noconfig'")).isZero();
+        assertThat(github.comments("acme", "noconfig", 1)).singleElement()
+                .satisfies(c -> assertThat((String) c.get("body")).contains(".github/patchwright.yml").contains("test:"));
+    }
+
+    @Test
+    @Order(8)
+    void anInvalidConfigurationIsExplainedOnTheIssue() throws Exception {
+        github.createRepo("acme", "badconfig", "main");
+        github.commitFiles("acme", "badconfig", "main", Map.of(".github/patchwright.yml", "tset: make test\n"),
+                "Typo in config");
+        github.addIssue("acme", "badconfig", 1, "Bug", "It breaks.", "maintainer");
+        github.setPermission("acme", "badconfig", "maintainer", "write");
+        String delivery = UUID.randomUUID().toString();
+        deliver("issues", delivery, labeled("acme", "badconfig", 1, "patchwright", "maintainer"));
+        awaitDelivery(delivery);
+        assertThat(count("jobs where repository = 'acme/badconfig'")).isZero();
+        assertThat(github.comments("acme", "badconfig", 1)).singleElement()
+                .satisfies(c -> assertThat((String) c.get("body")).contains("tset").contains("test"));
+    }
+
+    @Test
+    @Order(9)
+    void garbageFromTheModelIsReportedAndNoPullRequestIsOpened() throws Exception {
+        github.createRepo("acme", "garbage", "main");
+        github.commitFiles("acme", "garbage", "main", Map.of("calc.py", CALC_BUGGY, "test_calc.py", TESTS,
+                ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 2\n"), "Bug");
+        github.addIssue("acme", "garbage", 3, "add() subtracts", "Fix add.", "maintainer");
+        github.setPermission("acme", "garbage", "maintainer", "write");
+        model.enqueue("I think you should rewrite it in Rust.");
+        model.enqueue("<<<<<<< SEARCH\nreturn a - b\n");
+        deliver("issues", UUID.randomUUID().toString(), labeled("acme", "garbage", 3, "patchwright", "maintainer"));
+
+        Map<String, Object> job = awaitJob("acme/garbage", 3);
+        assertThat(job.get("status")).isEqualTo("failed");
+        assertThat(github.pullRequests("acme", "garbage")).isEmpty();
+        List<Map<String, Object>> candidates = candidates((Long) job.get("id"));
+        assertThat(candidates).hasSize(2).allSatisfy(c -> {
+            assertThat(c.get("status")).isEqualTo("rejected");
+            assertThat((String) c.get("reason")).contains("no usable edits");
+        });
+        assertThat(github.comments("acme", "garbage", 3)).singleElement()
+                .satisfies(c -> assertThat((String) c.get("body")).contains("could not produce a verified fix")
+                        .contains("no usable edits").contains("No pull request was opened"));
+    }
+
+    @Test
+    @Order(10)
+    void aTestCommandThatHangsIsKilledAtItsLimitAndReported() throws Exception {
+        github.createRepo("acme", "hang", "main");
+        github.commitFiles("acme", "hang", "main", Map.of("app.py", "x = 1\n",
+                ".github/patchwright.yml", "test: python3 -c 'import time; time.sleep(600)'\ntest-timeout: 3s\ncandidates: 1\n"),
+                "Tests that hang");
+        github.addIssue("acme", "hang", 4, "x should be 2", "Set x to 2.", "maintainer");
+        github.setPermission("acme", "hang", "maintainer", "write");
+        model.enqueue("app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n");
+        deliver("issues", UUID.randomUUID().toString(), labeled("acme", "hang", 4, "patchwright", "maintainer"));
+
+        Map<String, Object> job = awaitJob("acme/hang", 4);
+        assertThat(job.get("status")).isEqualTo("failed");
+        List<Map<String, Object>> candidates = candidates((Long) job.get("id"));
+        assertThat(candidates).singleElement().satisfies(c -> {
+            assertThat(c.get("status")).isEqualTo("rejected");
+            assertThat((String) c.get("reason")).contains("3 s time limit");
+            assertThat((Long) c.get("elapsed_ms")).isLessThan(60_000);
+        });
+        assertThat(github.comments("acme", "hang", 4)).singleElement()
+                .satisfies(c -> assertThat((String) c.get("body")).contains("time limit"));
+    }
+
+    @Test
+    @Order(11)
+    void everyGitHubCallExistsInGitHubsPublishedApiAndNoSecretLeaked() throws Exception {
+        Path log = Path.of("target", "github-requests.jsonl");
+        assertThat(github.requests()).isNotEmpty();
+        assertThat(GitHubRestAudit.audit(log)).isEmpty();
+        Path appLog = Path.of("target", "quarkus.log");
+        if (Files.exists(appLog)) {
+            String text = Files.readString(appLog);
+            assertThat(text).doesNotContain(EndToEndResources.MODEL_API_KEY).doesNotContain(WEBHOOK_SECRET);
+            for (String token : github.issuedTokens()) {
+                assertThat(text).doesNotContain(token);
+            }
+        }
+    }
+
+    // --- helpers -------------------------------------------------------------------------------
+
+    private static byte[] labeled(String owner, String repo, int issue, String label, String sender) throws IOException {
+        ObjectNode root = (ObjectNode) JSON.readTree(EndToEndIT.class.getResourceAsStream("/e2e/issues-labeled.json"));
+        ObjectNode repository = (ObjectNode) root.get("repository");
+        repository.put("name", repo).put("full_name", owner + "/" + repo).put("default_branch", "main")
+                .put("clone_url", github.cloneUrl(owner, repo))
+                .put("url", github.apiUrl() + "/repos/" + owner + "/" + repo);
+        ((ObjectNode) repository.get("owner")).put("login", owner);
+        ObjectNode issueNode = (ObjectNode) root.get("issue");
+        Map<String, Object> stored = github.issue(owner, repo, issue);
+        issueNode.put("number", issue).put("title", (String) stored.get("title")).put("body", (String) stored.get("body"))
+                .put("url", github.apiUrl() + "/repos/" + owner + "/" + repo + "/issues/" + issue);
+        ((ObjectNode) root.get("label")).put("name", label);
+        ((ObjectNode) root.get("sender")).put("login", sender);
+        root.putObject("installation").put("id", github.installationId()).put("node_id", "MDIzOkluc3RhbGxhdGlvbjE=");
+        return JSON.writeValueAsBytes(root);
+    }
+
+    private static Response deliver(String event, String delivery, byte[] body) {
+        return given().header("X-GitHub-Event", event).header("X-GitHub-Delivery", delivery)
+                .header("X-Hub-Signature-256", GitHubStandIn.signature(WEBHOOK_SECRET, body))
+                .contentType("application/json").body(body).post("/webhook");
+    }
+
+    private static Map<String, Object> awaitJob(String repository, int issue) throws Exception {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            List<Map<String, Object>> rows = query("select * from jobs where repository = ? and issue_number = ?"
+                    + " and status in ('succeeded', 'failed', 'cancelled')", repository, issue);
+            if (!rows.isEmpty()) {
+                return rows.get(0);
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("job for " + repository + "#" + issue + " did not finish in 120 s: "
+                + query("select * from jobs where repository = ?", repository)
+                + " events: " + query("select kind, message from job_events order by id"));
+    }
+
+    private static Map<String, Object> awaitDelivery(String delivery) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            List<Map<String, Object>> rows = query("select * from webhook_deliveries where delivery_id = ?"
+                    + " and status not in ('received', 'processing')", delivery);
+            if (!rows.isEmpty()) {
+                return rows.get(0);
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("delivery " + delivery + " was not handled: "
+                + query("select * from webhook_deliveries where delivery_id = ?", delivery));
+    }
+
+    private static List<Map<String, Object>> candidates(long jobId) throws SQLException {
+        return query("select * from candidates where job_id = ? order by ordinal", jobId);
+    }
+
+    private static long count(String tableAndWhere) throws SQLException {
+        return (Long) query("select count(*) as n from " + tableAndWhere).get(0).get("n");
+    }
+
+    private static List<Map<String, Object>> query(String sql, Object... args) throws SQLException {
+        try (Connection connection = EndToEndResources.postgres.getPostgresDatabase().getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                statement.setObject(i + 1, args[i]);
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> row = new java.util.LinkedHashMap<>();
+                    for (int c = 1; c <= rs.getMetaData().getColumnCount(); c++) {
+                        Object value = rs.getObject(c);
+                        if (value instanceof Array array) {
+                            value = array.getArray();
+                        }
+                        row.put(rs.getMetaData().getColumnLabel(c), value);
+                    }
+                    rows.add(row);
+                }
+            }
+            return rows;
+        }
+    }
+
+    private static ObjectId head(String owner, String repo, String branch) throws IOException {
+        try (Git git = Git.open(github.repoDir(owner, repo).toFile())) {
+            ObjectId id = git.getRepository().resolve("refs/heads/" + branch);
+            assertThat(id).as("branch %s exists on the git server", branch).isNotNull();
+            return id;
+        }
+    }
+
+    private static ObjectId parentOf(String owner, String repo, ObjectId commit) throws IOException {
+        try (Repository repository = Git.open(github.repoDir(owner, repo).toFile()).getRepository();
+             RevWalk walk = new RevWalk(repository)) {
+            RevCommit c = walk.parseCommit(commit);
+            assertThat(c.getParentCount()).isEqualTo(1);
+            return c.getParent(0).getId();
+        }
+    }
+
+    private static List<String> changedPaths(String owner, String repo, ObjectId from, ObjectId to) throws Exception {
+        try (Git git = Git.open(github.repoDir(owner, repo).toFile()); RevWalk walk = new RevWalk(git.getRepository())) {
+            CanonicalTreeParser a = new CanonicalTreeParser();
+            CanonicalTreeParser b = new CanonicalTreeParser();
+            try (var reader = git.getRepository().newObjectReader()) {
+                a.reset(reader, walk.parseCommit(from).getTree());
+                b.reset(reader, walk.parseCommit(to).getTree());
+            }
+            return git.diff().setOldTree(a).setNewTree(b).call().stream().map(DiffEntry::getNewPath).toList();
+        }
+    }
+
+    private static String fileAt(String owner, String repo, ObjectId commit, String path) throws IOException {
+        try (Repository repository = Git.open(github.repoDir(owner, repo).toFile()).getRepository();
+             RevWalk walk = new RevWalk(repository);
+             TreeWalk tree = TreeWalk.forPath(repository, path, walk.parseCommit(commit).getTree())) {
+            return new String(repository.open(tree.getObjectId(0)).getBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}

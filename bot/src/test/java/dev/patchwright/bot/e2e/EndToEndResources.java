@@ -1,0 +1,73 @@
+package dev.patchwright.bot.e2e;
+
+import dev.patchwright.bot.standin.GitHubStandIn;
+import dev.patchwright.bot.standin.ScriptedModelServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Everything around the bot under test, each real and on loopback: a PostgreSQL server (embedded
+ * binaries), the GitHub stand-in (REST and git smart HTTP) and a scripted OpenAI-compatible model.
+ * The built bot runs as its own process and learns their addresses only from configuration.
+ */
+public final class EndToEndResources implements QuarkusTestResourceLifecycleManager {
+
+    static final String WEBHOOK_SECRET = "e2e-webhook-secret-7f3a9c";
+    static final String MODEL_API_KEY = "sk-e2e-model-key-91c2";
+
+    static EmbeddedPostgres postgres;
+    static GitHubStandIn github;
+    static ScriptedModelServer model;
+    static Path home;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            postgres = EmbeddedPostgres.builder().start();
+            github = new GitHubStandIn(Path.of("target", "github-requests.jsonl"));
+            model = new ScriptedModelServer();
+            home = Files.createTempDirectory("patchwright-e2e-home");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> config = new HashMap<>();
+        config.put("patchwright.db.url", postgres.getJdbcUrl("postgres", "postgres"));
+        config.put("patchwright.db.user", "postgres");
+        config.put("patchwright.db.password", "");
+        config.put("patchwright.home", home.toString());
+        config.put("patchwright.model.url", model.baseUrl());
+        config.put("patchwright.model.name", "scripted-model");
+        config.put("patchwright.model.api-key", MODEL_API_KEY);
+        config.put("patchwright.worker.poll", "200ms");
+        config.put("patchwright.solve.memory-mib", "1024");
+        config.put("quarkus.github-app.app-id", String.valueOf(github.appId()));
+        config.put("quarkus.github-app.private-key", github.privateKeyPem());
+        config.put("quarkus.github-app.webhook-secret", WEBHOOK_SECRET);
+        config.put("quarkus.github-app.instance-endpoint", github.apiUrl());
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        try {
+            if (model != null) {
+                model.close();
+            }
+            if (github != null) {
+                github.close();
+            }
+            if (postgres != null) {
+                postgres.close();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("stopping the end-to-end resources failed", e);
+        }
+    }
+}

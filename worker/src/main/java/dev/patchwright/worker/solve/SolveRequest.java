@@ -1,0 +1,42 @@
+package dev.patchwright.worker.solve;
+
+import dev.patchwright.worker.config.RepoConfig;
+import dev.patchwright.worker.git.GitCredentials;
+
+import java.net.URI;
+import java.util.Objects;
+
+/**
+ * One issue to solve, in plain terms: no GitHub types reach the worker.
+ *
+ * @param repoKey     {@code owner/name}, names the mirror and the dependency cache
+ * @param cloneUrl    where to fetch from (https, file, ...); never carries credentials
+ * @param credentials installation token for fetch and push, or null for public or local repos
+ * @param baseBranch  branch to start from, or null for the remote's default branch
+ * @param issueNumber the issue's number (0 when there is none, as in a local {@code solve})
+ * @param issueTitle  the issue's title
+ * @param issueBody   the issue's text, untrusted
+ * @param config      the repository's configuration, or null to read {@code .github/patchwright.yml}
+ *                    from the base commit
+ */
+public record SolveRequest(String repoKey, URI cloneUrl, GitCredentials credentials, String baseBranch,
+                           int issueNumber, String issueTitle, String issueBody, RepoConfig config) {
+
+    public SolveRequest {
+        Objects.requireNonNull(repoKey, "repoKey");
+        Objects.requireNonNull(cloneUrl, "cloneUrl");
+        issueTitle = issueTitle == null ? "" : issueTitle;
+        issueBody = issueBody == null ? "" : issueBody;
+    }
+
+    /** The branch the bot pushes its patch to. */
+    public String branchName() {
+        return "patchwright/issue-" + issueNumber;
+    }
+
+    /** The same request with the repository configuration filled in. */
+    public SolveRequest withConfig(RepoConfig repoConfig) {
+        return new SolveRequest(repoKey, cloneUrl, credentials, baseBranch, issueNumber, issueTitle, issueBody,
+                repoConfig);
+    }
+}

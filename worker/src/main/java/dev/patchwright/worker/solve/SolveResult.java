@@ -1,0 +1,75 @@
+package dev.patchwright.worker.solve;
+
+import dev.patchwright.inference.model.Usage;
+import org.eclipse.jgit.lib.ObjectId;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a solve produced: the winning patch if any, and the evidence for every candidate.
+ *
+ * @param outcome     how it ended
+ * @param reason      a sentence a user can act on (why it ended this way)
+ * @param baseBranch  the branch the work started from
+ * @param baseCommit  the commit the work started from, or null when the fetch failed
+ * @param testCommand the test command that judged the candidates, or null when none was read
+ * @param setup       what the setup step did, or null when there was none
+ * @param baseline    the test run on the unchanged base commit, or null when it did not run
+ * @param candidates  every candidate, in order
+ * @param winner      the passing candidate, or null
+ * @param patchCommit the commit holding the winning patch on top of {@code baseCommit}, or null
+ * @param usage       model tokens spent, all candidates together
+ * @param elapsed     wall time of the whole solve
+ */
+public record SolveResult(Outcome outcome, String reason, String baseBranch, ObjectId baseCommit,
+                          String testCommand, StepRun setup, StepRun baseline, List<CandidateRecord> candidates,
+                          CandidateRecord winner, ObjectId patchCommit, Usage usage, Duration elapsed) {
+
+    public SolveResult {
+        candidates = List.copyOf(candidates);
+    }
+
+    /** How a solve ended. */
+    public enum Outcome {
+        /** A candidate made the tests pass. */
+        SOLVED,
+        /** Every candidate was tried and none passed. */
+        NO_PASSING_CANDIDATE,
+        /** The repository's configuration is missing or invalid. */
+        CONFIG_INVALID,
+        /** The setup command failed, so no candidate could be judged. */
+        SETUP_FAILED,
+        /** The model could not be reached or refused every call. */
+        MODEL_FAILED,
+        /** The work could not run (fetch, sandbox or GitHub kept failing) and retries ran out. */
+        GAVE_UP
+    }
+
+    /** A result for work that never got to candidates, carrying only the reason. */
+    public static SolveResult notRun(Outcome outcome, String reason) {
+        return new SolveResult(outcome, reason, null, null, null, null, null, List.of(), null, null, Usage.ZERO,
+                Duration.ZERO);
+    }
+
+    /** True when there is a patch to publish. */
+    public boolean solved() {
+        return outcome == Outcome.SOLVED;
+    }
+
+    /**
+     * One sandboxed command and how it went.
+     *
+     * @param command        the command as configured
+     * @param description    e.g. "exit code 1 after 2.3 s"
+     * @param passed         whether it exited 0 in time
+     * @param failingTests   test names found in its output
+     * @param outputTail     the end of its output
+     */
+    public record StepRun(String command, String description, boolean passed, List<String> failingTests,
+                          String outputTail) {
+        public StepRun {
+            failingTests = List.copyOf(failingTests);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.patchwright.worker.solve;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The operator's settings for solving, as opposed to the repository's own ({@code RepoConfig}).
+ *
+ * @param workRoot          where per-job worktrees are created and removed again
+ * @param cacheRoot         where per-repository dependency caches persist between jobs
+ * @param defaultCandidates candidates per job when the repository does not say
+ * @param maxCandidates     the most candidates a repository may ask for
+ * @param maxOutputTokens   completion tokens allowed per model call
+ * @param temperature       sampling temperature for candidates after the first
+ * @param memoryLimitBytes  memory limit of each sandboxed command
+ * @param outputLimitBytes  test output kept per run
+ * @param allowSetupNetwork whether a repository's setup command may use the network
+ * @param maxTestTimeout    the longest test or setup time limit a repository may ask for
+ */
+public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates, int maxCandidates,
+                            int maxOutputTokens, double temperature, long memoryLimitBytes, int outputLimitBytes,
+                            boolean allowSetupNetwork, Duration maxTestTimeout) {
+
+    public SolveSettings {
+        if (defaultCandidates < 1 || maxCandidates < 1) {
+            throw new IllegalArgumentException("candidates must be at least 1");
+        }
+    }
+
+    /** Defaults for a machine like a developer's laptop, with everything under {@code home}. */
+    public static SolveSettings defaults(Path home) {
+        return new SolveSettings(home.resolve("work"), home.resolve("cache"), 4, 16, 8192, 0.7,
+                4L << 30, 256 * 1024, true, Duration.ofHours(1));
+    }
+
+    /** Candidates for one job: the repository's wish within the operator's maximum. */
+    public int candidatesFor(Integer requested) {
+        int wanted = requested == null ? defaultCandidates : requested;
+        return Math.max(1, Math.min(wanted, maxCandidates));
+    }
+
+    /** A repository's time limit, capped by the operator's. */
+    public Duration cap(Duration requested) {
+        return requested.compareTo(maxTestTimeout) > 0 ? maxTestTimeout : requested;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.patchwright.worker.solve;
+
+import dev.patchwright.worker.config.RepoConfig;
+import dev.patchwright.worker.pack.ContextPacker;
+import dev.patchwright.worker.pack.PackStats;
+import dev.patchwright.worker.sandbox.Sandbox;
+import dev.patchwright.worker.sandbox.SandboxException;
+import dev.patchwright.worker.sandbox.SandboxResult;
+import dev.patchwright.worker.sandbox.SandboxSpec;
+import dev.patchwright.worker.verify.FailingTests;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The local side of a job: its directories, copies of the base tree for candidates, sandboxed
+ * commands and the packed context. A job's directory is removed when the job closes, whatever happened.
+ */
+final class Workspace {
+
+    private final SolveSettings settings;
+    private final Sandbox sandbox;
+
+    Workspace(SolveSettings settings, Sandbox sandbox) {
+        this.settings = settings;
+        this.sandbox = sandbox;
+    }
+
+    Job open(String repoKey) throws IOException {
+        Files.createDirectories(settings.workRoot());
+        Path dir = Files.createTempDirectory(settings.workRoot(), "job-");
+        Path cache = settings.cacheRoot().resolve(repoKey.replace('/', '_'));
+        Files.createDirectories(cache);
+        return new Job(dir, cache);
+    }
+
+    final class Job implements AutoCloseable {
+        private final Path root;
+        private final Path cache;
+
+        private Job(Path root, Path cache) {
+            this.root = root;
+            this.cache = cache;
+        }
+
+        Path dir(String name) {
+            return root.resolve(name);
+        }
+
+        /** Packs the tree into the text the model reads first. */
+        String pack(Path tree, RepoConfig config, JobRecorder recorder) throws IOException {
+            StringWriter out = new StringWriter();
+            PackStats stats = ContextPacker.builder().ignore(config.pathsIgnore()).build().pack(tree, out);
+            recorder.event("pack", stats.files() + " files, " + stats.bytes() + " bytes, about "
+                    + stats.estimatedTokens() + " tokens; " + stats.skipped().size() + " skipped");
+            return out.toString();
+        }
+
+        /** Runs one command in the sandbox over {@code tree}, with the repository's dependency cache. */
+        StepRun run(String command, Path tree, boolean network, Duration timeout) throws SandboxException {
+            SandboxSpec spec = new SandboxSpec(command, tree, cache, network, timeout, settings.memoryLimitBytes(),
+                    settings.outputLimitBytes(), Map.of());
+            SandboxResult result = sandbox.run(spec);
+            return new StepRun(command, result.describe(), result.succeeded(), FailingTests.extract(result.output()),
+                    SolvePipeline.tail(result.output()));
+        }
+
+        /** Copies a tree without following links, so a candidate never starts from another's leftovers. */
+        Path copy(Path from, String name) throws IOException {
+            Path to = root.resolve(name);
+            Files.walkFileTree(from, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                    Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.copy(file, to.resolve(from.relativize(file).toString()), LinkOption.NOFOLLOW_LINKS,
+                            StandardCopyOption.COPY_ATTRIBUTES);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+            return to;
+        }
+
+        void delete(Path tree) throws IOException {
+            if (!Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) {
+                return;
+            }
+            Files.walkFileTree(tree, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    Files.delete(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        }
+
+        @Override
+        public void close() throws IOException {
+            delete(root);
+        }
+    }
+}
