@@ -1,0 +1,66 @@
+package dev.patchwright.worker.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A repository's settings from {@code .github/patchwright.yml}:
+ *
+ * <pre>
+ * trigger-label: patchwright      # label that starts work on an issue
+ * setup: ./mvnw -B -q -DskipTests install   # optional, may use the network
+ * test: ./mvnw -B test            # required; runs offline
+ * paths-ignore: [docs/, "*.png"]  # left out of the model's context
+ * candidates: 4                   # patches per round, 1..16; operator default when absent
+ * setup-timeout: 20m              # 90s, 10m, 1h, 1h30m
+ * test-timeout: 10m
+ * setup-network: true
+ * </pre>
+ *
+ * @param triggerLabel  issue label that starts work; default {@code patchwright}
+ * @param setup         command run once before the tests (dependency download), or null
+ * @param test          command that runs the tests; exit status 0 means they pass
+ * @param pathsIgnore   paths or globs left out of the packed context; default empty
+ * @param candidates    candidate patches per round (1..16), or null for the operator's default
+ * @param setupTimeout  wall-clock limit of {@code setup}; default 20 minutes
+ * @param testTimeout   wall-clock limit of {@code test}; default 10 minutes
+ * @param setupNetwork  whether {@code setup} may use the network; default true (tests never may)
+ */
+public record RepoConfig(String triggerLabel, String setup, String test, List<String> pathsIgnore,
+                         Integer candidates, Duration setupTimeout, Duration testTimeout, boolean setupNetwork) {
+
+    /** Where the file lives in a repository. */
+    public static final String PATH = ".github/patchwright.yml";
+    public static final String DEFAULT_TRIGGER_LABEL = "patchwright";
+    public static final Duration DEFAULT_SETUP_TIMEOUT = Duration.ofMinutes(20);
+    public static final Duration DEFAULT_TEST_TIMEOUT = Duration.ofMinutes(10);
+    public static final int MAX_CANDIDATES = 16;
+
+    public RepoConfig {
+        Objects.requireNonNull(triggerLabel, "triggerLabel");
+        Objects.requireNonNull(test, "test");
+        Objects.requireNonNull(setupTimeout, "setupTimeout");
+        Objects.requireNonNull(testTimeout, "testTimeout");
+        pathsIgnore = List.copyOf(pathsIgnore == null ? List.of() : pathsIgnore);
+    }
+
+    /** The settings for a repository that gives only its test command. */
+    public static RepoConfig withTest(String test) {
+        return new RepoConfig(DEFAULT_TRIGGER_LABEL, null, test, List.of(), null, DEFAULT_SETUP_TIMEOUT,
+                DEFAULT_TEST_TIMEOUT, true);
+    }
+
+    /**
+     * Reads the YAML text of a {@code patchwright.yml}.
+     *
+     * @param yaml       the file's text
+     * @param sourceName the name to use in error messages, e.g. {@code .github/patchwright.yml}
+     * @throws RepoConfigException on a YAML syntax error, a document that is not a mapping, an
+     *                             unknown or repeated key, a value of the wrong type or range, or
+     *                             a missing {@code test}; the message names file, line and key
+     */
+    public static RepoConfig parse(String yaml, String sourceName) throws RepoConfigException {
+        return new RepoConfigReader(sourceName).read(yaml);
+    }
+}

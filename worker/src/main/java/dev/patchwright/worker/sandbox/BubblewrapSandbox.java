@@ -1,0 +1,240 @@
+package dev.patchwright.worker.sandbox;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * The bubblewrap sandbox: new user (without capabilities), PID, IPC, UTS, cgroup and network
+ * namespaces; only the system directories ({@code /usr}, {@code /etc}, ...) read-only, the work
+ * directory read-write at {@code /workspace}, an optional cache at {@code /cache}, a private
+ * {@code /tmp}, an environment of five variables plus the spec's. Memory and process counts are
+ * limited by a per-run cgroup, or by {@code prlimit --as} where no cgroup can be made.
+ *
+ * <p>When the worker runs as root it calls bwrap through {@code setpriv} as uid 65534
+ * ({@code nobody}), because bwrap acts with its caller's rights; before each run the work and
+ * cache directories are given to that user ({@code chown -R}, links not followed), and their
+ * parent directories must be searchable by others.
+ *
+ * <p>Thread-safe: one instance serves concurrent runs.
+ */
+public final class BubblewrapSandbox implements Sandbox {
+
+    private static final Logger LOG = Logger.getLogger(BubblewrapSandbox.class);
+    private static final AtomicBoolean WEAK_MEMORY_LOGGED = new AtomicBoolean();
+    private static final AtomicLong RUNS = new AtomicLong();
+
+    private final Path bwrap;
+    private final Path setpriv;
+    private final Path prlimit;
+    private final CgroupHierarchy cgroups;
+    private final int maxProcesses;
+
+    private BubblewrapSandbox(Path bwrap, Path setpriv, Path prlimit, CgroupHierarchy cgroups, int maxProcesses) {
+        this.bwrap = bwrap;
+        this.setpriv = setpriv;
+        this.prlimit = prlimit;
+        this.cgroups = cgroups;
+        this.maxProcesses = maxProcesses;
+    }
+
+    /**
+     * A sandbox with the default settings, tested before it is returned.
+     *
+     * @throws SandboxUnavailableException when bwrap is missing or the sandbox it makes has a
+     *                                     network or capabilities; the message says how to fix it
+     */
+    public static BubblewrapSandbox create() throws SandboxUnavailableException {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Settings of a {@link BubblewrapSandbox}; {@link #build()} runs the start-up self-test. */
+    public static final class Builder {
+        private int maxProcesses = 4096;
+        private boolean cgroups = true;
+
+        private Builder() {
+        }
+
+        /** Processes and threads one run may have at once (pids cgroup); default 4096. */
+        public Builder maxProcesses(int maxProcesses) {
+            if (maxProcesses < 1) {
+                throw new IllegalArgumentException("maxProcesses must be positive, got " + maxProcesses);
+            }
+            this.maxProcesses = maxProcesses;
+            return this;
+        }
+
+        /**
+         * Whether to limit memory with a cgroup (default true). False, or no usable cgroup, means
+         * {@code prlimit --as}, which counts reserved rather than used memory and breaks JVMs.
+         */
+        public Builder cgroups(boolean cgroups) {
+            this.cgroups = cgroups;
+            return this;
+        }
+
+        /** @throws SandboxUnavailableException when the self-test fails, saying what to fix */
+        public BubblewrapSandbox build() throws SandboxUnavailableException {
+            Path bwrap = executable("bwrap").orElseThrow(() -> new SandboxUnavailableException(
+                    "bubblewrap (bwrap) is not installed; install it: apt-get install bubblewrap"
+                            + " (Debian/Ubuntu) or dnf install bubblewrap (Fedora/RHEL)"));
+            Path setpriv = null;
+            if (SandboxUser.runningAsRoot()) {
+                setpriv = executable("setpriv").orElseThrow(() -> new SandboxUnavailableException(
+                        "the worker runs as root but setpriv is missing, so it cannot drop to an"
+                                + " unprivileged user before calling bwrap; install util-linux"));
+            }
+            CgroupHierarchy hierarchy = cgroups ? usableCgroups() : null;
+            Path prlimit = null;
+            if (hierarchy == null) {
+                prlimit = executable("prlimit").orElseThrow(() -> new SandboxUnavailableException(
+                        "no usable memory cgroup and prlimit is missing, so memory cannot be limited;"
+                                + " install util-linux or run the worker as root with cgroups"));
+            }
+            BubblewrapSandbox sandbox = new BubblewrapSandbox(bwrap, setpriv, prlimit, hierarchy, maxProcesses);
+            new SandboxSelfTest(sandbox).check();
+            LOG.infof("bubblewrap sandbox ready (%s, memory limited by %s)", setpriv != null
+                    ? "as uid " + SandboxUser.ID : "as the worker's user", sandbox.memoryEnforcement());
+            return sandbox;
+        }
+
+        private static CgroupHierarchy usableCgroups() {
+            CgroupHierarchy.Detection detection = CgroupHierarchy.detect();
+            String reason = detection.reason();
+            if (detection.hierarchy().isPresent()) {
+                CgroupHierarchy h = detection.hierarchy().get();
+                try {
+                    RunCgroup probe = h.create("patchwright-probe-" + ProcessHandle.current().pid()
+                            + "-" + System.nanoTime(), SandboxSpec.MIN_MEMORY_LIMIT_BYTES, 1);
+                    probe.remove();
+                    return h;
+                } catch (IOException e) {
+                    reason = "cannot create a cgroup under " + h.describe() + ": " + e.getMessage();
+                }
+            }
+            if (WEAK_MEMORY_LOGGED.compareAndSet(false, true)) {
+                LOG.warnf("sandbox memory enforcement is weaker: %s; falling back to prlimit --as (limits"
+                        + " address space, not memory in use; JVM builds may need a larger limit)", reason);
+            }
+            return null;
+        }
+
+        private static Optional<Path> executable(String name) {
+            for (String dir : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin")) {
+                Path p = Path.of(dir, name);
+                if (Files.isExecutable(p)) {
+                    return Optional.of(p);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** How memory is limited: "cgroup v1 under ..." or "prlimit --as". */
+    public String memoryEnforcement() {
+        return cgroups != null ? cgroups.describe() : "prlimit --as (weaker)";
+    }
+
+    @Override
+    public SandboxResult run(SandboxSpec spec) throws SandboxException {
+        Path workdir = directory(spec.workdir(), "work directory", false);
+        Path cacheDir = spec.cacheDir() == null ? null : directory(spec.cacheDir(), "cache directory", true);
+        if (setpriv != null) {
+            SandboxUser.checkReachable(workdir, "work directory");
+            SandboxUser.giveTree(workdir);
+            if (cacheDir != null) {
+                SandboxUser.checkReachable(cacheDir, "cache directory");
+                SandboxUser.giveTree(cacheDir);
+            }
+        }
+        RunCgroup cgroup = null;
+        try {
+            if (cgroups != null) {
+                cgroup = cgroups.create("patchwright-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet(),
+                        spec.memoryLimitBytes(), maxProcesses);
+            }
+            List<String> command = BwrapCommand.build(spec, bwrap, setpriv, prlimit,
+                    cgroup == null ? List.of() : cgroup.procsFiles(), maxProcesses, workdir, cacheDir);
+            return execute(spec, command, cgroup);
+        } catch (IOException e) {
+            throw new SandboxException("cannot start the sandbox: " + e.getMessage(), e);
+        } finally {
+            if (cgroup != null && !cgroup.remove()) {
+                LOG.warnf("a sandbox cgroup could not be removed: %s", cgroup.procsFiles());
+            }
+        }
+    }
+
+    private SandboxResult execute(SandboxSpec spec, List<String> command, RunCgroup cgroup)
+            throws IOException, SandboxException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        // Not even the launcher sees the worker's environment (it may hold tokens).
+        pb.environment().clear();
+        pb.environment().put("PATH", BwrapCommand.PATH);
+        long start = System.nanoTime();
+        Process process = pb.start();
+        OutputCapture output = new OutputCapture(process.getInputStream(), spec.outputLimitBytes(),
+                "sandbox-output-" + process.pid());
+        boolean timedOut = false;
+        try {
+            if (!process.waitFor(spec.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                timedOut = true;
+                killTree(process, cgroup);
+            }
+            process.waitFor(10, TimeUnit.SECONDS);
+            output.await(5_000);
+        } catch (InterruptedException e) {
+            killTree(process, cgroup);
+            Thread.currentThread().interrupt();
+            throw new SandboxException("interrupted while the sandboxed command ran; it was killed", e);
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        int exitCode = process.isAlive() ? -1 : process.exitValue();
+        String text = output.text();
+        if (exitCode == 125 && text.startsWith(BwrapCommand.JOIN_FAILED)) {
+            throw new SandboxException("the sandbox could not enter its cgroup: " + text.strip());
+        }
+        boolean memoryLimitHit = cgroup != null && cgroup.memoryLimitHit();
+        return new SandboxResult(exitCode, timedOut, memoryLimitHit, text, output.truncated(), elapsed,
+                spec.memoryLimitBytes(), spec.timeout());
+    }
+
+    /** SIGKILLs bwrap, everything below it and everything in its cgroup. */
+    private static void killTree(Process process, RunCgroup cgroup) {
+        // Take the list first: once bwrap dies its children are reparented and hard to find.
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        if (cgroup != null) {
+            cgroup.killAll();
+        }
+    }
+
+    private static Path directory(Path dir, String what, boolean create) throws SandboxException {
+        try {
+            if (create) {
+                Files.createDirectories(dir);
+            }
+            if (!Files.isDirectory(dir)) {
+                throw new SandboxException(what + " " + dir + " does not exist or is not a directory");
+            }
+            return dir.toRealPath();
+        } catch (IOException e) {
+            throw new SandboxException("cannot use " + what + " " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}
