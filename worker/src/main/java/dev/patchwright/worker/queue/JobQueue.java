@@ -84,7 +84,8 @@ public final class JobQueue {
      * running job, from the installation served longest ago, oldest first. The job becomes
      * running, held by {@code workerId} until now + {@code lease}, with one more attempt.
      *
-     * @return the claimed job, or empty when none is claimable now
+     * @return the claimed job, or empty when none is claimable now (or, rarely, when this claim
+     *         lost the race for a repository to other claims ten times in a row; poll again)
      * @throws IllegalArgumentException when {@code workerId} is blank or {@code lease} is not positive
      */
     public Optional<ClaimedJob> claim(String workerId, Duration lease) {
@@ -172,7 +173,7 @@ public final class JobQueue {
             String status = JobStatements.retry(connection, jobId, workerId, delayMillis, reason)
                     .orElseThrow(() -> new LeaseLostException(jobId, workerId));
             String message = switch (status) {
-                case "queued" -> "retry in " + delay + " after: " + reason;
+                case "queued" -> "queued again to run in " + delayMillis + " ms: " + reason;
                 case "failed" -> "failed, no attempts left: " + reason;
                 default -> "cancelled instead of retried: " + reason;
             };

@@ -21,8 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class JobQueueConcurrencyIT {
 
-    private static final int REPOSITORIES = 8;
-    private static final int JOBS_PER_REPOSITORY = 15;
+    // Fewer repositories than workers, and each repository's jobs enqueued together, so that
+    // the oldest jobs are always in a repository that is already busy.
+    private static final int REPOSITORIES = 3;
+    private static final int JOBS_PER_REPOSITORY = 25;
     private static final int WORKERS = 4;
 
     @Test
@@ -30,9 +32,9 @@ class JobQueueConcurrencyIT {
         DataSource dataSource = TestDatabase.migrated();
         JobQueue queue = new JobQueue(dataSource);
         int total = REPOSITORIES * JOBS_PER_REPOSITORY;
-        for (int issue = 1; issue <= JOBS_PER_REPOSITORY; issue++) {
-            for (int repo = 0; repo < REPOSITORIES; repo++) {
-                queue.enqueue(JobQueueIT.solve("org" + repo % 3 + "/repo" + repo, issue, repo % 3, null)).orElseThrow();
+        for (int repo = 0; repo < REPOSITORIES; repo++) {
+            for (int issue = 1; issue <= JOBS_PER_REPOSITORY; issue++) {
+                queue.enqueue(JobQueueIT.solve("org" + repo % 2 + "/repo" + repo, issue, repo % 2, null)).orElseThrow();
             }
         }
 

@@ -160,13 +160,13 @@ class JobQueueIT {
         long id = queue.enqueue(new NewJob("solve", "o/r", 1L, 1, null, "{}", 2)).orElseThrow();
         queue.claim("w1", LEASE).orElseThrow();
 
-        queue.retryLater(id, "w1", Duration.ofMillis(300), "model endpoint answered 503");
+        queue.retryLater(id, "w1", Duration.ofSeconds(2), "model endpoint answered 503");
 
         JobView waiting = queue.find(id).orElseThrow();
         assertThat(waiting.status()).isEqualTo("queued");
         assertThat(waiting.leaseOwner()).isNull();
         assertThat(queue.claim("w2", LEASE)).as("claimed before its backoff ran out").isEmpty();
-        Thread.sleep(400);
+        Thread.sleep(2_100);
         ClaimedJob again = queue.claim("w2", LEASE).orElseThrow();
         assertThat(again.attempt()).isEqualTo(2);
 
