@@ -1,0 +1,283 @@
+package dev.patchwright.worker.queue;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable intake of GitHub webhook deliveries ({@code webhook_deliveries}).
+ *
+ * <p>The webhook endpoint {@linkplain #record records} a delivery before it answers GitHub, so a
+ * crash afterwards loses nothing; a handler then {@linkplain #claim claims} it and ends it as
+ * {@linkplain #handled handled}, {@linkplain #ignored ignored}, {@linkplain #retryLater retried
+ * later} or {@linkplain #failed failed}. A sweep finds the deliveries that are {@linkplain #due
+ * due} again, including those a crashed node left in {@code processing}.
+ *
+ * <p>Every method is one short transaction; all times come from the database's clock.
+ * Every method throws {@link QueueException} when the database fails.
+ */
+public final class DeliveryInbox {
+
+    /** Claims after which {@link #retryLater} gives up and marks the delivery failed. */
+    public static final int MAX_ATTEMPTS = 5;
+
+    private static final String COLUMNS = "delivery_id, event, action, installation_id, repository, "
+            + "payload::text as payload, status, attempts, outcome";
+
+    private final Database database;
+
+    /** An inbox over {@code dataSource}, which must hold the project's migrations. */
+    public DeliveryInbox(DataSource dataSource) {
+        this.database = new Database(dataSource);
+    }
+
+    /**
+     * Stores a delivery as {@code received}, unless one with the same id exists already
+     * (GitHub redelivers with the same id); then nothing changes.
+     *
+     * @return true when stored, false for a repeated delivery id
+     * @throws IllegalArgumentException when {@code deliveryId} or {@code event} is blank, or
+     *                                  {@code payloadJson} is not JSON
+     */
+    public boolean record(String deliveryId, String event, String action, Long installationId,
+                          String repository, String payloadJson) {
+        Database.requireText(deliveryId, "deliveryId");
+        Database.requireText(event, "event");
+        if (payloadJson == null) {
+            throw new IllegalArgumentException("payloadJson must not be null");
+        }
+        return database.transaction("record webhook delivery " + deliveryId, connection -> {
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "insert into webhook_deliveries (delivery_id, event, action, installation_id,"
+                            + " repository, payload) values (?, ?, ?, ?, ?, ?::jsonb)"
+                            + " on conflict (delivery_id) do nothing")) {
+                insert.setString(1, deliveryId);
+                insert.setString(2, event);
+                insert.setString(3, action);
+                Database.setLong(insert, 4, installationId);
+                insert.setString(5, repository);
+                insert.setString(6, payloadJson);
+                return insert.executeUpdate() == 1;
+            } catch (SQLException e) {
+                if (Database.isInvalidText(e)) {
+                    throw new IllegalArgumentException(
+                            "payload of webhook delivery " + deliveryId + " is not valid JSON");
+                }
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * Takes a {@code received} delivery whose next attempt is due: it becomes {@code processing},
+     * its claim time is now and its attempts go up by one. Only one caller wins.
+     *
+     * @return the claimed delivery, or empty when it is unknown, not due, or not {@code received}
+     */
+    public Optional<StoredDelivery> claim(String deliveryId) {
+        return claim(deliveryId, null);
+    }
+
+    /**
+     * Like {@link #claim(String)}, but also takes over a delivery left {@code processing} for
+     * longer than {@code staleProcessing} (its handler's node crashed), as {@link #due} lists.
+     *
+     * @param staleProcessing how long a claim may stay unfinished before another may take over;
+     *                        null to take {@code received} deliveries only
+     * @return the claimed delivery, or empty when it is not claimable
+     */
+    public Optional<StoredDelivery> claim(String deliveryId, Duration staleProcessing) {
+        Database.requireText(deliveryId, "deliveryId");
+        long staleMillis = staleProcessing == null ? -1 : Database.millis(staleProcessing, "staleProcessing");
+        return database.transaction("claim webhook delivery " + deliveryId, connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "update webhook_deliveries set status = 'processing', claimed_at = now(),"
+                            + " attempts = attempts + 1"
+                            + " where delivery_id = ? and ((status = 'received' and next_attempt_at <= now())"
+                            + " or (? >= 0 and status = 'processing'"
+                            + " and claimed_at < now() - ? * interval '1 millisecond'))"
+                            + " returning " + COLUMNS)) {
+                update.setString(1, deliveryId);
+                update.setLong(2, staleMillis);
+                update.setLong(3, staleMillis);
+                return readOne(update);
+            }
+        });
+    }
+
+    /**
+     * Ids of deliveries that should be claimed now: {@code received} ones whose next attempt is
+     * due, and {@code processing} ones claimed longer ago than {@code staleProcessing}. Oldest
+     * first. Changes nothing; pass the same {@code staleProcessing} to
+     * {@link #claim(String, Duration)}.
+     *
+     * @param limit at most this many ids, at least 1
+     */
+    public List<String> due(Duration staleProcessing, int limit) {
+        long staleMillis = Database.millis(staleProcessing, "staleProcessing");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+        }
+        return database.transaction("list due webhook deliveries", connection -> {
+            try (PreparedStatement query = connection.prepareStatement(
+                    "select delivery_id from webhook_deliveries"
+                            + " where (status = 'received' and next_attempt_at <= now())"
+                            + " or (status = 'processing' and claimed_at < now() - ? * interval '1 millisecond')"
+                            + " order by received_at, delivery_id limit ?")) {
+                query.setLong(1, staleMillis);
+                query.setInt(2, limit);
+                List<String> ids = new ArrayList<>();
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        ids.add(rows.getString(1));
+                    }
+                }
+                return ids;
+            }
+        });
+    }
+
+    /**
+     * Ends a delivery as handled.
+     *
+     * @param outcome what handling it did, e.g. {@code job 42 queued}
+     * @throws IllegalArgumentException when no delivery has this id
+     * @throws IllegalStateException    when the delivery already ended
+     */
+    public void handled(String deliveryId, String outcome) {
+        finish(deliveryId, "handled", outcome);
+    }
+
+    /**
+     * Ends a delivery that needed no work (an event or action the bot does not act on).
+     *
+     * @param outcome why it was ignored
+     * @throws IllegalArgumentException when no delivery has this id
+     * @throws IllegalStateException    when the delivery already ended
+     */
+    public void ignored(String deliveryId, String outcome) {
+        finish(deliveryId, "ignored", outcome);
+    }
+
+    /**
+     * Ends a delivery that cannot be handled.
+     *
+     * @param reason why, in words an operator can act on
+     * @throws IllegalArgumentException when no delivery has this id
+     * @throws IllegalStateException    when the delivery already ended
+     */
+    public void failed(String deliveryId, String reason) {
+        finish(deliveryId, "failed", reason);
+    }
+
+    /**
+     * Hands a delivery back to be claimed again after {@code delay}; once it has been claimed
+     * {@link #MAX_ATTEMPTS} times it is marked {@code failed} instead. {@code reason} becomes its
+     * outcome either way.
+     *
+     * @throws IllegalArgumentException when no delivery has this id or {@code delay} is negative
+     * @throws IllegalStateException    when the delivery already ended
+     */
+    public void retryLater(String deliveryId, Duration delay, String reason) {
+        Database.requireText(deliveryId, "deliveryId");
+        long delayMillis = Database.millis(delay, "delay");
+        database.transaction("retry webhook delivery " + deliveryId, connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "update webhook_deliveries set"
+                            + " status = case when attempts >= ? then 'failed' else 'received' end,"
+                            + " next_attempt_at = now() + ? * interval '1 millisecond',"
+                            + " handled_at = case when attempts >= ? then now() end,"
+                            + " claimed_at = null, outcome = ?"
+                            + " where delivery_id = ? and status in ('received', 'processing')")) {
+                update.setInt(1, MAX_ATTEMPTS);
+                update.setLong(2, delayMillis);
+                update.setInt(3, MAX_ATTEMPTS);
+                update.setString(4, reason);
+                update.setString(5, deliveryId);
+                if (update.executeUpdate() == 0) {
+                    explainMissing(connection, deliveryId);
+                }
+                return null;
+            }
+        });
+    }
+
+    /** The delivery with this id, or empty. */
+    public Optional<StoredDelivery> find(String deliveryId) {
+        return database.transaction("find webhook delivery " + deliveryId, connection -> {
+            try (PreparedStatement query = connection.prepareStatement(
+                    "select " + COLUMNS + " from webhook_deliveries where delivery_id = ?")) {
+                query.setString(1, deliveryId);
+                return readOne(query);
+            }
+        });
+    }
+
+    /** How many deliveries the inbox holds, in any status. */
+    public long count() {
+        return database.transaction("count webhook deliveries", connection -> {
+            try (PreparedStatement query = connection.prepareStatement(
+                    "select count(*) from webhook_deliveries");
+                 ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        });
+    }
+
+    private void finish(String deliveryId, String status, String outcome) {
+        Database.requireText(deliveryId, "deliveryId");
+        database.transaction("mark webhook delivery " + deliveryId + " " + status, connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "update webhook_deliveries set status = ?, handled_at = now(), outcome = ?"
+                            + " where delivery_id = ? and status in ('received', 'processing')")) {
+                update.setString(1, status);
+                update.setString(2, outcome);
+                update.setString(3, deliveryId);
+                if (update.executeUpdate() == 0) {
+                    explainMissing(connection, deliveryId);
+                }
+                return null;
+            }
+        });
+    }
+
+    /** Throws the error that says why an update of an open delivery matched no row. */
+    private static void explainMissing(Connection connection, String deliveryId) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(
+                "select status from webhook_deliveries where delivery_id = ?")) {
+            query.setString(1, deliveryId);
+            try (ResultSet rows = query.executeQuery()) {
+                if (!rows.next()) {
+                    throw new IllegalArgumentException("no webhook delivery with id " + deliveryId);
+                }
+                throw new IllegalStateException(
+                        "webhook delivery " + deliveryId + " already ended as " + rows.getString(1));
+            }
+        }
+    }
+
+    private static Optional<StoredDelivery> readOne(PreparedStatement statement) throws SQLException {
+        try (ResultSet rows = statement.executeQuery()) {
+            if (!rows.next()) {
+                return Optional.empty();
+            }
+            return Optional.of(new StoredDelivery(
+                    rows.getString("delivery_id"),
+                    rows.getString("event"),
+                    rows.getString("action"),
+                    Database.getLong(rows, "installation_id"),
+                    rows.getString("repository"),
+                    rows.getString("payload"),
+                    rows.getString("status"),
+                    rows.getInt("attempts"),
+                    rows.getString("outcome")));
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.patchwright.worker.queue;
+
+import dev.patchwright.worker.solve.CandidateRecord;
+import dev.patchwright.worker.solve.JobRecorder;
+
+import javax.sql.DataSource;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Set;
+
+/**
+ * Writes a running job's steps to {@code job_events} and its candidates to {@code candidates}.
+ * Read them back with {@link JobHistory}. Each call is its own transaction, so what a job did
+ * stays recorded even when the job later crashes.
+ *
+ * <p>Both methods throw {@link QueueException} when the database fails, and
+ * {@link IllegalArgumentException} when the job does not exist, a candidate's ordinal was
+ * recorded already, or a candidate has no reason or an unknown status.
+ */
+public final class JdbcJobRecorder implements JobRecorder {
+
+    private static final Set<String> STATUSES = Set.of("passed", "rejected", "error");
+
+    private final Database database;
+    private final long jobId;
+
+    /** A recorder for job {@code jobId} in {@code dataSource}. */
+    public JdbcJobRecorder(DataSource dataSource, long jobId) {
+        this.database = new Database(dataSource);
+        this.jobId = jobId;
+    }
+
+    @Override
+    public void event(String kind, String message) {
+        Database.requireText(kind, "kind");
+        if (message == null) {
+            throw new IllegalArgumentException("message must not be null");
+        }
+        database.transaction("record an event of job " + jobId, connection -> {
+            try {
+                insertEvent(connection, jobId, kind, message);
+            } catch (SQLException e) {
+                throw explain(e, "event " + kind);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void candidate(CandidateRecord candidate) {
+        if (!STATUSES.contains(candidate.status())) {
+            throw new IllegalArgumentException("candidate status must be passed, rejected or error, got '"
+                    + candidate.status() + "'");
+        }
+        if (candidate.reason() == null) {
+            throw new IllegalArgumentException("candidate " + candidate.ordinal() + " has no reason");
+        }
+        database.transaction("record candidate " + candidate.ordinal() + " of job " + jobId, connection -> {
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "insert into candidates (job_id, ordinal, status, reason, failing_tests, diff, model,"
+                            + " prompt_tokens, completion_tokens, test_output, elapsed_ms)"
+                            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                Array failing = connection.createArrayOf("text", candidate.failingTests().toArray());
+                insert.setLong(1, jobId);
+                insert.setInt(2, candidate.ordinal());
+                insert.setString(3, candidate.status());
+                insert.setString(4, candidate.reason());
+                insert.setArray(5, failing);
+                insert.setString(6, candidate.diff());
+                insert.setString(7, candidate.model());
+                insert.setLong(8, candidate.promptTokens());
+                insert.setLong(9, candidate.completionTokens());
+                insert.setString(10, candidate.testOutputTail());
+                insert.setLong(11, candidate.elapsedMillis());
+                insert.executeUpdate();
+                failing.free();
+            } catch (SQLException e) {
+                throw explain(e, "candidate " + candidate.ordinal());
+            }
+            return null;
+        });
+    }
+
+    /** Turns the constraint violations a caller can cause into errors that name them. */
+    private SQLException explain(SQLException e, String what) {
+        String state = e.getSQLState();
+        if ("23503".equals(state)) {
+            throw new IllegalArgumentException("cannot record " + what + ": no job " + jobId);
+        }
+        if (Database.isUniqueViolation(e)) {
+            throw new IllegalArgumentException("cannot record " + what + ": job " + jobId + " has it already");
+        }
+        return e;
+    }
+
+    /** Appends one event to a job's history, inside the caller's transaction. */
+    static void insertEvent(Connection connection, long jobId, String kind, String message)
+            throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "insert into job_events (job_id, kind, message) values (?, ?, ?)")) {
+            insert.setLong(1, jobId);
+            insert.setString(2, kind);
+            insert.setString(3, message);
+            insert.executeUpdate();
+        }
+    }
+}
