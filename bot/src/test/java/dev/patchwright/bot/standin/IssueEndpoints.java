@@ -1,0 +1,157 @@
+package dev.patchwright.bot.standin;
+
+import static dev.patchwright.bot.standin.GitHubBodies.JSON;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Set;
+import org.eclipse.jgit.revwalk.RevCommit;
+
+/** Repository, issue, comment, reaction, permission and contents operations. */
+final class IssueEndpoints {
+
+    private static final Set<String> REACTIONS = Set.of("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes");
+
+    private final GitHubState state;
+
+    IssueEndpoints(GitHubState state) {
+        this.state = state;
+    }
+
+    List<Route> routes() {
+        Route.Auth token = Route.Auth.INSTALLATION;
+        return List.of(
+                new Route("GET", "/repos/{owner}/{repo}", token, call -> ok(state.bodies.repository(state.repo(call)))),
+                new Route("GET", "/repos/{owner}/{repo}/issues/{issue_number}", token, this::issue),
+                new Route("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments", token, this::comments),
+                new Route("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", token, this::comment),
+                new Route("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}", token, this::editComment),
+                new Route("POST", "/repos/{owner}/{repo}/issues/{issue_number}/reactions", token, this::react),
+                new Route("GET", "/repos/{owner}/{repo}/collaborators/{username}/permission", token, this::permission),
+                new Route("GET", "/repos/{owner}/{repo}/contents/{path+}", token, this::contents));
+    }
+
+    private static Route.Reply ok(JsonNode body) {
+        return new Route.Reply(200, body);
+    }
+
+    private HostedRepository.Issue issueOf(HostedRepository repo, Route.Call call) {
+        HostedRepository.Issue issue = repo.issues.get(call.number("issue_number"));
+        if (issue == null) {
+            throw Route.ApiError.notFound();
+        }
+        return issue;
+    }
+
+    private Route.Reply issue(Route.Call call) {
+        HostedRepository repo = state.repo(call);
+        return ok(state.issueBodies.issue(repo, issueOf(repo, call)));
+    }
+
+    private Route.Reply comments(Route.Call call) {
+        HostedRepository repo = state.repo(call);
+        int number = issueOf(repo, call).number;
+        ArrayNode list = JSON.createArrayNode();
+        repo.comments.stream().filter(c -> c.issue == number).forEach(c -> list.add(state.bodies.comment(repo, c)));
+        return ok(list);
+    }
+
+    /** The {@code body} string of a request, or GitHub's 422 naming the missing field. */
+    private static String requiredText(Route.Call call, String resource, String field) {
+        JsonNode value = call.body() == null ? null : call.body().get(field);
+        if (value == null || value.isNull()) {
+            throw Route.ApiError.validation("resource", resource, "code", "missing_field", "field", field);
+        }
+        if (!value.isTextual()) {
+            throw new Route.ApiError(422, "Invalid request.\n\nFor '" + field + "', " + value + " is not a string.");
+        }
+        return value.asText();
+    }
+
+    private Route.Reply comment(Route.Call call) {
+        HostedRepository repo = state.repo(call);
+        HostedRepository.Issue issue = issueOf(repo, call);
+        HostedRepository.Comment comment = new HostedRepository.Comment();
+        comment.body = requiredText(call, "IssueComment", "body");
+        comment.id = state.nextId();
+        comment.issue = issue.number;
+        comment.author = state.bodies.botLogin();
+        comment.createdAt = state.clock.instant();
+        comment.updatedAt = comment.createdAt;
+        repo.comments.add(comment);
+        issue.updatedAt = comment.createdAt;
+        return new Route.Reply(201, state.bodies.comment(repo, comment));
+    }
+
+    private Route.Reply editComment(Route.Call call) {
+        HostedRepository repo = state.repo(call);
+        long id;
+        try {
+            id = Long.parseLong(call.param("comment_id"));
+        } catch (NumberFormatException e) {
+            throw Route.ApiError.notFound();
+        }
+        HostedRepository.Comment comment = repo.comments.stream().filter(c -> c.id == id).findFirst()
+                .orElseThrow(Route.ApiError::notFound);
+        String body = requiredText(call, "IssueComment", "body");
+        if (!comment.author.equals(state.bodies.botLogin())) {
+            throw new Route.ApiError(403, "Resource not accessible by integration");
+        }
+        comment.body = body;
+        comment.updatedAt = state.clock.instant();
+        return ok(state.bodies.comment(repo, comment));
+    }
+
+    private Route.Reply react(Route.Call call) {
+        HostedRepository repo = state.repo(call);
+        HostedRepository.Issue issue = issueOf(repo, call);
+        String content = requiredText(call, "Reaction", "content");
+        if (!REACTIONS.contains(content)) {
+            throw Route.ApiError.validation("resource", "Reaction", "code", "invalid", "field", "content");
+        }
+        String user = state.bodies.botLogin();
+        for (HostedRepository.Reaction existing : repo.reactions) {
+            if (existing.issue() == issue.number && existing.content().equals(content) && existing.user().equals(user)) {
+                return ok(state.bodies.reaction(existing));
+            }
+        }
+        HostedRepository.Reaction reaction = new HostedRepository.Reaction(
+                state.nextId(), issue.number, content, user, state.clock.instant());
+        repo.reactions.add(reaction);
+        return new Route.Reply(201, state.bodies.reaction(reaction));
+    }
+
+    private Route.Reply permission(Route.Call call) {
+        HostedRepository repo = state.repo(call);
+        String login = call.param("username");
+        if (login.endsWith("[bot]") && !login.equals(state.bodies.botLogin())) {
+            throw Route.ApiError.notFound();
+        }
+        ObjectNode user = state.bodies.user(login);
+        String role = repo.role(login);
+        user.put("role_name", role);
+        String permission = repo.permission(login);
+        user.set("permissions", JSON.createObjectNode()
+                .put("admin", permission.equals("admin")).put("maintain", role.equals("maintain") || permission.equals("admin"))
+                .put("push", permission.equals("admin") || permission.equals("write"))
+                .put("triage", !permission.equals("none")).put("pull", !permission.equals("none")));
+        ObjectNode body = JSON.createObjectNode().put("permission", permission).put("role_name", role);
+        body.set("user", user);
+        return ok(body);
+    }
+
+    private Route.Reply contents(Route.Call call) {
+        HostedRepository repo = state.repo(call);
+        String ref = call.query().getOrDefault("ref", repo.defaultBranch());
+        RevCommit commit = repo.git.commit(ref)
+                .orElseThrow(() -> new Route.ApiError(404, "No commit found for the ref " + ref));
+        String path = call.param("path");
+        while (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        BareRepository.Entry entry = repo.git.read(commit, path).orElseThrow(Route.ApiError::notFound);
+        return ok(state.issueBodies.content(repo, ref, entry));
+    }
+}
