@@ -46,8 +46,11 @@ final class SolveCommand implements Callable<Integer> {
     @Option(names = "--candidates", description = "candidates to try (default: the repository's setting, else 4)")
     Integer candidates;
 
-    @Option(names = "--home", defaultValue = "${env:PATCHWRIGHT_HOME:-${sys:user.home}/.patchwright}", description = "mirrors and caches (default ${DEFAULT-VALUE})")
+    @Option(names = "--home", defaultValue = "${env:PATCHWRIGHT_HOME:-${sys:user.home}/.patchwright}", description = "git mirrors (default ${DEFAULT-VALUE})")
     Path home;
+
+    @Option(names = "--work-dir", defaultValue = "${env:PATCHWRIGHT_WORK_DIR:-/var/tmp/patchwright}", description = "worktrees and dependency caches, reachable by the sandbox user (default ${DEFAULT-VALUE})")
+    Path workDir;
 
     @Override
     public Integer call() throws Exception {
@@ -69,7 +72,7 @@ final class SolveCommand implements Callable<Integer> {
         URI url = Files.isDirectory(local) ? local.toAbsolutePath().normalize().toUri() : URI.create(repo);
         String key = repoKey(url);
         String apiKey = System.getenv("PATCHWRIGHT_MODEL_API_KEY");
-        SolveSettings defaults = SolveSettings.defaults(home);
+        SolveSettings defaults = SolveSettings.defaults(workDir);
         SolveSettings settings = candidates == null ? defaults : new SolveSettings(defaults.workRoot(),
                 defaults.cacheRoot(), candidates, Math.max(candidates, defaults.maxCandidates()),
                 defaults.maxOutputTokens(), defaults.temperature(), defaults.memoryLimitBytes(),

@@ -14,13 +14,22 @@ import java.util.Optional;
 @ConfigMapping(prefix = "patchwright")
 public interface PatchwrightConfig {
 
-    /** Where mirrors, caches, work directories and the embedded database live. */
+    /** Where mirrors and the embedded database live. */
     @WithDefault("${user.home}/.patchwright")
     Path home();
+
+    /**
+     * Where job worktrees and dependency caches live. The sandbox user must be able to reach it, which
+     * rules out anything under {@code /root}.
+     */
+    @WithDefault("/var/tmp/patchwright")
+    Path workDir();
 
     /** {@code all}, {@code webhook} (records jobs, never runs them) or {@code worker}. */
     @WithDefault("all")
     String role();
+
+    Db db();
 
     Trigger trigger();
 
@@ -29,6 +38,17 @@ public interface PatchwrightConfig {
     Solve solve();
 
     Worker worker();
+
+    /** The PostgreSQL server; without a URL, {@code PatchwrightMain} starts an embedded one. */
+    interface Db {
+        /** JDBC URL, e.g. {@code jdbc:postgresql://db:5432/patchwright}. */
+        Optional<String> url();
+
+        @WithDefault("postgres")
+        String user();
+
+        Optional<String> password();
+    }
 
     interface Trigger {
         /** The label that starts work when the repository's configuration does not name one. */

@@ -38,7 +38,7 @@ public class WorkerComponents {
     @Singleton
     SolveSettings solveSettings(PatchwrightConfig config) {
         PatchwrightConfig.Solve solve = config.solve();
-        SolveSettings defaults = SolveSettings.defaults(config.home());
+        SolveSettings defaults = SolveSettings.defaults(config.workDir());
         return new SolveSettings(defaults.workRoot(), defaults.cacheRoot(), solve.candidates(), solve.maxCandidates(),
                 config.model().maxTokens(), defaults.temperature(), solve.memoryMib() << 20,
                 defaults.outputLimitBytes(), solve.setupNetwork(), solve.maxTestTimeout());

@@ -54,7 +54,7 @@ public class DeliveryProcessor {
     }
 
     void process(String deliveryId) {
-        Optional<StoredDelivery> claimed = inbox.claim(deliveryId);
+        Optional<StoredDelivery> claimed = inbox.claim(deliveryId, STALE);
         if (claimed.isEmpty()) {
             return;
         }

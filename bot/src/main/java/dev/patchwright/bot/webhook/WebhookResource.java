@@ -1,5 +1,6 @@
 package dev.patchwright.bot.webhook;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchwright.worker.queue.DeliveryInbox;
@@ -70,8 +71,10 @@ public class WebhookResource {
         JsonNode root;
         try {
             root = json.readTree(payload);
-        } catch (IOException e) {
+        } catch (JsonProcessingException e) {
             return refuse(400, "the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            return refuse(400, "the body could not be read: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
             return refuse(400, "the body is not a JSON object");

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -26,14 +27,18 @@ public final class EndToEndResources implements QuarkusTestResourceLifecycleMana
     static GitHubStandIn github;
     static ScriptedModelServer model;
     static Path home;
+    static Path workDir;
 
     @Override
     public Map<String, String> start() {
         try {
             postgres = EmbeddedPostgres.builder().start();
             github = new GitHubStandIn(Path.of("target", "github-requests.jsonl"));
-            model = new ScriptedModelServer();
+            model = new ScriptedModelServer(MODEL_API_KEY);
             home = Files.createTempDirectory("patchwright-e2e-home");
+            workDir = Files.createTempDirectory("patchwright-e2e-work");
+            // The sandbox runs as another user, which must be able to pass through to the worktrees.
+            Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwx--x--x"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -42,6 +47,7 @@ public final class EndToEndResources implements QuarkusTestResourceLifecycleMana
         config.put("patchwright.db.user", "postgres");
         config.put("patchwright.db.password", "");
         config.put("patchwright.home", home.toString());
+        config.put("patchwright.work-dir", workDir.toString());
         config.put("patchwright.model.url", model.baseUrl());
         config.put("patchwright.model.name", "scripted-model");
         config.put("patchwright.model.api-key", MODEL_API_KEY);

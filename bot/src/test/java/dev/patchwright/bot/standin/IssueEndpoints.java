@@ -30,7 +30,18 @@ final class IssueEndpoints {
                 new Route("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}", token, this::editComment),
                 new Route("POST", "/repos/{owner}/{repo}/issues/{issue_number}/reactions", token, this::react),
                 new Route("GET", "/repos/{owner}/{repo}/collaborators/{username}/permission", token, this::permission),
-                new Route("GET", "/repos/{owner}/{repo}/contents/{path+}", token, this::contents));
+                new Route("GET", "/repos/{owner}/{repo}/contents/{path+}", token, this::contents),
+                new Route("GET", "/users/{username}", token, call -> ok(publicUser(call.param("username")))));
+    }
+
+    /** GitHub's public-user schema: the simple user plus profile fields, empty here. */
+    private JsonNode publicUser(String login) {
+        ObjectNode user = state.bodies.user(login);
+        user.putNull("name").putNull("company").putNull("blog").putNull("location").putNull("email")
+                .putNull("hireable").putNull("bio").put("public_repos", 0).put("public_gists", 0)
+                .put("followers", 0).put("following", 0)
+                .put("created_at", "2020-01-01T00:00:00Z").put("updated_at", "2020-01-01T00:00:00Z");
+        return user;
     }
 
     private static Route.Reply ok(JsonNode body) {

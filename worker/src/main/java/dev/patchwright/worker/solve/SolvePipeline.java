@@ -80,7 +80,7 @@ public final class SolvePipeline {
                 config = request.config() != null ? request.config() : RepoConfigFile.read(baseTree);
             } catch (RepoConfigFile.Invalid e) {
                 recorder.event("config", e.getMessage());
-                return progress.end(Outcome.CONFIG_INVALID, e.getMessage(), null);
+                return progress.end(Outcome.CONFIG_INVALID, e.getMessage());
             }
             progress.testCommand = config.test();
             String packed = job.pack(baseTree, config, recorder);
@@ -92,7 +92,7 @@ public final class SolvePipeline {
                 recorder.event("setup", progress.setup.description());
                 if (!progress.setup.passed()) {
                     return progress.end(Outcome.SETUP_FAILED,
-                            "the setup command `" + config.setup() + "` failed (" + progress.setup.description() + ")", config);
+                            "the setup command `" + config.setup() + "` failed (" + progress.setup.description() + ")");
                 }
             }
             progress.baseline = job.run(config.test(), job.copy(baseTree, "baseline"), false, settings.cap(config.testTimeout()));
@@ -134,14 +134,14 @@ public final class SolvePipeline {
                 }
             }
             if (progress.winner != null) {
-                return progress.end(Outcome.SOLVED, "candidate " + progress.winner.ordinal() + " passed the tests", config);
+                return progress.end(Outcome.SOLVED, "candidate " + progress.winner.ordinal() + " passed the tests");
             }
             if (modelFailures == candidates) {
                 return progress.end(Outcome.MODEL_FAILED, "every call to the model failed; the last: "
                         + progress.candidates.get(progress.candidates.size() - 1).reason(), config);
             }
             return progress.end(Outcome.NO_PASSING_CANDIDATE,
-                    "none of the " + candidates + " candidates made `" + config.test() + "` pass", config);
+                    "none of the " + candidates + " candidates made `" + config.test() + "` pass");
         }
     }
 
@@ -238,7 +238,7 @@ public final class SolvePipeline {
             this.started = started;
         }
 
-        SolveResult end(Outcome outcome, String reason, RepoConfig config) {
+        SolveResult end(Outcome outcome, String reason) {
             return new SolveResult(outcome, reason, branch, base, testCommand, setup, baseline, candidates, winner,
                     patchCommit, usage, Duration.between(started, Instant.now()));
         }

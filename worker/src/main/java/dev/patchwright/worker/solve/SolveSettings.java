@@ -6,8 +6,9 @@ import java.time.Duration;
 /**
  * The operator's settings for solving, as opposed to the repository's own ({@code RepoConfig}).
  *
- * @param workRoot          where per-job worktrees are created and removed again
- * @param cacheRoot         where per-repository dependency caches persist between jobs
+ * @param workRoot          where per-job worktrees are created and removed again; the sandbox user
+ *                          (uid 65534 when the worker is root) must be able to reach it, so not under /root
+ * @param cacheRoot         where per-repository dependency caches persist between jobs (same rule)
  * @param defaultCandidates candidates per job when the repository does not say
  * @param maxCandidates     the most candidates a repository may ask for
  * @param maxOutputTokens   completion tokens allowed per model call
@@ -27,9 +28,9 @@ public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates
         }
     }
 
-    /** Defaults for a machine like a developer's laptop, with everything under {@code home}. */
-    public static SolveSettings defaults(Path home) {
-        return new SolveSettings(home.resolve("work"), home.resolve("cache"), 4, 16, 8192, 0.7,
+    /** Defaults, with work directories and caches under {@code workDir} (e.g. {@code /var/tmp/patchwright}). */
+    public static SolveSettings defaults(Path workDir) {
+        return new SolveSettings(workDir.resolve("work"), workDir.resolve("cache"), 4, 16, 8192, 0.7,
                 4L << 30, 256 * 1024, true, Duration.ofHours(1));
     }
 

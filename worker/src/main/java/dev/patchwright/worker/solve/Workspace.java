@@ -8,6 +8,7 @@ import dev.patchwright.worker.sandbox.SandboxException;
 import dev.patchwright.worker.sandbox.SandboxResult;
 import dev.patchwright.worker.sandbox.SandboxSpec;
 import dev.patchwright.worker.verify.FailingTests;
+import dev.patchwright.worker.solve.SolveResult.StepRun;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 
@@ -36,11 +38,22 @@ final class Workspace {
     }
 
     Job open(String repoKey) throws IOException {
-        Files.createDirectories(settings.workRoot());
-        Path dir = Files.createTempDirectory(settings.workRoot(), "job-");
-        Path cache = settings.cacheRoot().resolve(repoKey.replace('/', '_'));
-        Files.createDirectories(cache);
+        Path dir = Files.createTempDirectory(traversable(settings.workRoot()), "job-");
+        traversable(dir);
+        Path cache = traversable(traversable(settings.cacheRoot()).resolve(repoKey.replace('/', '_')));
         return new Job(dir, cache);
+    }
+
+    /**
+     * Creates the directory and lets other users pass through it (mode 711, no listing): the sandbox
+     * runs as another user and bwrap must reach the directories it binds.
+     */
+    private static Path traversable(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        if (Files.getFileStore(dir).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        }
+        return dir;
     }
 
     final class Job implements AutoCloseable {
@@ -59,7 +72,8 @@ final class Workspace {
         /** Packs the tree into the text the model reads first. */
         String pack(Path tree, RepoConfig config, JobRecorder recorder) throws IOException {
             StringWriter out = new StringWriter();
-            PackStats stats = ContextPacker.builder().ignore(config.pathsIgnore()).build().pack(tree, out);
+            PackStats stats = new ContextPacker(ContextPacker.Options.defaults().withExtraIgnores(config.pathsIgnore()))
+                    .pack(tree, out);
             recorder.event("pack", stats.files() + " files, " + stats.bytes() + " bytes, about "
                     + stats.estimatedTokens() + " tokens; " + stats.skipped().size() + " skipped");
             return out.toString();
