@@ -138,7 +138,7 @@ public final class SolvePipeline {
             }
             if (modelFailures == candidates) {
                 return progress.end(Outcome.MODEL_FAILED, "every call to the model failed; the last: "
-                        + progress.candidates.get(progress.candidates.size() - 1).reason(), config);
+                        + progress.candidates.get(progress.candidates.size() - 1).reason());
             }
             return progress.end(Outcome.NO_PASSING_CANDIDATE,
                     "none of the " + candidates + " candidates made `" + config.test() + "` pass");

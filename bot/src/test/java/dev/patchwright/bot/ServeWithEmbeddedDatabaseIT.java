@@ -1,0 +1,101 @@
+package dev.patchwright.bot;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code ./patchwright serve} without database settings: the built application starts its own
+ * PostgreSQL under {@code PATCHWRIGHT_HOME}, migrates it and serves webhooks, health and metrics.
+ */
+class ServeWithEmbeddedDatabaseIT {
+
+    @TempDir
+    Path home;
+
+    @Test
+    void startsAnEmbeddedDatabaseAndServes() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path log = Path.of("target", "serve-embedded.log");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(key -> key.startsWith("PATCHWRIGHT_") || key.startsWith("QUARKUS_"));
+        env.put("PATCHWRIGHT_HOME", home.toString());
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        env.put("QUARKUS_GITHUB_APP_APP_ID", "12345");
+        env.put("QUARKUS_GITHUB_APP_PRIVATE_KEY", privateKeyPem());
+        env.put("QUARKUS_GITHUB_APP_WEBHOOK_SECRET", "serve-test-secret");
+        Process process = builder.start();
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            String health = awaitHealth(http, port, process, log);
+            assertThat(health).contains("\"status\": \"UP\"").contains("Database connections health check");
+            assertThat(home.resolve("postgres").resolve("PG_VERSION")).exists();
+            assertThat(Files.readString(log)).contains("started embedded PostgreSQL")
+                    .contains("Successfully applied 2 migrations");
+
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).contains("jvm_memory_used_bytes");
+
+            HttpResponse<String> unsigned = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                            + "/webhook")).header("X-GitHub-Event", "ping").header("X-GitHub-Delivery", "d-1")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(unsigned.statusCode()).isEqualTo(401);
+            assertThat(unsigned.body()).contains("X-Hub-Signature-256");
+        } finally {
+            process.destroy();
+            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static String awaitHealth(HttpClient http, int port, Process process, Path log) throws Exception {
+        long deadline = System.currentTimeMillis() + 90_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("the bot exited with " + process.exitValue() + ":\n" + Files.readString(log));
+            }
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/q/health")).build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return response.body();
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError("the bot did not become healthy in 90 s:\n" + Files.readString(log));
+    }
+
+    private static String privateKeyPem() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        String base64 = Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(
+                generator.generateKeyPair().getPrivate().getEncoded());
+        return "-----BEGIN PRIVATE KEY-----\n" + base64 + "\n-----END PRIVATE KEY-----\n";
+    }
+}
