@@ -297,6 +297,32 @@ class EndToEndIT {
 
     @Test
     @Order(11)
+    void aRateLimitedGitHubCallFailsFastAndTheDeliveryIsRetriedLater() throws Exception {
+        issue("acme", "calc", 22, "Rate limited", "Nothing to do.", "maintainer");
+        github.exhaustRateLimit(1);
+        String delivery = UUID.randomUUID().toString();
+        long start = System.currentTimeMillis();
+        assertThat(deliver("issues", delivery, labeled("acme", "calc", 22, "documentation", "maintainer"))
+                .statusCode()).isEqualTo(202);
+        Map<String, Object> row = null;
+        while (System.currentTimeMillis() - start < 20_000) {
+            List<Map<String, Object>> rows = query("select * from webhook_deliveries where delivery_id = ?"
+                    + " and status = 'received' and attempts = 1", delivery);
+            if (!rows.isEmpty()) {
+                row = rows.get(0);
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(row).as("the delivery went back to the inbox at once instead of a thread sleeping an hour")
+                .isNotNull();
+        assertThat(((String) row.get("outcome")).toLowerCase()).contains("rate limit");
+        assertThat(((java.sql.Timestamp) row.get("next_attempt_at")).toInstant())
+                .isAfter(java.time.Instant.now().plusSeconds(10));
+    }
+
+    @Test
+    @Order(20)
     void everyGitHubCallExistsInGitHubsPublishedApiAndNoSecretLeaked() throws Exception {
         Path log = Path.of("target", "github-requests.jsonl");
         assertThat(github.requests()).isNotEmpty();

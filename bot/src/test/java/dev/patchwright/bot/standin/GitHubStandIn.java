@@ -271,6 +271,11 @@ public final class GitHubStandIn implements AutoCloseable {
         return journal.requests();
     }
 
+    /** Refuses the next {@code calls} repository calls as GitHub does when the rate limit is spent. */
+    public void exhaustRateLimit(int calls) {
+        state.rateLimitedCalls.set(calls);
+    }
+
     /** Invalidates every installation token minted so far, as if they had run out. */
     public void expireTokens() {
         state.credentials.expireTokens();

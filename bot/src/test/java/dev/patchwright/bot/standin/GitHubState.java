@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class GitHubState {
 
     final Clock clock;
+    /** Repository calls still to be refused as over the rate limit (403, remaining 0). */
+    final java.util.concurrent.atomic.AtomicInteger rateLimitedCalls = new java.util.concurrent.atomic.AtomicInteger();
     final AtomicLong ids = new AtomicLong(1_000);
     final long installationId;
     final AppCredentials credentials;

@@ -45,6 +45,11 @@ final class RestApi extends HttpServlet {
         Route.Reply reply;
         try {
             body = parse(raw);
+            if (path.startsWith("/repos/") && state.rateLimitedCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                // GitHub's primary rate limit: 403, remaining 0, and this message.
+                throw new Route.ApiError(403, "API rate limit exceeded for installation ID " + state.installationId
+                        + ".");
+            }
             reply = dispatch(method, path, request, body);
         } catch (Route.ApiError error) {
             reply = new Route.Reply(error.status, error.body);
@@ -133,7 +138,7 @@ final class RestApi extends HttpServlet {
         response.setHeader("X-GitHub-Api-Version-Selected", "2022-11-28");
         response.setHeader("X-GitHub-Request-Id", UUID.randomUUID().toString().toUpperCase(Locale.ROOT));
         response.setHeader("X-RateLimit-Limit", "5000");
-        response.setHeader("X-RateLimit-Remaining", "4999");
+        response.setHeader("X-RateLimit-Remaining", reply.status() == 403 ? "0" : "4999");
         response.setHeader("X-RateLimit-Reset", Long.toString(reset));
         response.setHeader("X-RateLimit-Used", "1");
         response.setHeader("X-RateLimit-Resource", "core");
