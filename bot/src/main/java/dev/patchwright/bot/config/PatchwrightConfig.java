@@ -31,6 +31,13 @@ public interface PatchwrightConfig {
 
     Db db();
 
+    /**
+     * How often stored deliveries that were never handled (a crash right after answering GitHub, a
+     * GitHub outage) are picked up again.
+     */
+    @WithDefault("30s")
+    java.time.Duration deliverySweep();
+
     Trigger trigger();
 
     Model model();

@@ -46,7 +46,8 @@ public class DeliveryProcessor {
         executor.submit(() -> process(deliveryId));
     }
 
-    @Scheduled(every = "30s", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(identity = "delivery-sweep", every = "${patchwright.delivery-sweep:30s}", delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         for (String id : inbox.due(STALE, 50)) {
             process(id);

@@ -139,7 +139,9 @@ class EndToEndIT {
         repo("acme", "calc", Map.of(
                 "calc.py", CALC_BUGGY,
                 "test_calc.py", TESTS,
-                ".github/patchwright.yml", "test: python3 -m unittest -v\ntest-timeout: 60s\ncandidates: 3\n"),
+                ".github/patchwright.yml", "setup: mkdir -p $HOME/deps && echo 5 > $HOME/deps/expected\n"
+                        + "test: test \"$(cat $HOME/deps/expected)\" = 5 && python3 -m unittest -v\n"
+                        + "test-timeout: 60s\ncandidates: 3\n"),
                 "Calculator with a bug");
         issue("acme", "calc", 7, "add() subtracts", "`add(2, 3)` returns -1 instead of 5.", "maintainer");
         github.setPermission("acme", "calc", "maintainer", "write");
@@ -167,7 +169,7 @@ class EndToEndIT {
         assertThat(pulls).hasSize(1);
         assertThat(pulls.get(0).get("head").toString()).contains("patchwright/issue-7");
         assertThat((String) pulls.get(0).get("body")).startsWith("Fixes #7")
-                .contains("python3 -m unittest -v")
+                .contains("python3 -m unittest -v").contains("| setup |")
                 .contains("| candidate 1 |").contains("test_add");
         assertThat(job.get("result_url")).isEqualTo(pulls.get(0).get("html_url"));
 
@@ -183,6 +185,19 @@ class EndToEndIT {
         assertThat(github.comments("acme", "calc", 7)).hasSize(1)
                 .first().satisfies(c -> assertThat((String) c.get("body")).contains(pulls.get(0).get("html_url").toString()));
         assertThat(model.authorizations()).allMatch(h -> h.equals("Bearer " + EndToEndResources.MODEL_API_KEY));
+
+        // The prompt: the packed repository first, the issue last, the same prefix for both candidates,
+        // and the second candidate told why the first failed.
+        List<com.fasterxml.jackson.databind.JsonNode> prompts = model.requests();
+        assertThat(prompts).hasSize(2);
+        String repository = prompts.get(0).at("/messages/1/content").asText();
+        assertThat(repository.indexOf("<file path=\"calc.py\">")).isPositive()
+                .isLessThan(repository.indexOf("<issue>"));
+        assertThat(repository).endsWith("</issue>\n").contains("`add(2, 3)` returns -1 instead of 5.")
+                .doesNotContain("ghs_");
+        assertThat(prompts.get(1).at("/messages/0")).isEqualTo(prompts.get(0).at("/messages/0"));
+        assertThat(prompts.get(1).at("/messages/1")).isEqualTo(prompts.get(0).at("/messages/1"));
+        assertThat(prompts.get(1).at("/messages/3/content").asText()).contains("test_add");
     }
 
     @Test
@@ -319,6 +334,34 @@ class EndToEndIT {
         assertThat(((String) row.get("outcome")).toLowerCase()).contains("rate limit");
         assertThat(((java.sql.Timestamp) row.get("next_attempt_at")).toInstant())
                 .isAfter(java.time.Instant.now().plusSeconds(10));
+    }
+
+    @Test
+    @Order(12)
+    void aDeliveryStoredButNeverHandledIsPickedUpAfterACrash() throws Exception {
+        // What a crash right after answering GitHub leaves behind: the stored row, nothing else.
+        issue("acme", "calc", 23, "Left behind", "Stored, then the node died.", "maintainer");
+        String delivery = UUID.randomUUID().toString();
+        try (Connection connection = EndToEndResources.postgres.getPostgresDatabase().getConnection();
+             PreparedStatement insert = connection.prepareStatement("insert into webhook_deliveries"
+                     + " (delivery_id, event, action, installation_id, repository, payload)"
+                     + " values (?, 'issues', 'labeled', ?, 'acme/calc', ?::jsonb)")) {
+            insert.setString(1, delivery);
+            insert.setLong(2, github.installationId());
+            insert.setString(3, new String(labeled("acme", "calc", 23, "documentation", "maintainer"),
+                    StandardCharsets.UTF_8));
+            insert.executeUpdate();
+        }
+        assertThat(awaitDelivery(delivery)).containsEntry("status", "ignored");
+        assertThat((String) awaitDelivery(delivery).get("outcome")).contains("not the trigger label");
+    }
+
+    @Test
+    @Order(13)
+    void theLeaseReaperIsScheduledInQuartzsClusteredStore() throws Exception {
+        assertThat(query("select trigger_name from qrtz_triggers")).extracting(row -> row.get("trigger_name"))
+                .anySatisfy(name -> assertThat((String) name).contains("lease-reaper"));
+        assertThat(count("qrtz_scheduler_state")).isPositive();
     }
 
     @Test

@@ -52,6 +52,7 @@ public final class EndToEndResources implements QuarkusTestResourceLifecycleMana
         config.put("patchwright.model.name", "scripted-model");
         config.put("patchwright.model.api-key", MODEL_API_KEY);
         config.put("patchwright.worker.poll", "200ms");
+        config.put("patchwright.delivery-sweep", "1s");
         config.put("patchwright.solve.memory-mib", "1024");
         config.put("quarkus.github-app.app-id", String.valueOf(github.appId()));
         config.put("quarkus.github-app.private-key", github.privateKeyPem());
