@@ -2,11 +2,9 @@ package dev.patchwright.bot;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -31,18 +29,13 @@ public final class PatchwrightMain {
 
     private static void startEmbeddedDatabase() throws IOException {
         String home = setting("patchwright.home");
-        Path dataDir = Path.of(home != null ? home : System.getProperty("user.home") + "/.patchwright", "postgres");
-        Files.createDirectories(dataDir);
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                .setDataDirectory(dataDir)
-                .setCleanDataDirectory(false)
-                .setRegisterShutdownHook(true)
-                .start();
-        System.setProperty("patchwright.db.url", postgres.getJdbcUrl("postgres", "postgres"));
+        Path homeDir = Path.of(home != null ? home : System.getProperty("user.home") + "/.patchwright");
+        EmbeddedDatabase database = EmbeddedDatabase.start(homeDir);
+        System.setProperty("patchwright.db.url", database.jdbcUrl());
         System.setProperty("patchwright.db.user", "postgres");
-        System.setProperty("patchwright.db.password", "");
+        System.setProperty("patchwright.db.password", database.password());
         LOG.infof("No PATCHWRIGHT_DB_URL: started embedded PostgreSQL on port %d with data in %s",
-                postgres.getPort(), dataDir);
+                database.port(), homeDir.resolve("postgres"));
     }
 
     /** A setting from a system property or its environment variable (as Quarkus maps them). */

@@ -11,12 +11,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.KeyPairGenerator;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@code ./patchwright serve} without database settings: the built application starts its own
@@ -29,11 +35,17 @@ class ServeWithEmbeddedDatabaseIT {
 
     @Test
     void startsAnEmbeddedDatabaseAndServes() throws Exception {
+        serveAndCheck(Path.of("target", "serve-embedded.log"));
+        // Its data survives a restart, and the second start finds the database it made.
+        String second = serveAndCheck(Path.of("target", "serve-embedded-restart.log"));
+        assertThat(second).contains("Schema \"public\" is up to date");
+    }
+
+    private String serveAndCheck(Path log) throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        Path log = Path.of("target", "serve-embedded.log");
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -50,8 +62,16 @@ class ServeWithEmbeddedDatabaseIT {
             String health = awaitHealth(http, port, process, log);
             assertThat(health).contains("\"status\": \"UP\"").contains("Database connections health check");
             assertThat(home.resolve("postgres").resolve("PG_VERSION")).exists();
-            assertThat(Files.readString(log)).contains("started embedded PostgreSQL")
-                    .contains("Successfully applied 2 migrations");
+            String text = Files.readString(log);
+            assertThat(text).contains("started embedded PostgreSQL");
+            assertThat(Files.getPosixFilePermissions(home.resolve("postgres.password")))
+                    .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+            Matcher databasePort = Pattern.compile("PostgreSQL on port (\\d+)").matcher(text);
+            assertThat(databasePort.find()).isTrue();
+            // A sandboxed setup step with network shares the host's loopback: no password, no database.
+            assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + databasePort.group(1)
+                    + "/postgres", "postgres", "").close())
+                    .isInstanceOf(SQLException.class).hasMessageContaining("password");
 
             HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                     + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
@@ -63,6 +83,7 @@ class ServeWithEmbeddedDatabaseIT {
                     .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(unsigned.statusCode()).isEqualTo(401);
             assertThat(unsigned.body()).contains("X-Hub-Signature-256");
+            return Files.readString(log);
         } finally {
             process.destroy();
             if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
