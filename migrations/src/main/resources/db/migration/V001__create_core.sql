@@ -95,6 +95,7 @@ create index job_events_job on job_events (job_id, id);
 create table candidates (
     id                bigserial primary key,
     job_id            bigint not null references jobs (id) on delete cascade,
+    attempt           int not null default 1,           -- the job's attempt that produced it
     ordinal           int not null,
     status            text not null
         constraint candidates_status_check check (status in ('passed', 'rejected', 'error')),
@@ -107,7 +108,7 @@ create table candidates (
     test_output       text,
     elapsed_ms        bigint,
     created_at        timestamptz not null default now(),
-    constraint candidates_job_ordinal unique (job_id, ordinal)
+    constraint candidates_job_attempt_ordinal unique (job_id, attempt, ordinal)
 );
 
 create table repositories (

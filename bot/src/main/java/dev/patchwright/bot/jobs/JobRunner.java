@@ -178,7 +178,7 @@ public class JobRunner {
                 return;
             }
             SolvePipeline pipeline = new SolvePipeline(mirror, sandbox, modelChoice.model(), settings);
-            SolveResult result = pipeline.solve(request, new JdbcJobRecorder(dataSource, job.id()));
+            SolveResult result = pipeline.solve(request, new JdbcJobRecorder(dataSource, job.id(), job.attempt()));
             if (result.solved()) {
                 String url = publisher.publishSolution(request, result);
                 queue.succeed(job.id(), workerId, "pull request opened", url);

@@ -25,11 +25,24 @@ public final class JdbcJobRecorder implements JobRecorder {
 
     private final Database database;
     private final long jobId;
+    private final int attempt;
 
-    /** A recorder for job {@code jobId} in {@code dataSource}. */
+    /** A recorder for the first attempt of job {@code jobId} in {@code dataSource}. */
     public JdbcJobRecorder(DataSource dataSource, long jobId) {
+        this(dataSource, jobId, 1);
+    }
+
+    /**
+     * A recorder for one attempt of a job: a retried job starts its candidates again at 1, and each
+     * attempt's candidates stay on record beside the others'.
+     */
+    public JdbcJobRecorder(DataSource dataSource, long jobId, int attempt) {
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempt must be at least 1, got " + attempt);
+        }
         this.database = new Database(dataSource);
         this.jobId = jobId;
+        this.attempt = attempt;
     }
 
     @Override
@@ -59,21 +72,22 @@ public final class JdbcJobRecorder implements JobRecorder {
         }
         database.transaction("record candidate " + candidate.ordinal() + " of job " + jobId, connection -> {
             try (PreparedStatement insert = connection.prepareStatement(
-                    "insert into candidates (job_id, ordinal, status, reason, failing_tests, diff, model,"
+                    "insert into candidates (job_id, attempt, ordinal, status, reason, failing_tests, diff, model,"
                             + " prompt_tokens, completion_tokens, test_output, elapsed_ms)"
-                            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 Array failing = connection.createArrayOf("text", candidate.failingTests().toArray());
                 insert.setLong(1, jobId);
-                insert.setInt(2, candidate.ordinal());
-                insert.setString(3, candidate.status());
-                insert.setString(4, candidate.reason());
-                insert.setArray(5, failing);
-                insert.setString(6, candidate.diff());
-                insert.setString(7, candidate.model());
-                insert.setLong(8, candidate.promptTokens());
-                insert.setLong(9, candidate.completionTokens());
-                insert.setString(10, candidate.testOutputTail());
-                insert.setLong(11, candidate.elapsedMillis());
+                insert.setInt(2, attempt);
+                insert.setInt(3, candidate.ordinal());
+                insert.setString(4, candidate.status());
+                insert.setString(5, candidate.reason());
+                insert.setArray(6, failing);
+                insert.setString(7, candidate.diff());
+                insert.setString(8, candidate.model());
+                insert.setLong(9, candidate.promptTokens());
+                insert.setLong(10, candidate.completionTokens());
+                insert.setString(11, candidate.testOutputTail());
+                insert.setLong(12, candidate.elapsedMillis());
                 insert.executeUpdate();
                 failing.free();
             } catch (SQLException e) {

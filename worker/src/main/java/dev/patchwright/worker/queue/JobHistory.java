@@ -66,13 +66,13 @@ public final class JobHistory {
         });
     }
 
-    /** A job's candidates by ordinal; empty for an unknown job. Missing counts read as 0. */
+    /** A job's candidates by attempt and ordinal; empty for an unknown job. Missing counts read as 0. */
     public List<CandidateRecord> candidates(long jobId) {
         return database.transaction("read the candidates of job " + jobId, connection -> {
             try (PreparedStatement query = connection.prepareStatement(
                     "select ordinal, status, reason, failing_tests, diff, model, prompt_tokens,"
                             + " completion_tokens, test_output, elapsed_ms"
-                            + " from candidates where job_id = ? order by ordinal")) {
+                            + " from candidates where job_id = ? order by attempt, ordinal")) {
                 query.setLong(1, jobId);
                 List<CandidateRecord> candidates = new ArrayList<>();
                 try (ResultSet rows = query.executeQuery()) {

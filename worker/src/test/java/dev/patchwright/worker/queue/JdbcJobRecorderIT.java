@@ -57,4 +57,15 @@ class JdbcJobRecorderIT {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no job 9999");
         assertThat(new JobHistory(dataSource).candidates(jobId)).containsExactly(first);
     }
+
+    @Test
+    void aRetriedJobRecordsItsCandidatesBesideTheFirstAttempts() {
+        CandidateRecord first = new CandidateRecord(1, "error", "sandbox failed", List.of(), null, "m", 10, 1, null, 5);
+        CandidateRecord again = new CandidateRecord(1, "passed", "tests pass", List.of(), "diff", "m", 10, 2, null, 7);
+        recorder.candidate(first);
+
+        new JdbcJobRecorder(dataSource, jobId, 2).candidate(again);
+
+        assertThat(new JobHistory(dataSource).candidates(jobId)).containsExactly(first, again);
+    }
 }
