@@ -1,7 +1,10 @@
 package dev.patchwright.bot.cli;
 
 import dev.patchwright.inference.openai.OpenAiCompatibleModel;
+import dev.patchwright.worker.git.GitException;
 import dev.patchwright.worker.git.RepoMirror;
+import dev.patchwright.worker.sandbox.SandboxException;
+import dev.patchwright.worker.solve.PublishException;
 import dev.patchwright.worker.sandbox.BubblewrapSandbox;
 import dev.patchwright.worker.solve.JobRecorder;
 import dev.patchwright.worker.solve.CandidateRecord;
@@ -70,8 +73,19 @@ final class SolveCommand implements Callable<Integer> {
 
         Path local = Path.of(repo);
         URI url = Files.isDirectory(local) ? local.toAbsolutePath().normalize().toUri() : URI.create(repo);
-        String key = repoKey(url);
         String apiKey = System.getenv("PATCHWRIGHT_MODEL_API_KEY");
+        apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
+        try {
+            return solve(url, title, body, apiKey, err);
+        } catch (GitException | SandboxException | java.io.IOException | PublishException e) {
+            err.println("error: " + e.getMessage());
+            return 3;
+        }
+    }
+
+    private int solve(URI url, String title, String body, String apiKey, PrintStream err)
+            throws GitException, SandboxException, java.io.IOException, PublishException {
+        String key = repoKey(url);
         SolveSettings defaults = SolveSettings.defaults(workDir);
         SolveSettings settings = candidates == null ? defaults : new SolveSettings(defaults.workRoot(),
                 defaults.cacheRoot(), candidates, Math.max(candidates, defaults.maxCandidates()),

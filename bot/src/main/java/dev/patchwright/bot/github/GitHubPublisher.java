@@ -36,9 +36,11 @@ public final class GitHubPublisher implements Publisher {
     private final RepoMirror mirror;
     private final long installationId;
     private final String triggeredBy;
+    private final BotIdentity bot;
 
     public GitHubPublisher(GitHubClientProvider clients, InstallationTokenProvider tokens, RepoMirror mirror,
-                           long installationId, String triggeredBy) {
+                           long installationId, String triggeredBy, BotIdentity bot) {
+        this.bot = bot;
         this.clients = clients;
         this.tokens = tokens;
         this.mirror = mirror;
@@ -73,7 +75,7 @@ public final class GitHubPublisher implements Publisher {
             }
             requestReview(github, pull);
             GHIssue issue = repository.getIssue(request.issueNumber());
-            StatusComment.upsert(issue, "Patchwright opened " + pull.getHtmlUrl() + " with a patch that makes `"
+            StatusComment.upsert(issue, bot.login(), "Patchwright opened " + pull.getHtmlUrl() + " with a patch that makes `"
                     + result.testCommand() + "` pass (candidate " + result.winner().ordinal() + " of "
                     + result.candidates().size() + " tried).");
             return pull.getHtmlUrl().toString();
@@ -87,7 +89,18 @@ public final class GitHubPublisher implements Publisher {
         try {
             GitHub github = clients.getInstallationClient(installationId);
             GHIssue issue = github.getRepository(request.repoKey()).getIssue(request.issueNumber());
-            return StatusComment.upsert(issue, SolveReport.failureText(request, result)).getHtmlUrl().toString();
+            return StatusComment.upsert(issue, bot.login(), SolveReport.failureText(request, result)).getHtmlUrl().toString();
+        } catch (IOException e) {
+            throw new PublishException("commenting on the issue failed: " + e.getMessage(), retryable(e), e);
+        }
+    }
+
+    /** Edits the status comment to say the work stopped, and why. */
+    public void reportStopped(SolveRequest request, String text) throws PublishException {
+        try {
+            GitHub github = clients.getInstallationClient(installationId);
+            StatusComment.upsert(github.getRepository(request.repoKey()).getIssue(request.issueNumber()), bot.login(),
+                    text);
         } catch (IOException e) {
             throw new PublishException("commenting on the issue failed: " + e.getMessage(), retryable(e), e);
         }

@@ -3,6 +3,7 @@ package dev.patchwright.bot.handlers;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchwright.bot.config.PatchwrightConfig;
+import dev.patchwright.bot.github.BotIdentity;
 import dev.patchwright.bot.jobs.JobRunner;
 import dev.patchwright.bot.jobs.SolveJobPayload;
 import dev.patchwright.worker.config.RepoConfig;
@@ -48,6 +49,9 @@ public class StartOnIssueLabeled {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    BotIdentity bot;
+
     HandlerOutcome handle(StoredDelivery delivery) throws IOException {
         if (delivery.installationId() == null) {
             return HandlerOutcome.ignored("the delivery names no installation");
@@ -84,11 +88,17 @@ public class StartOnIssueLabeled {
             return HandlerOutcome.acted(login + " has " + permission + " access, not enough to start work");
         }
         if (configProblem != null) {
-            StatusComment.upsert(issue, "Patchwright cannot start: " + configProblem);
+            StatusComment.upsert(issue, bot.login(), "Patchwright cannot start: " + configProblem);
             return HandlerOutcome.acted("the repository configuration is missing or invalid");
         }
 
         issue.createReaction(ReactionContent.EYES);
+        // Said before the job exists, so a worker that finishes fast never has its verdict overwritten.
+        int candidates = Math.min(repoConfig.candidates() == null ? config.solve().candidates() : repoConfig.candidates(),
+                config.solve().maxCandidates());
+        StatusComment.upsert(issue, bot.login(), "Patchwright is working on this issue. It will try up to " + candidates
+                + " candidate patches, run `" + repoConfig.test() + "` on each in a sandbox, and open a pull request "
+                + "for the first that passes.");
         SolveJobPayload job = new SolveJobPayload(delivery.installationId(), repository.getFullName(),
                 repository.getHttpTransportUrl(), repository.getDefaultBranch(), issue.getNumber(), issue.getTitle(),
                 issue.getBody(), login, yaml.get());
@@ -97,11 +107,6 @@ public class StartOnIssueLabeled {
         if (jobId.isEmpty()) {
             return HandlerOutcome.ignored("a job for this issue is already queued or running");
         }
-        StatusComment.upsert(issue, "Patchwright is working on this issue (job " + jobId.get() + "). It will try up to "
-                + Math.min(repoConfig.candidates() == null ? config.solve().candidates() : repoConfig.candidates(),
-                config.solve().maxCandidates())
-                + " candidate patches, run `" + repoConfig.test() + "` on each in a sandbox, and open a pull request "
-                + "for the first that passes.");
         runner.wake();
         return HandlerOutcome.acted("job " + jobId.get() + " queued for " + repository.getFullName() + "#"
                 + issue.getNumber());

@@ -16,11 +16,15 @@ public final class StatusComment {
     private StatusComment() {
     }
 
-    /** Creates the status comment, or replaces the text of the existing one. */
-    public static GHIssueComment upsert(GHIssue issue, String markdown) throws IOException {
+    /**
+     * Creates the status comment, or replaces the text of the existing one. Only a comment written by
+     * {@code botLogin} counts: anyone can paste the marker into a comment of their own.
+     */
+    public static GHIssueComment upsert(GHIssue issue, String botLogin, String markdown) throws IOException {
         String body = MARKER + "\n" + markdown;
         for (GHIssueComment comment : issue.getComments()) {
-            if (comment.getBody() != null && comment.getBody().startsWith(MARKER)) {
+            if (comment.getBody() != null && comment.getBody().startsWith(MARKER)
+                    && comment.getUser() != null && botLogin.equals(comment.getUser().getLogin())) {
                 comment.update(body);
                 return comment;
             }

@@ -2,6 +2,7 @@ package dev.patchwright.bot.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchwright.bot.config.PatchwrightConfig;
+import dev.patchwright.bot.github.BotIdentity;
 import dev.patchwright.bot.github.GitHubPublisher;
 import dev.patchwright.worker.config.RepoConfig;
 import dev.patchwright.worker.git.GitCredentials;
@@ -36,6 +37,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs jobs on this node: claims one from the queue, keeps its lease alive while it works, solves,
@@ -65,6 +68,8 @@ public class JobRunner {
     DataSource dataSource;
     @Inject
     ObjectMapper json;
+    @Inject
+    BotIdentity bot;
 
     private final String workerId = "node-" + UUID.randomUUID().toString().substring(0, 8);
     private final Object signal = new Object();
@@ -140,19 +145,26 @@ public class JobRunner {
     private void run(ClaimedJob job) {
         Duration lease = config.worker().lease();
         long every = Math.max(1000, lease.toMillis() / 3);
+        AtomicBoolean leaseLost = new AtomicBoolean();
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> {
-            if (!queue.renew(job.id(), workerId, lease)) {
-                LOG.warnf("Job %d: lease lost", job.id());
+            // An exception here would silently end the schedule, so none may escape.
+            try {
+                if (!queue.renew(job.id(), workerId, lease)) {
+                    leaseLost.set(true);
+                    LOG.warnf("Job %d: lease lost; another worker may take it over", job.id());
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("Job %d: lease renewal failed (%s); will try again", job.id(), e.getMessage());
             }
         }, every, every, TimeUnit.MILLISECONDS);
         try {
-            execute(job);
+            execute(job, leaseLost);
         } finally {
             heartbeat.cancel(false);
         }
     }
 
-    private void execute(ClaimedJob job) {
+    private void execute(ClaimedJob job, AtomicBoolean leaseLost) {
         SolveJobPayload payload;
         RepoConfig repoConfig;
         try {
@@ -165,21 +177,24 @@ public class JobRunner {
         LOG.infof("Job %d: solving %s#%d (attempt %d of %d)", job.id(), payload.repository(), payload.issueNumber(),
                 job.attempt(), job.maxAttempts());
         GitHubPublisher publisher = new GitHubPublisher(clients, tokens, mirror, payload.installationId(),
-                payload.triggeredBy());
-        SolveRequest request = null;
+                payload.triggeredBy(), bot);
+        SolveRequest request = new SolveRequest(payload.repository(), URI.create(payload.cloneUrl()), null,
+                payload.defaultBranch(), payload.issueNumber(), payload.issueTitle(), payload.issueBody(), repoConfig);
+        BooleanSupplier stop = () -> leaseLost.get() || queue.isCancelled(job.id());
         try {
-            GitCredentials credentials = new GitCredentials("x-access-token",
-                    tokens.getInstallationToken(payload.installationId()).token().toCharArray());
-            request = new SolveRequest(payload.repository(), URI.create(payload.cloneUrl()), credentials,
-                    payload.defaultBranch(), payload.issueNumber(), payload.issueTitle(), payload.issueBody(), repoConfig);
             if (modelChoice.model() == null) {
                 publisher.reportFailure(request, SolveResult.notRun(SolveResult.Outcome.MODEL_FAILED, modelChoice.problem()));
                 queue.fail(job.id(), workerId, modelChoice.problem());
                 return;
             }
+            request = request.withCredentials(new GitCredentials("x-access-token",
+                    tokens.getInstallationToken(payload.installationId()).token().toCharArray()));
             SolvePipeline pipeline = new SolvePipeline(mirror, sandbox, modelChoice.model(), settings);
-            SolveResult result = pipeline.solve(request, new JdbcJobRecorder(dataSource, job.id(), job.attempt()));
-            if (result.solved()) {
+            SolveResult result = pipeline.solve(request, new JdbcJobRecorder(dataSource, job.id(), job.attempt()), stop);
+            if (result.outcome() == SolveResult.Outcome.STOPPED || stop.getAsBoolean()
+                    || !queue.renew(job.id(), workerId, config.worker().lease())) {
+                stopped(job, request, publisher);
+            } else if (result.solved()) {
                 String url = publisher.publishSolution(request, result);
                 queue.succeed(job.id(), workerId, "pull request opened", url);
                 LOG.infof("Job %d: opened %s", job.id(), url);
@@ -193,10 +208,26 @@ public class JobRunner {
                 transientFailure(job, request, publisher, e.getMessage());
             } else {
                 queue.fail(job.id(), workerId, e.getMessage());
+                tellIssue(job, request, publisher, e.getMessage());
             }
         } catch (Exception e) {
             LOG.warnf(e, "Job %d failed", job.id());
             transientFailure(job, request, publisher, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    /** The job was cancelled (say so and close it) or another worker owns it now (leave it alone). */
+    private void stopped(ClaimedJob job, SolveRequest request, GitHubPublisher publisher) {
+        if (!queue.isCancelled(job.id())) {
+            LOG.infof("Job %d: lease lost; leaving it to the worker that holds it now", job.id());
+            return;
+        }
+        try {
+            queue.finishCancelled(job.id(), workerId);
+            publisher.reportStopped(request, "Patchwright stopped working on this issue: it was closed or its "
+                    + "trigger label was removed. Nothing was published.");
+        } catch (PublishException | RuntimeException e) {
+            LOG.warnf("Job %d: cancelled, but could not say so on the issue: %s", job.id(), e.getMessage());
         }
     }
 
@@ -207,13 +238,15 @@ public class JobRunner {
             return;
         }
         queue.fail(job.id(), workerId, reason);
-        if (request != null) {
-            try {
-                publisher.reportFailure(request, SolveResult.notRun(SolveResult.Outcome.GAVE_UP,
-                        "the work failed " + job.attempt() + " times; the last error: " + reason));
-            } catch (PublishException e) {
-                LOG.warnf("Job %d: could not tell the issue that it gave up: %s", job.id(), e.getMessage());
-            }
+        tellIssue(job, request, publisher, "the work failed " + job.attempt() + " times; the last error: " + reason);
+    }
+
+    /** Says a final failure on the issue, best effort: the job's own record already has it. */
+    private void tellIssue(ClaimedJob job, SolveRequest request, GitHubPublisher publisher, String reason) {
+        try {
+            publisher.reportFailure(request, SolveResult.notRun(SolveResult.Outcome.GAVE_UP, reason));
+        } catch (PublishException | RuntimeException e) {
+            LOG.warnf("Job %d: could not tell the issue why it failed: %s", job.id(), e.getMessage());
         }
     }
 

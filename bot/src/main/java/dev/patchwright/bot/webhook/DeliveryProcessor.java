@@ -74,9 +74,26 @@ public class DeliveryProcessor {
             LOG.warnf("Delivery %s: GitHub call failed (%s); retrying in %s", deliveryId, e.getMessage(), delay);
             inbox.retryLater(deliveryId, delay, "GitHub call failed: " + e.getMessage());
         } catch (RuntimeException e) {
+            IOException io = ioCause(e);
+            if (io != null) {
+                // The extension wraps GitHub failures (creating an installation token) in runtime exceptions.
+                Duration delay = Duration.ofSeconds(30L << Math.min(delivery.attempts(), 6));
+                LOG.warnf("Delivery %s: GitHub call failed (%s); retrying in %s", deliveryId, io.getMessage(), delay);
+                inbox.retryLater(deliveryId, delay, "GitHub call failed: " + io.getMessage());
+                return;
+            }
             LOG.errorf(e, "Delivery %s could not be handled", deliveryId);
             inbox.failed(deliveryId, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    private static IOException ioCause(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof IOException io) {
+                return io;
+            }
+        }
+        return null;
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -365,6 +365,36 @@ class EndToEndIT {
     }
 
     @Test
+    @Order(14)
+    void removingTheTriggerLabelStopsARunningJobBeforeItSpendsMore() throws Exception {
+        repo("acme", "slow", Map.of("app.py", "x = 1\n",
+                ".github/patchwright.yml", "test: python3 -c 'import time; time.sleep(4)'; false\ncandidates: 2\n"),
+                "Slow tests");
+        issue("acme", "slow", 5, "x should be 2", "Set x to 2.", "maintainer");
+        github.setPermission("acme", "slow", "maintainer", "write");
+        int scripted = model.remaining();
+        model.enqueue("app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n");
+        deliver("issues", UUID.randomUUID().toString(), labeled("acme", "slow", 5, "patchwright", "maintainer"));
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (count("jobs where repository = 'acme/slow' and status = 'running'") == 0) {
+            assertThat(System.currentTimeMillis()).as("the job started").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+
+        String delivery = UUID.randomUUID().toString();
+        deliver("issues", delivery, issueEvent("unlabeled", "acme", "slow", 5, "patchwright", "maintainer"));
+        assertThat(awaitDelivery(delivery)).containsEntry("status", "handled");
+
+        Map<String, Object> job = awaitJob("acme/slow", 5);
+        assertThat(job.get("status")).isEqualTo("cancelled");
+        assertThat(candidates((Long) job.get("id"))).isEmpty();
+        assertThat(model.remaining()).as("the model was never called").isEqualTo(scripted + 1);
+        assertThat(github.pullRequests("acme", "slow")).isEmpty();
+        assertThat(github.comments("acme", "slow", 5)).singleElement()
+                .satisfies(c -> assertThat((String) c.get("body")).contains("stopped working on this issue"));
+    }
+
+    @Test
     @Order(20)
     void everyGitHubCallExistsInGitHubsPublishedApiAndNoSecretLeaked() throws Exception {
         Path log = Path.of("target", "github-requests.jsonl");
@@ -383,7 +413,12 @@ class EndToEndIT {
     // --- helpers -------------------------------------------------------------------------------
 
     private static byte[] labeled(String owner, String repo, int issue, String label, String sender) throws IOException {
-        ObjectNode root = (ObjectNode) JSON.readTree(EndToEndIT.class.getResourceAsStream("/e2e/issues-labeled.json"));
+        return issueEvent("labeled", owner, repo, issue, label, sender);
+    }
+
+    private static byte[] issueEvent(String action, String owner, String repo, int issue, String label, String sender)
+            throws IOException {
+        ObjectNode root = (ObjectNode) JSON.readTree(EndToEndIT.class.getResourceAsStream("/e2e/issues-" + action + ".json"));
         ObjectNode repository = (ObjectNode) root.get("repository");
         repository.put("name", repo).put("full_name", owner + "/" + repo).put("default_branch", "main")
                 .put("clone_url", github.cloneUrl(owner, repo))

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Solves one issue: fetch, pack, set up, then candidates until one makes the repository's tests pass.
@@ -65,6 +66,15 @@ public final class SolvePipeline {
      * @throws IOException      when the local work directory cannot be written
      */
     public SolveResult solve(SolveRequest request, JobRecorder recorder)
+            throws GitException, SandboxException, IOException {
+        return solve(request, recorder, () -> false);
+    }
+
+    /**
+     * Runs the whole solve, checking {@code stop} before each candidate: when it says true (the job
+     * was cancelled, the lease lost) the solve ends with {@link Outcome#STOPPED} and spends no more.
+     */
+    public SolveResult solve(SolveRequest request, JobRecorder recorder, BooleanSupplier stop)
             throws GitException, SandboxException, IOException {
         Instant started = Instant.now();
         recorder.event("fetch", "fetching " + request.cloneUrl());
@@ -104,6 +114,11 @@ public final class SolvePipeline {
             int modelFailures = 0;
             Map<String, Integer> seenDiffs = new HashMap<>();
             for (int ordinal = 1; ordinal <= candidates && progress.winner == null; ordinal++) {
+                if (stop.getAsBoolean()) {
+                    recorder.event("stop", "stopped before candidate " + ordinal);
+                    return progress.end(Outcome.STOPPED, "stopped before candidate " + ordinal
+                            + ": the job was cancelled or handed to another worker");
+                }
                 Instant candidateStart = Instant.now();
                 Attempt attempt = new Attempt(ordinal);
                 try {

@@ -25,6 +25,10 @@ public final class SolveReport {
         md.append(String.format(Locale.ROOT, "Patchwright tried %d candidate patch%s; candidate %d makes `%s` pass.%n%n",
                 result.candidates().size(), result.candidates().size() == 1 ? "" : "es", winner.ordinal(),
                 result.testCommand()));
+        if (result.baseline() != null && result.baseline().passed()) {
+            md.append("**Note:** the tests already passed on the base commit, so they do not show that this patch ")
+                    .append("fixes the issue. Review it with that in mind.\n\n");
+        }
         md.append("### What changed\n\n");
         for (DiffStat stat : DiffStat.of(winner.diff())) {
             md.append(String.format(Locale.ROOT, "- `%s` (+%d −%d)%n", stat.path(), stat.added(), stat.removed()));
@@ -52,8 +56,11 @@ public final class SolveReport {
     private static void appendEvidence(StringBuilder md, SolveResult result) {
         if (result.baseCommit() != null) {
             md.append("### Verification\n\n");
-            md.append("Every command ran in a bubblewrap sandbox without network, secrets or write access outside ")
-                    .append("the checkout");
+            md.append("Every command ran in a bubblewrap sandbox with no secrets and no write access outside the ")
+                    .append("checkout and the repository's dependency cache; the tests ran without network");
+            if (result.setup() != null) {
+                md.append(" (the setup step may have had network, to fill the cache)");
+            }
             md.append(String.format(Locale.ROOT, ", on `%s` at `%s`.%n%n", result.baseBranch(),
                     result.baseCommit().abbreviate(10).name()));
             md.append("| step | command | result |\n|---|---|---|\n");

@@ -34,6 +34,12 @@ public record SolveRequest(String repoKey, URI cloneUrl, GitCredentials credenti
         return "patchwright/issue-" + issueNumber;
     }
 
+    /** The same request with credentials for fetch and push. */
+    public SolveRequest withCredentials(GitCredentials gitCredentials) {
+        return new SolveRequest(repoKey, cloneUrl, gitCredentials, baseBranch, issueNumber, issueTitle, issueBody,
+                config);
+    }
+
     /** The same request with the repository configuration filled in. */
     public SolveRequest withConfig(RepoConfig repoConfig) {
         return new SolveRequest(repoKey, cloneUrl, credentials, baseBranch, issueNumber, issueTitle, issueBody,

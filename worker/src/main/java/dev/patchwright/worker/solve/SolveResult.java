@@ -43,7 +43,9 @@ public record SolveResult(Outcome outcome, String reason, String baseBranch, Obj
         /** The model could not be reached or refused every call. */
         MODEL_FAILED,
         /** The work could not run (fetch, sandbox or GitHub kept failing) and retries ran out. */
-        GAVE_UP
+        GAVE_UP,
+        /** Stopped before the end: the job was cancelled, or this worker lost its lease. */
+        STOPPED
     }
 
     /** A result for work that never got to candidates, carrying only the reason. */

@@ -38,10 +38,28 @@ final class Workspace {
     }
 
     Job open(String repoKey) throws IOException {
-        Path dir = Files.createTempDirectory(traversable(settings.workRoot()), "job-");
+        Path dir = Files.createTempDirectory(traversable(owned(settings.workRoot())), "job-");
         traversable(dir);
-        Path cache = traversable(traversable(settings.cacheRoot()).resolve(repoKey.replace('/', '_')));
+        Path cache = traversable(traversable(owned(settings.cacheRoot())).resolve(repoKey.replace('/', '_')));
         return new Job(dir, cache);
+    }
+
+    /**
+     * Refuses a root directory that another user owns (someone could have made {@code /var/tmp/...}
+     * first, then swap what is inside it for links while the bot works there as root).
+     */
+    private static Path owned(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        if (!Files.getFileStore(dir).supportsFileAttributeView("unix")) {
+            return dir;
+        }
+        Object owner = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        Object self = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        if (!owner.equals(self) || Files.isSymbolicLink(dir)) {
+            throw new IOException("the work directory " + dir + " belongs to uid " + owner + ", not to this process (uid "
+                    + self + "); remove it or choose another with PATCHWRIGHT_WORK_DIR");
+        }
+        return dir;
     }
 
     /**
