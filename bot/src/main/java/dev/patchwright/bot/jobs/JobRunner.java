@@ -222,13 +222,14 @@ public class JobRunner {
             LOG.infof("Job %d: lease lost; leaving it to the worker that holds it now", job.id());
             return;
         }
+        // The issue is told first, as on every other path: a finished job has said its last word.
         try {
-            queue.finishCancelled(job.id(), workerId);
             publisher.reportStopped(request, "Patchwright stopped working on this issue: it was closed or its "
                     + "trigger label was removed. Nothing was published.");
         } catch (PublishException | RuntimeException e) {
             LOG.warnf("Job %d: cancelled, but could not say so on the issue: %s", job.id(), e.getMessage());
         }
+        queue.finishCancelled(job.id(), workerId);
     }
 
     private void transientFailure(ClaimedJob job, SolveRequest request, GitHubPublisher publisher, String reason) {
