@@ -21,6 +21,9 @@ import org.kohsuke.github.HttpException;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
+import org.eclipse.jgit.lib.PersonIdent;
+import dev.patchwright.worker.solve.SolvePipeline;
 
 /**
  * Publishes a solve on GitHub: pushes the patch to the bot's own branch, opens (or updates) the pull
@@ -52,6 +55,13 @@ public final class GitHubPublisher implements Publisher {
     public String publishSolution(SolveRequest request, SolveResult result) throws PublishException {
         String branch = request.branchName();
         try {
+            Optional<PersonIdent> last = mirror.branchAuthor(request.repoKey(), branch);
+            if (last.isPresent() && !SolvePipeline.AUTHOR.getEmailAddress().equals(last.get().getEmailAddress())) {
+                // The branch is the bot's, but a person committed to it: never lose their work silently.
+                throw new PublishException("the branch " + branch + " has a commit by " + last.get().getName()
+                        + " that Patchwright did not write, so it was not overwritten; merge or delete that branch, "
+                        + "then add the label again", false, null);
+            }
             GitCredentials credentials = new GitCredentials("x-access-token",
                     tokens.getInstallationToken(installationId).token().toCharArray());
             mirror.push(request.repoKey(), request.cloneUrl(), result.patchCommit(), branch, credentials, true);

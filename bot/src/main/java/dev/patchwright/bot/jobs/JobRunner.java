@@ -207,8 +207,8 @@ public class JobRunner {
             if (e.retryable()) {
                 transientFailure(job, request, publisher, e.getMessage());
             } else {
-                queue.fail(job.id(), workerId, e.getMessage());
                 tellIssue(job, request, publisher, e.getMessage());
+                queue.fail(job.id(), workerId, e.getMessage());
             }
         } catch (Exception e) {
             LOG.warnf(e, "Job %d failed", job.id());
@@ -238,8 +238,8 @@ public class JobRunner {
             queue.retryLater(job.id(), workerId, delay, reason);
             return;
         }
-        queue.fail(job.id(), workerId, reason);
         tellIssue(job, request, publisher, "the work failed " + job.attempt() + " times; the last error: " + reason);
+        queue.fail(job.id(), workerId, reason);
     }
 
     /** Says a final failure on the issue, best effort: the job's own record already has it. */

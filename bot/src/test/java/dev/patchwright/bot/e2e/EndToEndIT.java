@@ -395,6 +395,24 @@ class EndToEndIT {
     }
 
     @Test
+    @Order(15)
+    void aPersonsCommitOnTheBotsBranchIsNeverOverwritten() throws Exception {
+        long previous = (Long) awaitJob("acme/calc", 7).get("id");
+        String maintainers = github.commitFiles("acme", "calc", "patchwright/issue-7",
+                Map.of("NOTES.md", "What I found while reviewing.\n"), "Maintainer's notes on the fix");
+        model.enqueue(RIGHT_ANSWER);
+        deliver("issues", UUID.randomUUID().toString(), labeled("acme", "calc", 7, "patchwright", "maintainer"));
+
+        Map<String, Object> job = awaitJob("acme/calc", 7, previous);
+        assertThat(job.get("status")).isEqualTo("failed");
+        assertThat((String) job.get("reason")).contains("not overwritten");
+        assertThat(head("acme", "calc", "patchwright/issue-7").name()).isEqualTo(maintainers);
+        assertThat(github.pullRequests("acme", "calc")).hasSize(1);
+        assertThat(github.comments("acme", "calc", 7)).singleElement()
+                .satisfies(c -> assertThat((String) c.get("body")).contains("did not write").contains("not overwritten"));
+    }
+
+    @Test
     @Order(20)
     void everyGitHubCallExistsInGitHubsPublishedApiAndNoSecretLeaked() throws Exception {
         Path log = Path.of("target", "github-requests.jsonl");
@@ -441,10 +459,15 @@ class EndToEndIT {
     }
 
     private static Map<String, Object> awaitJob(String repository, int issue) throws Exception {
+        return awaitJob(repository, issue, 0);
+    }
+
+    /** The first finished job for the issue whose id is above {@code after}. */
+    private static Map<String, Object> awaitJob(String repository, int issue, long after) throws Exception {
         long deadline = System.currentTimeMillis() + 120_000;
         while (System.currentTimeMillis() < deadline) {
             List<Map<String, Object>> rows = query("select * from jobs where repository = ? and issue_number = ?"
-                    + " and status in ('succeeded', 'failed', 'cancelled')", repository, issue);
+                    + " and id > ? and status in ('succeeded', 'failed', 'cancelled') order by id", repository, issue, after);
             if (!rows.isEmpty()) {
                 return rows.get(0);
             }

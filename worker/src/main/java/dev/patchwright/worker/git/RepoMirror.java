@@ -10,6 +10,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.stream.Stream;
@@ -219,6 +220,26 @@ public final class RepoMirror {
             } catch (IOException e) {
                 throw failure(key, op, e, creds);
             }
+        }
+    }
+
+    /**
+     * The author of the newest commit on {@code branch} as of the last fetch, or empty when the
+     * mirror has no such branch. Lets a publisher see that someone else committed to its branch.
+     *
+     * @throws GitException when the mirror is missing or unreadable
+     */
+    public Optional<PersonIdent> branchAuthor(String repoKey, String branch) throws GitException {
+        String op = "read branch " + branch;
+        RepoKey key = key(repoKey, op);
+        try (Repository repo = MirrorStore.open(existing(key, op)); RevWalk walk = new RevWalk(repo)) {
+            Ref ref = repo.exactRef(Constants.R_HEADS + branch);
+            if (ref == null || ref.getObjectId() == null) {
+                return Optional.empty();
+            }
+            return Optional.of(walk.parseCommit(ref.getObjectId()).getAuthorIdent());
+        } catch (IOException e) {
+            throw failure(key, op, e, null);
         }
     }
 

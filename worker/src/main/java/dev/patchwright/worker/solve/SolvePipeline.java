@@ -41,7 +41,8 @@ import java.util.function.BooleanSupplier;
  */
 public final class SolvePipeline {
 
-    static final PersonIdent AUTHOR = new PersonIdent("patchwright[bot]", "patchwright[bot]@users.noreply.github.com");
+    /** The author and committer of every patch commit. */
+    public static final PersonIdent AUTHOR = new PersonIdent("patchwright[bot]", "patchwright[bot]@users.noreply.github.com");
     private static final int KEPT_OUTPUT_CHARS = 16_000;
 
     private final RepoMirror mirror;
