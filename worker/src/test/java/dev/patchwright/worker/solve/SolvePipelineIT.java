@@ -1,0 +1,176 @@
+package dev.patchwright.worker.solve;
+
+import dev.patchwright.inference.model.ChatRequest;
+import dev.patchwright.inference.model.Completion;
+import dev.patchwright.inference.model.InferenceException;
+import dev.patchwright.inference.model.Model;
+import dev.patchwright.inference.model.Usage;
+import dev.patchwright.worker.git.RepoMirror;
+import dev.patchwright.worker.sandbox.BubblewrapSandbox;
+import dev.patchwright.worker.solve.SolveResult.Outcome;
+import org.eclipse.jgit.api.Git;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The solve pipeline on real repositories with the real sandbox; the model is a script of answers
+ * (a {@link Model} like any other backend). The paths the end-to-end test does not walk.
+ */
+class SolvePipelineIT {
+
+    private static BubblewrapSandbox sandbox;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void sandbox() throws Exception {
+        sandbox = BubblewrapSandbox.create();
+    }
+
+    @Test
+    void aFailingSetupStopsBeforeAnyModelCall() throws Exception {
+        ScriptedModel model = new ScriptedModel();
+        SolveResult result = solve(Map.of("app.py", "x = 1\n",
+                ".github/patchwright.yml", "setup: echo fetching; exit 7\ntest: python3 -c 'pass'\n"), model);
+
+        assertThat(result.outcome()).isEqualTo(Outcome.SETUP_FAILED);
+        assertThat(result.reason()).contains("exit 7").contains("exit code 7");
+        assertThat(model.calls).isZero();
+    }
+
+    @Test
+    void aMissingConfigurationSaysWhatToWrite() throws Exception {
+        SolveResult result = solve(Map.of("app.py", "x = 1\n"), new ScriptedModel());
+        assertThat(result.outcome()).isEqualTo(Outcome.CONFIG_INVALID);
+        assertThat(result.reason()).contains(".github/patchwright.yml").contains("test:");
+    }
+
+    @Test
+    void theSamePatchTwiceIsNotRunAgainAndEditsThatDoNotApplyAreRejected() throws Exception {
+        String wrong = "app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 3\n>>>>>>> REPLACE\n";
+        ScriptedModel model = new ScriptedModel(wrong, wrong,
+                "app.py\n<<<<<<< SEARCH\ny = 1\n=======\ny = 2\n>>>>>>> REPLACE\n");
+        SolveResult result = solve(Map.of("app.py", "x = 1\n", "test_app.py", """
+                        import unittest, app
+                        class AppTest(unittest.TestCase):
+                            def test_x(self):
+                                self.assertEqual(app.x, 2)
+                        """, ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 3\n"), model);
+
+        assertThat(result.outcome()).isEqualTo(Outcome.NO_PASSING_CANDIDATE);
+        assertThat(result.candidates()).extracting(CandidateRecord::reason).satisfiesExactly(
+                first -> assertThat(first).contains("tests failed").contains("test_x"),
+                second -> assertThat(second).isEqualTo("the same patch as candidate 1, not run again"),
+                third -> assertThat(third).contains("the edits did not apply").contains("app.py"));
+        assertThat(result.baseline().passed()).isFalse();
+        assertThat(model.calls).isEqualTo(3);
+        assertThat(model.prompts.get(2)).as("the model is told why the earlier candidates failed")
+                .contains("That answer did not work");
+    }
+
+    @Test
+    void aModelThatKeepsFailingEndsTheSolveWithItsError() throws Exception {
+        ScriptedModel model = new ScriptedModel();
+        model.failWith = new InferenceException("model server answered 503: overloaded", true, 503, null);
+        SolveResult result = solve(Map.of("app.py", "x = 1\n",
+                ".github/patchwright.yml", "test: python3 -c 'pass'\ncandidates: 2\n"), model);
+
+        assertThat(result.outcome()).isEqualTo(Outcome.MODEL_FAILED);
+        assertThat(result.reason()).contains("overloaded");
+        assertThat(result.candidates()).allSatisfy(c -> assertThat(c.status()).isEqualTo("error"));
+    }
+
+    @Test
+    void aStopRequestEndsTheSolveBeforeTheNextCandidate() throws Exception {
+        ScriptedModel model = new ScriptedModel("app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 3\n>>>>>>> REPLACE\n");
+        Path repo = repository(Map.of("app.py", "x = 1\n", ".github/patchwright.yml", "test: exit 1\ncandidates: 4\n"));
+        List<CandidateRecord> recorded = new ArrayList<>();
+        SolveResult result = pipeline(model).solve(request(repo), new JobRecorder() {
+            @Override
+            public void event(String kind, String message) {
+            }
+
+            @Override
+            public void candidate(CandidateRecord candidate) {
+                recorded.add(candidate);
+            }
+        }, () -> !recorded.isEmpty());
+
+        assertThat(result.outcome()).isEqualTo(Outcome.STOPPED);
+        assertThat(recorded).hasSize(1);
+        assertThat(model.calls).isEqualTo(1);
+    }
+
+    private SolveResult solve(Map<String, String> files, ScriptedModel model) throws Exception {
+        return pipeline(model).solve(request(repository(files)), JobRecorder.NONE);
+    }
+
+    private SolvePipeline pipeline(Model model) throws Exception {
+        Path work = Files.createDirectories(temp.resolve("work"));
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwx--x--x"));
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
+        return new SolvePipeline(new RepoMirror(temp.resolve("mirrors")), sandbox, model, SolveSettings.defaults(work));
+    }
+
+    private static SolveRequest request(Path repo) {
+        return new SolveRequest("local/app", repo.toUri(), null, null, 0, "x should be 2", "Make x 2.", null);
+    }
+
+    private Path repository(Map<String, String> files) throws Exception {
+        Path repo = temp.resolve("repo");
+        for (Map.Entry<String, String> file : files.entrySet()) {
+            Path path = repo.resolve(file.getKey());
+            Files.createDirectories(path.getParent());
+            Files.writeString(path, file.getValue());
+        }
+        try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+            git.add().addFilepattern(".").call();
+            git.commit().setMessage("initial").setAuthor("dev", "dev@example.com")
+                    .setCommitter("dev", "dev@example.com").setSign(false).call();
+        }
+        return repo;
+    }
+
+    /** A model that answers from a script, in order, and remembers what it was asked. */
+    private static final class ScriptedModel implements Model {
+        private final Deque<String> answers;
+        private final List<String> prompts = new ArrayList<>();
+        private int calls;
+        private InferenceException failWith;
+
+        ScriptedModel(String... answers) {
+            this.answers = new ArrayDeque<>(List.of(answers));
+        }
+
+        @Override
+        public String name() {
+            return "scripted";
+        }
+
+        @Override
+        public Completion complete(ChatRequest request) throws InferenceException {
+            calls++;
+            prompts.add(request.messages().get(request.messages().size() - 1).content());
+            if (failWith != null) {
+                throw failWith;
+            }
+            if (answers.isEmpty()) {
+                throw new InferenceException("the script is exhausted", false, null);
+            }
+            return new Completion("scripted", List.of(answers.poll()), new Usage(100, 0, 10));
+        }
+    }
+}
