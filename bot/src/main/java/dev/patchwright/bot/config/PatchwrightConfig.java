@@ -27,7 +27,12 @@ public interface PatchwrightConfig {
 
     /** {@code all}, {@code webhook} (records jobs, never runs them) or {@code worker}. */
     @WithDefault("all")
-    String role();
+    Role role();
+
+    /** What a node does; every node serves {@code /webhook} and takes part in Quartz's cluster. */
+    enum Role {
+        ALL, WEBHOOK, WORKER
+    }
 
     Db db();
 

@@ -83,7 +83,7 @@ public class JobRunner {
     private volatile String sandboxProblem;
 
     void start(@Observes StartupEvent event) {
-        if ("webhook".equals(config.role())) {
+        if (config.role() == PatchwrightConfig.Role.WEBHOOK) {
             LOG.info("Role 'webhook': this node records jobs but does not run them");
             return;
         }
