@@ -1,53 +1,38 @@
 package dev.patchwright.inference.tokenizer;
 
-import com.knuddels.jtokkit.Encodings;
-import com.knuddels.jtokkit.api.Encoding;
-import com.knuddels.jtokkit.api.EncodingType;
-import com.knuddels.jtokkit.api.IntArrayList;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Loads tokenizers by name. */
 public final class Tokenizers {
+
+    private static final Map<String, BytePairEncoder> TIKTOKEN = new ConcurrentHashMap<>();
 
     private Tokenizers() {
     }
 
     /**
-     * A tokenizer by its name: {@code o200k_base} or {@code cl100k_base}.
+     * A tokenizer by its spec: {@code o200k_base} or {@code cl100k_base} (loaded once, then shared), or
+     * {@code hf:<path>} for a Hugging Face {@code tokenizer.json} or {@code tokenizer.json.gz} with a
+     * byte-level BPE model (read on every call). The result is safe to share between threads.
      *
-     * @throws IllegalArgumentException for an unknown name, naming the known ones
+     * @throws IllegalArgumentException for an unknown name, naming the known ones, or for a
+     *                                  tokenizer file that cannot be read or is not supported,
+     *                                  naming what is wrong
      */
     public static Tokenizer load(String spec) {
-        EncodingType type = switch (spec) {
-            case "o200k_base" -> EncodingType.O200K_BASE;
-            case "cl100k_base" -> EncodingType.CL100K_BASE;
+        if (spec.startsWith("hf:")) {
+            String path = spec.substring(3);
+            if (path.isEmpty()) {
+                throw new IllegalArgumentException("tokenizer spec 'hf:' names no file; write hf:/path/to/tokenizer.json");
+            }
+            return HuggingFaceTokenizerFile.load(spec, Path.of(path));
+        }
+        return switch (spec) {
+            case "o200k_base", "cl100k_base" -> TIKTOKEN.computeIfAbsent(spec, TiktokenEncoding::load);
             default -> throw new IllegalArgumentException("unknown tokenizer '" + spec
-                    + "'; known: o200k_base, cl100k_base");
-        };
-        Encoding encoding = Encodings.newLazyEncodingRegistry().getEncoding(type);
-        return new Tokenizer() {
-            @Override
-            public String name() {
-                return spec;
-            }
-
-            @Override
-            public int[] encode(String text) {
-                return encoding.encodeOrdinary(text).toArray();
-            }
-
-            @Override
-            public int count(String text) {
-                return encoding.countTokensOrdinary(text);
-            }
-
-            @Override
-            public String decode(int[] ids) {
-                IntArrayList list = new IntArrayList(ids.length);
-                for (int id : ids) {
-                    list.add(id);
-                }
-                return encoding.decode(list);
-            }
+                    + "'; known: o200k_base, cl100k_base, hf:<path to tokenizer.json>");
         };
     }
 }
