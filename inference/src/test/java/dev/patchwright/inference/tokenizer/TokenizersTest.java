@@ -23,4 +23,16 @@ class TokenizersTest {
         assertThatThrownBy(() -> Tokenizers.load("gpt2")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("gpt2").hasMessageContaining("o200k_base");
     }
+
+    @Test
+    void anHfSpecWithoutAPathSaysHowToWriteOne() {
+        assertThatThrownBy(() -> Tokenizers.load("hf:")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("hf:/path/to/tokenizer.json");
+    }
+
+    @Test
+    void theTiktokenEncodingsAreOurBytePairEncoderLoadedOnce() {
+        assertThat(Tokenizers.load("o200k_base")).isInstanceOf(BytePairEncoder.class)
+                .isSameAs(Tokenizers.load("o200k_base"));
+    }
 }
