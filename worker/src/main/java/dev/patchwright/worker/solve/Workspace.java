@@ -2,7 +2,9 @@ package dev.patchwright.worker.solve;
 
 import dev.patchwright.worker.config.RepoConfig;
 import dev.patchwright.worker.pack.ContextPacker;
+import dev.patchwright.worker.pack.PackOptions;
 import dev.patchwright.worker.pack.PackStats;
+import dev.patchwright.inference.tokenizer.Tokenizers;
 import dev.patchwright.worker.sandbox.Sandbox;
 import dev.patchwright.worker.sandbox.SandboxException;
 import dev.patchwright.worker.sandbox.SandboxResult;
@@ -90,10 +92,11 @@ final class Workspace {
         /** Packs the tree into the text the model reads first. */
         String pack(Path tree, RepoConfig config, JobRecorder recorder) throws IOException {
             StringWriter out = new StringWriter();
-            PackStats stats = new ContextPacker(ContextPacker.Options.defaults().withExtraIgnores(config.pathsIgnore()))
-                    .pack(tree, out);
-            recorder.event("pack", stats.files() + " files, " + stats.bytes() + " bytes, about "
-                    + stats.estimatedTokens() + " tokens; " + stats.skipped().size() + " skipped");
+            PackStats stats = new ContextPacker(PackOptions.defaults(Tokenizers.load("o200k_base"))
+                    .withExtraIgnores(config.pathsIgnore())).pack(tree, out);
+            recorder.event("pack", stats.files().size() + " files, " + stats.bytes() + " bytes, "
+                    + stats.tokens() + " o200k_base tokens; " + stats.skipped().size() + " skipped, "
+                    + stats.redactions().size() + " credentials redacted");
             return out.toString();
         }
 
