@@ -12,6 +12,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,7 +67,8 @@ public final class ContextPacker {
         Tokenizer tokenizer = options.tokenizer();
         OutputFormat format = options.format();
         List<PackSource.Entry> entries = new ArrayList<>();
-        Map<String, Skip> skipped = new LinkedHashMap<>();
+        // In path order, whether the walk or a look inside left the file out.
+        Map<String, Skip> skipped = new TreeMap<>((a, b) -> PackSource.gitOrder(a, false, b, false));
         source.walk(new IgnoreRules(options.extraIgnores()), options.maxFileBytes(), new PackSource.Visitor() {
             @Override
             public void file(PackSource.Entry entry) {

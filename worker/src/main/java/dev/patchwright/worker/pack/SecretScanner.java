@@ -34,7 +34,7 @@ final class SecretScanner {
     private static final String VALUE = "[A-Za-z0-9+/=_\\-.~!@#%^&*]";
 
     private static final List<Rule> RULES = List.of(
-            new Rule("private-key", Pattern.compile("-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----"
+            new Rule("private-key", Pattern.compile("-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY((?: BLOCK)?)-----"
                     + "[A-Za-z0-9+/=\\s\\\\\"'+,:\\-]{40,}?-----END \\1PRIVATE KEY\\2-----"), 0, "PRIVATE KEY"),
             new Rule("aws-access-key-id", Pattern.compile(
                     "\\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[0-9A-Z]{16}\\b"), 0, "A"),

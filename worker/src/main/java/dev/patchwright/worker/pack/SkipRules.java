@@ -95,24 +95,32 @@ final class SkipRules {
         return lower.endsWith(".js") || lower.endsWith(".mjs") || lower.endsWith(".cjs") || lower.endsWith(".css");
     }
 
-    /** Named so, or long lines on average with at least one very long one: what a minifier writes. */
+    /**
+     * Named so, or what a minifier writes: long lines on average, at least one very long one, and
+     * (unlike a person's file with one long line) hardly any indented line.
+     */
     private static boolean minified(String lower, String text) {
         if (lower.contains(".min.")) {
             return true;
         }
         int lines = 1;
+        int indented = 0;
         int longest = 0;
         int current = 0;
         for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) == '\n') {
+            char c = text.charAt(i);
+            if (c == '\n') {
                 lines++;
                 longest = Math.max(longest, current);
                 current = 0;
             } else {
+                if (current == 0 && (c == ' ' || c == '\t')) {
+                    indented++;
+                }
                 current++;
             }
         }
         longest = Math.max(longest, current);
-        return longest > 1000 && text.length() / lines > 200;
+        return longest > 1000 && text.length() / lines > 200 && indented * 10 < lines;
     }
 }

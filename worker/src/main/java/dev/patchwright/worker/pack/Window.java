@@ -5,9 +5,10 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Chooses what fits {@code maxTokens} when the whole pack does not: the most relevant files whole,
- * the rest as a map of their declarations, and, when even the map is too long, the least relevant
- * files not at all. Every count is exact; each piece boundary is given one token of slack, since a
+ * Chooses what fits {@code maxTokens} when the whole pack does not: first the files the task names
+ * and their neighbours whole, then a map of the declarations of all the others, then, by relevance,
+ * as many of those whole as still fit. When the map is too long, the least relevant files are left
+ * out of it entirely. Every count is exact; each piece boundary is given one token of slack, since a
  * tokenizer may count joined pieces a little differently from separate ones.
  */
 final class Window {
@@ -43,20 +44,32 @@ final class Window {
             throw new IllegalArgumentException("maxTokens " + maxTokens + " is too small: the directory tree alone"
                     + " takes " + fixed + " tokens");
         }
+        // The files the task names, and their neighbours, come before any map entry.
+        for (int i : order) {
+            Candidate file = files.get(i);
+            if (file.tier() <= 1 && used + file.whole() + 3 <= maxTokens) {
+                whole[i] = true;
+                used += file.whole() + 3;
+            }
+        }
         for (int i = 0; i < n; i++) {
-            mapped[i] = true;
-            used += files.get(i).map() + 1;
+            if (!whole[i]) {
+                mapped[i] = true;
+                used += files.get(i).map() + 1;
+            }
         }
         // Least relevant first out of the map until the map fits.
         for (int k = n - 1; k >= 0 && used > maxTokens; k--) {
             int i = order.get(k);
-            mapped[i] = false;
-            used -= files.get(i).map() + 1;
+            if (mapped[i]) {
+                mapped[i] = false;
+                used -= files.get(i).map() + 1;
+            }
         }
         for (int i : order) {
             Candidate file = files.get(i);
             long delta = file.whole() + 3 - (mapped[i] ? file.map() + 1 : 0);
-            if (used + delta <= maxTokens) {
+            if (!whole[i] && used + delta <= maxTokens) {
                 whole[i] = true;
                 mapped[i] = false;
                 used += delta;
