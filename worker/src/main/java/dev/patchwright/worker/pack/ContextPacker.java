@@ -114,9 +114,9 @@ public final class ContextPacker {
             if (options.maxTokens() > 0 && whole > options.maxTokens()) {
                 choice = choose(source, relevance, files, paths, treeTokens);
             }
-            PackStats stats = write(source, out, pool, tree, treeTokens, files, choice, skipped);
-            return new PackStats(source.describe(), tokenizer.name(), format, stats.bytes(), stats.tokens(),
-                    stats.files(), skipped, stats.redactions(), stats.mapped(), stats.omitted(), hits.get(),
+            Written written = write(source, out, pool, tree, treeTokens, files, choice);
+            return new PackStats(source.describe(), tokenizer.name(), format, written.bytes(), written.tokens(),
+                    written.files(), skipped, written.redactions(), written.mapped(), written.omitted(), hits.get(),
                     Duration.ofNanos(System.nanoTime() - started));
         } finally {
             pool.shutdownNow();
@@ -166,9 +166,14 @@ public final class ContextPacker {
         return Window.choose(candidates, treeTokens, frame, options.maxTokens());
     }
 
-    private PackStats write(PackSource source, Writer out, ExecutorService pool, String tree, long treeTokens,
-                            List<FileAnalysis.Facts> files, Window.Choice choice, Map<String, Skip> skipped)
-            throws IOException {
+    /** What the second pass wrote. */
+    private record Written(long bytes, long tokens, List<PackStats.PackedFile> files,
+                           List<PackStats.Redaction> redactions, List<String> mapped, List<String> omitted) {
+    }
+
+    /** Writes the tree, the chosen files (read again, a few at a time, in order) and the map. */
+    private Written write(PackSource source, Writer out, ExecutorService pool, String tree, long treeTokens,
+                          List<FileAnalysis.Facts> files, Window.Choice choice) throws IOException {
         OutputFormat format = options.format();
         Utf8CountingWriter counted = new Utf8CountingWriter(out);
         counted.write(tree);
@@ -218,8 +223,7 @@ public final class ContextPacker {
             }
         }
         counted.flush();
-        return new PackStats("", "", format, counted.bytes(), tokens, packed, skipped, redactions, mapped, omitted, 0,
-                Duration.ZERO);
+        return new Written(counted.bytes(), tokens, packed, redactions, mapped, omitted);
     }
 
     private static <T> T await(Future<T> future) throws IOException {

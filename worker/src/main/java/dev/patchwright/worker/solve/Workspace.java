@@ -92,8 +92,10 @@ final class Workspace {
         /** Packs the tree into the text the model reads first. */
         String pack(Path tree, RepoConfig config, JobRecorder recorder) throws IOException {
             StringWriter out = new StringWriter();
+            // Token counts are kept beside the dependency caches, outside any one repository's (which the sandbox sees).
             PackStats stats = new ContextPacker(PackOptions.defaults(Tokenizers.load("o200k_base"))
-                    .withExtraIgnores(config.pathsIgnore())).pack(tree, out);
+                    .withExtraIgnores(config.pathsIgnore()).withCacheDir(settings.cacheRoot().resolve(".token-counts")))
+                    .pack(tree, out);
             recorder.event("pack", stats.files().size() + " files, " + stats.bytes() + " bytes, "
                     + stats.tokens() + " o200k_base tokens; " + stats.skipped().size() + " skipped, "
                     + stats.redactions().size() + " credentials redacted");
