@@ -190,8 +190,8 @@ public final class ContextPacker {
         int next = 0;
         for (FileAnalysis.Facts file : chosen) {
             while (next < chosen.size() && window.size() < 2 * options.threads() + 2) {
-                PackSource.Entry entry = chosen.get(next++).entry();
-                window.add(pool.submit(() -> FileAnalysis.text(source, entry, options.maxFileBytes())));
+                FileAnalysis.Facts facts = chosen.get(next++);
+                window.add(pool.submit(() -> FileAnalysis.text(source, facts, options.maxFileBytes())));
             }
             String text = await(window.poll());
             String path = file.entry().path();

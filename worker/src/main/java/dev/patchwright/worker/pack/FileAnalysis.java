@@ -19,7 +19,7 @@ import org.eclipse.jgit.lib.ObjectInserter;
 final class FileAnalysis {
 
     /** What a packed file costs and offers; {@code mapText} and what follows are empty without a window. */
-    record Facts(PackSource.Entry entry, int tokens, int wrapTokens, List<SecretScanner.Finding> redactions,
+    record Facts(PackSource.Entry entry, ObjectId blob, int tokens, int wrapTokens, List<SecretScanner.Finding> redactions,
                  String mapText, int mapTokens, Relevance.Terms terms, boolean named, List<String> imports) {
     }
 
@@ -66,19 +66,27 @@ final class FileAnalysis {
         int wrap = options.tokenizer().count(format.fileOpen(path, content))
                 + options.tokenizer().count(format.fileClose(path, content));
         if (relevance == null) {
-            return new Result(path, null, new Facts(entry, tokens, wrap, scanned.findings(), "", 0, null, false,
+            return new Result(path, null, new Facts(entry, blob, tokens, wrap, scanned.findings(), "", 0, null, false,
                     List.of()));
         }
         List<Declarations.Declaration> declarations = Declarations.of(path, content);
         String map = format.mapEntry(path, declarations.stream().map(Declarations.Declaration::signature).toList());
-        return new Result(path, null, new Facts(entry, tokens, wrap, scanned.findings(), map,
+        return new Result(path, null, new Facts(entry, blob, tokens, wrap, scanned.findings(), map,
                 options.tokenizer().count(map), relevance.terms(path, content), relevance.names(path, declarations),
                 Imports.of(path, content)));
     }
 
-    /** The text written for a file: decoded, credentials redacted; the same as {@link #analyse} saw. */
-    static String text(PackSource source, PackSource.Entry entry, long maxBytes) throws IOException {
-        return SecretScanner.scan(decode(source.read(entry, maxBytes))).text();
+    /**
+     * The text written for a file: decoded, credentials redacted; the same as {@link #analyse} saw.
+     * A file in which the first look found nothing is not scanned again unless its content changed
+     * since (a worktree file is hashed again to know; a blob cannot change).
+     */
+    static String text(PackSource source, Facts facts, long maxBytes) throws IOException {
+        byte[] bytes = source.read(facts.entry(), maxBytes);
+        String text = decode(bytes);
+        boolean unchanged = facts.entry().blob() != null
+                || facts.blob().equals(new ObjectInserter.Formatter().idFor(Constants.OBJ_BLOB, bytes));
+        return facts.redactions().isEmpty() && unchanged ? text : SecretScanner.scan(text).text();
     }
 
     /** UTF-8, with any invalid sequence past the sniffed start replaced. */

@@ -3,6 +3,8 @@ package dev.patchwright.worker.pack;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,7 +25,12 @@ final class SecretScanner {
     record Result(String text, List<Finding> findings) {
     }
 
-    private record Rule(String kind, Pattern pattern, int group, String trigger) {
+    /**
+     * One kind of credential. A rule runs only where one of its lower-case {@code triggers} occurs:
+     * over the whole text, or, when {@code lineWise}, over just the lines holding a trigger, which
+     * keeps the broad patterns linear on large files.
+     */
+    private record Rule(String kind, Pattern pattern, int group, List<String> triggers, boolean lineWise) {
     }
 
     private record Span(int start, int end, String kind) {
@@ -35,19 +42,22 @@ final class SecretScanner {
 
     private static final List<Rule> RULES = List.of(
             new Rule("private-key", Pattern.compile("-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY((?: BLOCK)?)-----"
-                    + "[A-Za-z0-9+/=\\s\\\\\"'+,:\\-]{40,}?-----END \\1PRIVATE KEY\\2-----"), 0, "PRIVATE KEY"),
+                    + "[A-Za-z0-9+/=\\s\\\\\"'+,:\\-]{40,}?-----END \\1PRIVATE KEY\\2-----"), 0,
+                    List.of("private key"), false),
             new Rule("aws-access-key-id", Pattern.compile(
-                    "\\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[0-9A-Z]{16}\\b"), 0, "A"),
+                    "\\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[0-9A-Z]{16}\\b"), 0,
+                    List.of("akia", "asia", "abia", "acca", "agpa", "aida", "aroa", "aipa", "anpa", "anva", "apka"), false),
             new Rule("aws-secret-access-key", Pattern.compile("(?i)aws[^\\n]{0,20}?(?:secret|private)[^\\n]{0,20}?"
-                    + "(?:=|:|=>|:=)\\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"), 1, null),
+                    + "(?:=|:|=>|:=)\\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"), 1, List.of("aws"), true),
             new Rule("github-token", Pattern.compile(
-                    "\\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{50,255})\\b"), 0, "_"),
-            new Rule("slack-token", Pattern.compile("\\bxox[abposr]-[A-Za-z0-9-]{10,250}"), 0, "xox"),
+                    "\\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{50,255})\\b"), 0,
+                    List.of("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"), false),
+            new Rule("slack-token", Pattern.compile("\\bxox[abposr]-[A-Za-z0-9-]{10,250}"), 0, List.of("xox"), false),
             new Rule("slack-webhook", Pattern.compile("https://hooks\\.slack\\.com/services/[A-Za-z0-9_/]{20,}"), 0,
-                    "hooks.slack.com"),
+                    List.of("hooks.slack.com"), false),
             new Rule("secret-assignment", Pattern.compile("(?i)\\b" + NAME + "[\"']?\\s*(?:=|:=|:|=>)\\s*"
-                    + "(?:([\"'`])(" + VALUE + "{8,200})\\1|(" + VALUE + "{12,200})(?=\\s*(?:$|[;,#])))",
-                    Pattern.MULTILINE), -1, null));
+                    + "(?:([\"'`])(" + VALUE + "{8,200})\\1|(" + VALUE + "{12,200})(?=\\s*(?:$|[;,#])))"), -1,
+                    List.of("pass", "pwd", "secret", "token", "key", "credential"), true));
 
     private static final Pattern NUMBER = Pattern.compile("[-+0-9.,_eExX]+");
     private static final Pattern WORDS = Pattern.compile("[A-Za-z_.\\-]+");
@@ -57,21 +67,15 @@ final class SecretScanner {
 
     /** Scans {@code text}; returns it unchanged (the same instance) when nothing was found. */
     static Result scan(String text) {
+        String lower = asciiLowerCase(text);
         List<Span> spans = new ArrayList<>();
         for (Rule rule : RULES) {
-            if (rule.trigger() != null && !text.contains(rule.trigger())) {
-                continue;
-            }
-            Matcher m = rule.pattern().matcher(text);
-            while (m.find()) {
-                if (rule.group() >= 0) {
-                    spans.add(new Span(m.start(rule.group()), m.end(rule.group()), rule.kind()));
-                } else {
-                    int group = m.group(2) != null ? 2 : 3;
-                    if (looksSecret(m.group(group))) {
-                        spans.add(new Span(m.start(group), m.end(group), rule.kind()));
-                    }
+            if (rule.lineWise()) {
+                for (Map.Entry<Integer, Integer> line : lines(text, lower, rule.triggers()).entrySet()) {
+                    find(rule, rule.pattern().matcher(text).region(line.getKey(), line.getValue()), spans);
                 }
+            } else if (rule.triggers().stream().anyMatch(lower::contains)) {
+                find(rule, rule.pattern().matcher(text), spans);
             }
         }
         if (spans.isEmpty()) {
@@ -102,6 +106,46 @@ final class SecretScanner {
         }
         out.append(text, done, text.length());
         return new Result(out.toString(), List.copyOf(findings));
+    }
+
+    private static void find(Rule rule, Matcher m, List<Span> spans) {
+        while (m.find()) {
+            if (rule.group() >= 0) {
+                spans.add(new Span(m.start(rule.group()), m.end(rule.group()), rule.kind()));
+            } else {
+                int group = m.group(2) != null ? 2 : 3;
+                if (looksSecret(m.group(group))) {
+                    spans.add(new Span(m.start(group), m.end(group), rule.kind()));
+                }
+            }
+        }
+    }
+
+    /** The lines (start to end offsets, in order) holding any of the triggers. */
+    private static Map<Integer, Integer> lines(String text, String lower, List<String> triggers) {
+        Map<Integer, Integer> lines = new TreeMap<>();
+        for (String trigger : triggers) {
+            for (int at = lower.indexOf(trigger); at >= 0; ) {
+                int start = text.lastIndexOf('\n', at) + 1;
+                int end = text.indexOf('\n', at);
+                end = end < 0 ? text.length() : end;
+                lines.put(start, end);
+                at = lower.indexOf(trigger, end);
+            }
+        }
+        return lines;
+    }
+
+    /** Lower-cases A to Z only, so every offset stays the same as in the text. */
+    private static String asciiLowerCase(String text) {
+        char[] chars = text.toCharArray();
+        for (int i = 0; i < chars.length; i++) {
+            char c = chars[i];
+            if (c >= 'A' && c <= 'Z') {
+                chars[i] = (char) (c + 32);
+            }
+        }
+        return new String(chars);
     }
 
     /**
