@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * Chooses what fits {@code maxTokens} when the whole pack does not: first the files the task names
- * and their neighbours whole, then a map of the declarations of all the others, then, by relevance,
- * as many of those whole as still fit. When the map is too long, the least relevant files are left
+ * and their neighbours whole, and other relevant files (BM25, recent changes) up to half the window,
+ * then a map of the declarations of all the others, then, by relevance, as many of those whole as
+ * still fit. When the map is too long, the least relevant files are left
  * out of it entirely. Every count is exact; each piece boundary is given one token of slack, since a
  * tokenizer may count joined pieces a little differently from separate ones.
  */
@@ -44,10 +45,13 @@ final class Window {
             throw new IllegalArgumentException("maxTokens " + maxTokens + " is too small: the directory tree alone"
                     + " takes " + fixed + " tokens");
         }
-        // The files the task names, and their neighbours, come before any map entry.
+        // The files the task names and their neighbours come before any map entry; so do other
+        // relevant files (a score above zero), up to half the window.
+        long half = used + (maxTokens - used) / 2;
         for (int i : order) {
             Candidate file = files.get(i);
-            if (file.tier() <= 1 && used + file.whole() + 3 <= maxTokens) {
+            long after = used + file.whole() + 3;
+            if (file.tier() <= 1 && after <= maxTokens || file.score() > 0 && after <= half) {
                 whole[i] = true;
                 used += file.whole() + 3;
             }

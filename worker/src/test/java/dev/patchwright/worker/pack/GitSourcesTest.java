@@ -72,6 +72,7 @@ class GitSourcesTest {
     @Test
     void theMirrorAtACommitPacksTheSameAsItsWorktree() throws Exception {
         sampleRepository();
+        Files.createSymbolicLink(work.resolve("passwd"), Path.of("/etc/passwd"));
         RevCommit commit = commit("sample");
         write("debug.log", "not committed, ignored\n");
         write("docs/drafts/wip.md", "not committed, ignored\n");
@@ -91,7 +92,9 @@ class GitSourcesTest {
             assertThat(stats.files()).extracting(PackStats.PackedFile::path).containsExactly(".gitignore",
                     "README.md", "docs/.gitignore", "docs/guide.md", "src-gen/notes.txt", "src/lib.rs",
                     "src/main/java/a/App.java", "src/main/java/a/Util.java");
-            assertThat(stats.skipped()).containsOnlyKeys("package-lock.json", "vendor/");
+            assertThat(stats.skipped()).containsOnlyKeys("package-lock.json", "passwd", "vendor/");
+            assertThat(stats.skipped().get("passwd").detail()).isEqualTo("symbolic link, not followed");
+            assertThat(fromMirror).doesNotContain("root:");
             assertThat(stats.skipped().get("package-lock.json").reason()).isEqualTo(Skip.Reason.LOCK_FILE);
             assertThat(stats.skipped().get("vendor/").reason()).isEqualTo(Skip.Reason.VENDORED);
             assertThat(stats.source()).contains(commit.name());

@@ -66,6 +66,15 @@ class WindowTest {
                     }
                 }
                 """);
+        write("src/main/java/app/http/Client.java", """
+                package app.http;
+
+                import app.http.HeaderParser;
+
+                public final class Client {
+                    private final HeaderParser reader = new HeaderParser();
+                }
+                """);
         write("scripts/report.py", "import os\n\n\nclass Report:\n    def render(self, rows):\n        return len(rows)\n");
     }
 
@@ -82,7 +91,9 @@ class WindowTest {
         String packed = out.toString();
 
         assertThat(stats.files()).extracting(PackStats.PackedFile::path)
-                .contains("src/main/java/app/http/HeaderParser.java", "src/main/java/app/http/Server.java");
+                .contains("src/main/java/app/http/HeaderParser.java", "src/main/java/app/http/Server.java",
+                        // It shares no word with the task and sorts after every ledger: kept because it imports the named file.
+                        "src/main/java/app/http/Client.java");
         assertThat(stats.mapped()).isNotEmpty().contains("src/main/java/app/billing/Ledger39.java");
         List<String> all = new ArrayList<>(stats.files().stream().map(PackStats.PackedFile::path).toList());
         all.addAll(stats.mapped());
@@ -117,6 +128,32 @@ class WindowTest {
 
         assertThatThrownBy(() -> new ContextPacker(options.withMaxTokens(10, "x")).pack(repo, new StringWriter()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxTokens 10 is too small");
+    }
+
+    @Test
+    void withoutATaskTheRecentlyChangedFilesAreKept() throws Exception {
+        largeRepository();
+        try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.init().setDirectory(repo.toFile())
+                .setInitialBranch("main").call()) {
+            git.add().addFilepattern(".").call();
+            git.commit().setMessage("all").setAuthor("dev", "dev@example.com").setCommitter("dev", "dev@example.com")
+                    .setSign(false).call();
+            write("src/main/java/app/billing/Ledger33.java", Files.readString(
+                    repo.resolve("src/main/java/app/billing/Ledger33.java")).replace("% 7", "% 11"));
+            git.add().addFilepattern(".").call();
+            git.commit().setMessage("tune ledger 33").setAuthor("dev", "dev@example.com")
+                    .setCommitter("dev", "dev@example.com").setSign(false).call();
+        }
+        PackOptions options = PackOptions.defaults(ContextPackerTest.O200K);
+        long limit = new ContextPacker(options).pack(repo, new StringWriter()).tokens() / 4;
+
+        PackStats stats = new ContextPacker(options.withMaxTokens(limit, "")).pack(repo, new StringWriter());
+
+        assertThat(stats.files()).extracting(PackStats.PackedFile::path)
+                .contains("src/main/java/app/billing/Ledger33.java");
+        // The first commit touched every file too, but the last commit's file is the one sure to stay whole.
+        assertThat(stats.mapped().size() + stats.omitted().size()).isGreaterThan(10);
+        assertThat(stats.tokens()).isLessThanOrEqualTo(limit);
     }
 
     @Test
