@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,7 +139,7 @@ public final class ContextPacker {
             }
         }
         int[] tier = new int[files.size()];
-        java.util.Arrays.fill(tier, 2);
+        Arrays.fill(tier, 2);
         Imports.Index imports = new Imports.Index(paths);
         for (int i = 0; i < files.size(); i++) {
             if (files.get(i).named()) {

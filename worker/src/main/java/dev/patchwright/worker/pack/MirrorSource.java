@@ -79,7 +79,7 @@ final class MirrorSource extends PackSource {
             FileMode mode = child.mode();
             if (mode == FileMode.TREE) {
                 Skip skip = rules.reason(path, true);
-                skip = skip != null ? skip : byName(path, child.name(), true);
+                skip = skip != null ? skip : byName(child.name(), true);
                 if (skip != null) {
                     visitor.skipped(path + "/", skip);
                 } else {
@@ -91,7 +91,7 @@ final class MirrorSource extends PackSource {
                 visitor.skipped(path, new Skip(Skip.Reason.NOT_A_FILE, "submodule, not packed"));
             } else {
                 Skip skip = rules.reason(path, false);
-                skip = skip != null ? skip : byName(path, child.name(), false);
+                skip = skip != null ? skip : byName(child.name(), false);
                 long size = skip == null ? reader.getObjectSize(child.id(), Constants.OBJ_BLOB) : 0;
                 if (skip == null && size > maxFileBytes) {
                     skip = SkipRules.tooLarge(maxFileBytes, size);

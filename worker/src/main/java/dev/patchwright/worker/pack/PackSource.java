@@ -78,7 +78,7 @@ public abstract sealed class PackSource implements AutoCloseable permits Worktre
     }
 
     /** The checks by name shared by both walks; null when the entry may go on. */
-    static Skip byName(String path, String name, boolean directory) {
+    static Skip byName(String name, boolean directory) {
         return directory ? SkipRules.vendored(name) : SkipRules.lockFile(name);
     }
 }

@@ -90,8 +90,9 @@ final class Relevance {
     /** Whether the task names the file or something it declares. */
     boolean names(String path, List<Declarations.Declaration> declarations) {
         String fileName = path.substring(path.lastIndexOf('/') + 1);
-        if (task.contains(path) || fileName.contains(".") && taskWords.contains(fileName.substring(0,
-                fileName.lastIndexOf('.'))) && task.contains(fileName)) {
+        String stem = fileName.contains(".") ? fileName.substring(0, fileName.lastIndexOf('.')) : fileName;
+        // The stem as a whole word, so "radio.go" in a task does not name "io.go".
+        if (task.contains(path) || task.contains(fileName) && taskWords.contains(stem)) {
             return true;
         }
         for (Declarations.Declaration declaration : declarations) {

@@ -79,7 +79,7 @@ final class WorktreeSource extends PackSource {
                 visitor.skipped(path, new Skip(Skip.Reason.NOT_A_FILE, "symbolic link, not followed"));
             } else if (attributes.isDirectory()) {
                 Skip skip = rules.reason(path, true);
-                skip = skip != null ? skip : byName(path, child.name(), true);
+                skip = skip != null ? skip : byName(child.name(), true);
                 if (skip != null) {
                     visitor.skipped(path + "/", skip);
                 } else {
@@ -89,7 +89,7 @@ final class WorktreeSource extends PackSource {
                 visitor.skipped(path, new Skip(Skip.Reason.NOT_A_FILE, "not a regular file"));
             } else {
                 Skip skip = rules.reason(path, false);
-                skip = skip != null ? skip : byName(path, child.name(), false);
+                skip = skip != null ? skip : byName(child.name(), false);
                 if (skip == null && attributes.size() > maxFileBytes) {
                     skip = SkipRules.tooLarge(maxFileBytes, attributes.size());
                 }
