@@ -1,245 +1,246 @@
 package dev.patchwright.worker.pack;
 
+import dev.patchwright.inference.tokenizer.Tokenizer;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.io.Writer;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Packs a whole directory into one text for a model's context: first a directory tree, then every
- * text file as {@code <file path="rel/path">}...{@code </file>}, in sorted path order.
+ * Packs a repository into one text for a model's context: a directory tree, then every file worth
+ * reading under its path, in git's path order, with credentials redacted and every piece counted by
+ * a tokenizer. Over {@link PackOptions#maxTokens()} it keeps the files most relevant to the task whole
+ * and lists the declarations of the rest.
  *
- * <p>The directory is hostile input: links are never followed, no file whose real path is outside
- * the root is read, {@code .git} is never packed. {@code .gitignore} files (nested ones too) and
- * the extra patterns are honoured; binaries (a NUL byte or invalid UTF-8 in the first 8 KiB,
- * whatever the name) and files over the size cap are left out. The output is streamed, and the
- * same directory always gives the same output.
+ * <p>The output streams: files are read, scanned and counted on a small thread pool, but written
+ * in order, and at most a few files' contents are held at once, whatever the repository's size. The
+ * same files always give the same bytes, and an unchanged file keeps its place relative to the
+ * others, so a provider's prompt cache can reuse an unchanged prefix. The {@link Tokenizer} must
+ * be safe to call from several threads.
  */
 public final class ContextPacker {
 
     /** The default size cap of one file: 1 MiB. */
     public static final long DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
-    private static final int SNIFF_BYTES = 8192;
+    /** How many commits back "recently changed" looks, when the source has history. */
+    static final int RECENT_COMMITS = 50;
+
+    private final PackOptions options;
 
     /**
-     * @param maxFileBytes  files larger than this many bytes are left out; positive
-     * @param extraIgnores  gitignore-style patterns relative to the root, applied before and
-     *                      regardless of any {@code .gitignore}
+     * @throws IllegalArgumentException when an extra pattern is not a valid gitignore pattern
      */
-    public record Options(long maxFileBytes, List<String> extraIgnores) {
-
-        public Options {
-            if (maxFileBytes <= 0) {
-                throw new IllegalArgumentException("maxFileBytes must be positive, was " + maxFileBytes);
-            }
-            extraIgnores = List.copyOf(extraIgnores);
-        }
-
-        /** A 1 MiB cap and no extra patterns. */
-        public static Options defaults() {
-            return new Options(DEFAULT_MAX_FILE_BYTES, List.of());
-        }
-
-        public Options withMaxFileBytes(long bytes) {
-            return new Options(bytes, extraIgnores);
-        }
-
-        public Options withExtraIgnores(List<String> patterns) {
-            return new Options(maxFileBytes, patterns);
-        }
-    }
-
-    private final Options options;
-
-    /** A packer with {@link Options#defaults()}. */
-    public ContextPacker() {
-        this(Options.defaults());
-    }
-
-    /** @throws IllegalArgumentException when an extra pattern is not a valid gitignore pattern */
-    public ContextPacker(Options options) {
+    public ContextPacker(PackOptions options) {
         this.options = options;
-        new IgnoreRules(options.extraIgnores(), 0); // reject bad patterns here, not in the middle of a pack
+        new IgnoreRules(options.extraIgnores()); // reject bad patterns here, not in the middle of a pack
+    }
+
+    /** Packs the directory {@code root}; see {@link #pack(PackSource, Writer)}. */
+    public PackStats pack(Path root, Writer out) throws IOException {
+        try (PackSource source = PackSource.worktree(root)) {
+            return pack(source, out);
+        }
     }
 
     /**
-     * Packs the directory {@code root} into {@code out}, which is flushed but not closed.
+     * Packs {@code source} into {@code out}, which is flushed but not closed.
      *
-     * @return what was packed and what was left out
-     * @throws IOException when {@code root} is not a directory, or reading or writing fails
+     * @return what was packed, what was left out and why, and the token counts
+     * @throws IOException when reading, the token cache or writing fails
+     * @throws IllegalArgumentException when {@code maxTokens} cannot hold even the directory tree
      */
-    public PackStats pack(Path root, Writer out) throws IOException {
-        Path realRoot = root.toRealPath();
-        if (!Files.isDirectory(realRoot)) {
-            throw new IOException("cannot pack " + root + ": not a directory");
-        }
-        List<String> files = new ArrayList<>();
-        Map<String, String> skipped = new LinkedHashMap<>();
-        IgnoreRules rules = new IgnoreRules(options.extraIgnores(), options.maxFileBytes());
-        select(realRoot, realRoot, "", rules, files, skipped);
-
-        Utf8CountingWriter counted = new Utf8CountingWriter(out);
-        writeTree(files, counted);
-        char[] buffer = new char[8192];
-        for (String path : files) {
-            counted.write("<file path=\"" + escape(path) + "\">\n");
-            try (Reader reader = open(realRoot, path)) {
-                for (int n; (n = reader.read(buffer)) > 0; ) {
-                    counted.write(buffer, 0, n);
-                }
+    public PackStats pack(PackSource source, Writer out) throws IOException {
+        long started = System.nanoTime();
+        Tokenizer tokenizer = options.tokenizer();
+        OutputFormat format = options.format();
+        List<PackSource.Entry> entries = new ArrayList<>();
+        // In path order, whether the walk or a look inside left the file out.
+        Map<String, Skip> skipped = new TreeMap<>((a, b) -> PackSource.gitOrder(a, false, b, false));
+        source.walk(new IgnoreRules(options.extraIgnores()), options.maxFileBytes(), new PackSource.Visitor() {
+            @Override
+            public void file(PackSource.Entry entry) {
+                entries.add(entry);
             }
-            counted.write(counted.last() == '\n' ? "</file>\n" : "\n</file>\n");
-        }
-        counted.flush();
-        return new PackStats(files.size(), counted.bytes(), counted.bytes() / 4, skipped);
-    }
 
-    /** Walks one directory in name order, adding packable files and recording what is left out. */
-    private void select(Path realRoot, Path dir, String relative, IgnoreRules rules, List<String> files,
-                        Map<String, String> skipped) throws IOException {
-        rules.enter(dir, relative);
-        List<Path> children = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-            stream.forEach(children::add);
-        }
-        children.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
-        for (Path child : children) {
-            String name = child.getFileName().toString();
-            if (name.equals(".git")) {
-                continue;
+            @Override
+            public void skipped(String path, Skip skip) {
+                skipped.put(path, skip);
             }
-            String path = relative.isEmpty() ? name : relative + "/" + name;
-            BasicFileAttributes attributes = Files.readAttributes(child, BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            if (attributes.isSymbolicLink()) {
-                skipped.put(path, "symbolic link, not followed");
-            } else if (attributes.isDirectory()) {
-                String ignored = rules.reason(path, true);
-                if (ignored != null) {
-                    skipped.put(path + "/", ignored);
+        });
+        Relevance relevance = options.maxTokens() > 0 ? new Relevance(options.task()) : null;
+        AtomicInteger hits = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(options.threads(), runnable -> {
+            Thread thread = new Thread(runnable, "pack");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try (TokenCountCache cache = options.cacheDir() == null ? TokenCountCache.inMemory()
+                : TokenCountCache.open(options.cacheDir(), tokenizer.name())) {
+            FileAnalysis analysis = new FileAnalysis(source, options, relevance, cache, hits);
+            List<Future<FileAnalysis.Result>> pending = new ArrayList<>(entries.size());
+            for (PackSource.Entry entry : entries) {
+                pending.add(pool.submit(() -> analysis.analyse(entry)));
+            }
+            List<FileAnalysis.Facts> files = new ArrayList<>();
+            for (Future<FileAnalysis.Result> future : pending) {
+                FileAnalysis.Result result = await(future);
+                if (result.skip() != null) {
+                    skipped.put(result.path(), result.skip());
                 } else {
-                    select(realRoot, child, path, rules, files, skipped);
-                }
-            } else if (!attributes.isRegularFile()) {
-                skipped.put(path, "not a regular file");
-            } else {
-                String reason = rules.reason(path, false);
-                if (reason == null && attributes.size() > options.maxFileBytes()) {
-                    reason = "larger than the cap of " + options.maxFileBytes() + " bytes (" + attributes.size()
-                            + " bytes)";
-                }
-                if (reason == null) {
-                    reason = sniff(realRoot, child);
-                }
-                if (reason == null) {
-                    files.add(path);
-                } else {
-                    skipped.put(path, reason);
+                    files.add(result.facts());
                 }
             }
+            List<String> paths = files.stream().map(f -> f.entry().path()).toList();
+            String tree = format.tree(paths);
+            long treeTokens = tokenizer.count(tree);
+            long whole = treeTokens;
+            for (FileAnalysis.Facts file : files) {
+                whole += file.tokens() + file.wrapTokens();
+            }
+            Window.Choice choice = null;
+            if (options.maxTokens() > 0 && whole > options.maxTokens()) {
+                choice = choose(source, relevance, files, paths, treeTokens);
+            }
+            Written written = write(source, out, pool, tree, treeTokens, files, choice);
+            return new PackStats(source.describe(), tokenizer.name(), format, written.bytes(), written.tokens(),
+                    written.files(), skipped, written.redactions(), written.mapped(), written.omitted(), hits.get(),
+                    Duration.ofNanos(System.nanoTime() - started));
+        } finally {
+            pool.shutdownNow();
         }
-        rules.leave();
     }
 
-    /** Why a file is not text, judged by its first 8 KiB, or null when it is. */
-    private static String sniff(Path realRoot, Path file) throws IOException {
-        byte[] head;
-        boolean whole;
-        try (InputStream in = openBytes(realRoot, file)) {
-            head = in.readNBytes(SNIFF_BYTES);
-            whole = head.length < SNIFF_BYTES || in.read() < 0;
+    private Window.Choice choose(PackSource source, Relevance relevance, List<FileAnalysis.Facts> files,
+                                 List<String> paths, long treeTokens) throws IOException {
+        double[] scores = relevance.scores(files.stream().map(FileAnalysis.Facts::terms).toList());
+        List<String> recent = source.recentlyChanged(RECENT_COMMITS);
+        Map<String, Integer> index = new LinkedHashMap<>();
+        for (int i = 0; i < paths.size(); i++) {
+            index.put(paths.get(i), i);
         }
-        for (byte b : head) {
-            if (b == 0) {
-                return "binary (NUL byte)";
+        for (int r = 0; r < recent.size(); r++) {
+            Integer i = index.get(recent.get(r));
+            if (i != null) {
+                scores[i] += 0.5 * (recent.size() - r) / recent.size();
             }
         }
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer bytes = ByteBuffer.wrap(head);
-        CharBuffer chars = CharBuffer.allocate(head.length);
-        // A multi-byte character cut at 8 KiB is fine; one cut at the end of the file is not.
-        CoderResult result = decoder.decode(bytes, chars, whole);
-        if (!result.isError() && whole) {
-            result = decoder.flush(chars);
-        }
-        return result.isError() ? "binary (not valid UTF-8)" : null;
-    }
-
-    /** The file as text, at most the size cap, with any invalid UTF-8 past the first 8 KiB replaced. */
-    private Reader open(Path realRoot, String path) throws IOException {
-        InputStream in = openBytes(realRoot, realRoot.resolve(path));
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        return new InputStreamReader(new CappedInputStream(in, options.maxFileBytes()), decoder);
-    }
-
-    /** Opens a file without following a link, after checking that its real path is under the root. */
-    private static InputStream openBytes(Path realRoot, Path file) throws IOException {
-        if (!file.getParent().toRealPath().startsWith(realRoot)) {
-            throw new IOException("refusing to read " + file + ": it lies outside " + realRoot);
-        }
-        return Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-    }
-
-    /** Writes the packed files as an indented tree; directories end in '/'. */
-    private static void writeTree(List<String> files, Writer out) throws IOException {
-        out.write("<directory_tree>\n");
-        String[] open = new String[0];
-        for (String path : files) {
-            String[] parts = path.split("/");
-            int same = 0;
-            while (same < open.length && same < parts.length - 1 && open[same].equals(parts[same])) {
-                same++;
+        int[] tier = new int[files.size()];
+        Arrays.fill(tier, 2);
+        Imports.Index imports = new Imports.Index(paths);
+        for (int i = 0; i < files.size(); i++) {
+            if (files.get(i).named()) {
+                tier[i] = 0;
             }
-            for (int depth = same; depth < parts.length - 1; depth++) {
-                out.write("  ".repeat(depth) + escape(parts[depth]) + "/\n");
-            }
-            out.write("  ".repeat(parts.length - 1) + escape(parts[parts.length - 1]) + "\n");
-            open = parts;
         }
-        out.write("</directory_tree>\n\n");
-    }
-
-    /** Escapes text for an XML attribute; control characters become character references. */
-    static String escape(String text) {
-        StringBuilder sb = new StringBuilder(text.length() + 8);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '&' -> sb.append("&amp;");
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '"' -> sb.append("&quot;");
-                case '\'' -> sb.append("&apos;");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        sb.append("&#").append((int) c).append(';');
-                    } else {
-                        sb.append(c);
+        for (int i = 0; i < files.size(); i++) {
+            for (String suffix : files.get(i).imports()) {
+                for (int j : imports.resolve(suffix)) {
+                    if (j != i && tier[i] == 0 && tier[j] > 1) {
+                        tier[j] = 1; // imported by a named file
+                    } else if (j != i && tier[j] == 0 && tier[i] > 1) {
+                        tier[i] = 1; // imports a named file
                     }
                 }
             }
         }
-        return sb.toString();
+        List<Window.Candidate> candidates = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            FileAnalysis.Facts file = files.get(i);
+            candidates.add(new Window.Candidate(file.tokens() + file.wrapTokens(), file.mapTokens(), tier[i], scores[i]));
+        }
+        OutputFormat format = options.format();
+        int frame = options.tokenizer().count(format.mapOpen()) + options.tokenizer().count(format.mapClose());
+        return Window.choose(candidates, treeTokens, frame, options.maxTokens());
+    }
+
+    /** What the second pass wrote. */
+    private record Written(long bytes, long tokens, List<PackStats.PackedFile> files,
+                           List<PackStats.Redaction> redactions, List<String> mapped, List<String> omitted) {
+    }
+
+    /** Writes the tree, the chosen files (read again, a few at a time, in order) and the map. */
+    private Written write(PackSource source, Writer out, ExecutorService pool, String tree, long treeTokens,
+                          List<FileAnalysis.Facts> files, Window.Choice choice) throws IOException {
+        OutputFormat format = options.format();
+        Utf8CountingWriter counted = new Utf8CountingWriter(out);
+        counted.write(tree);
+        long tokens = treeTokens;
+        List<PackStats.PackedFile> packed = new ArrayList<>();
+        List<PackStats.Redaction> redactions = new ArrayList<>();
+        Deque<Future<String>> window = new ArrayDeque<>();
+        List<FileAnalysis.Facts> chosen = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            if (choice == null || choice.whole()[i]) {
+                chosen.add(files.get(i));
+            }
+        }
+        int next = 0;
+        for (FileAnalysis.Facts file : chosen) {
+            while (next < chosen.size() && window.size() < 2 * options.threads() + 2) {
+                FileAnalysis.Facts facts = chosen.get(next++);
+                window.add(pool.submit(() -> FileAnalysis.text(source, facts, options.maxFileBytes())));
+            }
+            String text = await(window.poll());
+            String path = file.entry().path();
+            counted.write(format.fileOpen(path, text));
+            counted.write(text);
+            counted.write(format.fileClose(path, text));
+            tokens += file.tokens() + file.wrapTokens();
+            packed.add(new PackStats.PackedFile(path, file.entry().size(), file.tokens()));
+            file.redactions().forEach(f -> redactions.add(new PackStats.Redaction(path, f.line(), f.kind())));
+        }
+        List<String> mapped = new ArrayList<>();
+        List<String> omitted = new ArrayList<>();
+        if (choice != null) {
+            for (int i = 0; i < files.size(); i++) {
+                if (choice.mapped()[i]) {
+                    if (mapped.isEmpty()) {
+                        counted.write(format.mapOpen());
+                        tokens += options.tokenizer().count(format.mapOpen()) + options.tokenizer().count(format.mapClose());
+                    }
+                    mapped.add(files.get(i).entry().path());
+                    counted.write(files.get(i).mapText());
+                    tokens += files.get(i).mapTokens();
+                } else if (!choice.whole()[i]) {
+                    omitted.add(files.get(i).entry().path());
+                }
+            }
+            if (!mapped.isEmpty()) {
+                counted.write(format.mapClose());
+            }
+        }
+        counted.flush();
+        return new Written(counted.bytes(), tokens, packed, redactions, mapped, omitted);
+    }
+
+    private static <T> T await(Future<T> future) throws IOException {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while packing", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException(e.getCause());
+        }
     }
 }

@@ -2,11 +2,6 @@ package dev.patchwright.worker.pack;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
@@ -16,9 +11,9 @@ import org.eclipse.jgit.ignore.FastIgnoreRule;
 import org.eclipse.jgit.ignore.IgnoreNode;
 
 /**
- * The ignore rules in force at one point of a directory walk: extra patterns given by the caller
- * (relative to the root, and stronger than any {@code .gitignore}), then each directory's
- * {@code .gitignore} from the deepest up, as git reads them.
+ * The ignore rules in force at one point of a tree walk, in git's precedence: extra patterns given
+ * by the caller (relative to the root, stronger than anything in the tree), then each directory's
+ * {@code .gitignore} from the deepest up, then the repository's {@code info/exclude}.
  */
 final class IgnoreRules {
 
@@ -26,17 +21,15 @@ final class IgnoreRules {
     }
 
     private final IgnoreNode extra;
+    private final IgnoreNode exclude = new IgnoreNode();
     private final Deque<Level> levels = new ArrayDeque<>();
-    private final long maxBytes;
 
     /**
      * @param extraPatterns gitignore-style patterns relative to the root
-     * @param maxBytes      a {@code .gitignore} larger than this is not read
-     * @throws IllegalArgumentException when a pattern is not valid
+     * @throws IllegalArgumentException when a pattern is not valid, naming it
      */
-    IgnoreRules(List<String> extraPatterns, long maxBytes) {
+    IgnoreRules(List<String> extraPatterns) {
         this.extra = new IgnoreNode(extraPatterns.stream().map(IgnoreRules::rule).toList());
-        this.maxBytes = maxBytes;
     }
 
     private static FastIgnoreRule rule(String pattern) {
@@ -47,20 +40,23 @@ final class IgnoreRules {
         }
     }
 
+    /** Reads the repository's {@code info/exclude}; null when it has none. */
+    void exclude(InputStream in) throws IOException {
+        if (in != null) {
+            exclude.parse("info/exclude", in);
+        }
+    }
+
     /**
-     * Enters a directory: reads its {@code .gitignore} when it is a regular file (never through a
-     * link). Every {@code enter} is matched by a {@link #leave()}.
+     * Enters a directory with its {@code .gitignore} (null when it has none). Every {@code enter} is
+     * matched by a {@link #leave()}.
      *
      * @param relative the directory's path from the root, "" for the root
      */
-    void enter(Path dir, String relative) throws IOException {
-        Path file = dir.resolve(".gitignore");
+    void enter(String relative, InputStream gitignore) throws IOException {
         IgnoreNode node = new IgnoreNode();
-        BasicFileAttributes attributes = attributes(file);
-        if (attributes != null && attributes.isRegularFile() && attributes.size() <= maxBytes) {
-            try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-                node.parse(file.toString(), in);
-            }
+        if (gitignore != null) {
+            node.parse(relative + "/.gitignore", gitignore);
         }
         levels.push(new Level(relative, node));
     }
@@ -74,27 +70,20 @@ final class IgnoreRules {
      *
      * @param relative the entry's path from the root
      */
-    String reason(String relative, boolean directory) {
+    Skip reason(String relative, boolean directory) {
         if (Boolean.TRUE.equals(extra.checkIgnored(relative, directory))) {
-            return "excluded by pattern";
+            return new Skip(Skip.Reason.EXCLUDED, "excluded by pattern");
         }
         for (Iterator<Level> it = levels.iterator(); it.hasNext(); ) {
             Level level = it.next();
             String path = level.directory().isEmpty() ? relative : relative.substring(level.directory().length() + 1);
             Boolean ignored = level.node().checkIgnored(path, directory);
             if (ignored != null) {
-                return ignored ? "ignored by " + (level.directory().isEmpty() ? "" : level.directory() + "/")
-                        + ".gitignore" : null;
+                return ignored ? new Skip(Skip.Reason.IGNORED, "ignored by "
+                        + (level.directory().isEmpty() ? "" : level.directory() + "/") + ".gitignore") : null;
             }
         }
-        return null;
-    }
-
-    private static BasicFileAttributes attributes(Path file) {
-        try {
-            return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (IOException e) {
-            return null;
-        }
+        return Boolean.TRUE.equals(exclude.checkIgnored(relative, directory))
+                ? new Skip(Skip.Reason.IGNORED, "ignored by .git/info/exclude") : null;
     }
 }

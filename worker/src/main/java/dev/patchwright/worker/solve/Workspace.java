@@ -2,7 +2,9 @@ package dev.patchwright.worker.solve;
 
 import dev.patchwright.worker.config.RepoConfig;
 import dev.patchwright.worker.pack.ContextPacker;
+import dev.patchwright.worker.pack.PackOptions;
 import dev.patchwright.worker.pack.PackStats;
+import dev.patchwright.inference.tokenizer.Tokenizers;
 import dev.patchwright.worker.sandbox.Sandbox;
 import dev.patchwright.worker.sandbox.SandboxException;
 import dev.patchwright.worker.sandbox.SandboxResult;
@@ -90,10 +92,13 @@ final class Workspace {
         /** Packs the tree into the text the model reads first. */
         String pack(Path tree, RepoConfig config, JobRecorder recorder) throws IOException {
             StringWriter out = new StringWriter();
-            PackStats stats = new ContextPacker(ContextPacker.Options.defaults().withExtraIgnores(config.pathsIgnore()))
+            // Token counts are kept beside the dependency caches, outside any one repository's (which the sandbox sees).
+            PackStats stats = new ContextPacker(PackOptions.defaults(Tokenizers.load("o200k_base"))
+                    .withExtraIgnores(config.pathsIgnore()).withCacheDir(settings.cacheRoot().resolve(".token-counts")))
                     .pack(tree, out);
-            recorder.event("pack", stats.files() + " files, " + stats.bytes() + " bytes, about "
-                    + stats.estimatedTokens() + " tokens; " + stats.skipped().size() + " skipped");
+            recorder.event("pack", stats.files().size() + " files, " + stats.bytes() + " bytes, "
+                    + stats.tokens() + " o200k_base tokens; " + stats.skipped().size() + " skipped, "
+                    + stats.redactions().size() + " credentials redacted");
             return out.toString();
         }
 

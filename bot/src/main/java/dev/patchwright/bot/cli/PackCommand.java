@@ -1,0 +1,188 @@
+package dev.patchwright.bot.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.patchwright.inference.tokenizer.Tokenizer;
+import dev.patchwright.inference.tokenizer.Tokenizers;
+import dev.patchwright.worker.pack.ContextPacker;
+import dev.patchwright.worker.pack.OutputFormat;
+import dev.patchwright.worker.pack.PackOptions;
+import dev.patchwright.worker.pack.PackStats;
+import dev.patchwright.worker.pack.Skip;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code patchwright pack}: a directory packed into one context file, with its statistics. */
+@Command(name = "pack", mixinStandardHelpOptions = true,
+        description = "Pack a directory into one text for a model's context; statistics go to stderr.")
+final class PackCommand implements Callable<Integer> {
+
+    private static final int LISTED = 20;
+
+    @Parameters(index = "0", paramLabel = "<dir>", description = "the directory to pack")
+    Path dir;
+
+    @Option(names = "--out", description = "write the pack here (default: standard output)")
+    Path out;
+
+    @Option(names = "--format", defaultValue = "xml", description = "xml, markdown or plain (default: ${DEFAULT-VALUE})")
+    String format;
+
+    @Option(names = "--tokenizer", defaultValue = "o200k_base",
+            description = "o200k_base, cl100k_base or hf:<tokenizer.json> (default: ${DEFAULT-VALUE})")
+    String tokenizer;
+
+    @Option(names = "--max-tokens", defaultValue = "0", description = "the window; over it, files are cut by relevance to the task (default: no limit)")
+    long maxTokens;
+
+    @Option(names = "--task-file", description = "the task (an issue's text) that decides which files matter when cutting")
+    Path taskFile;
+
+    @Option(names = "--stats", arity = "0..1", defaultValue = "table", fallbackValue = "table",
+            description = "statistics as a table (default) or as JSON (--stats=json, which lists every packed file)")
+    String stats;
+
+    @Option(names = "--ignore", description = "a gitignore-style pattern to leave out; repeatable")
+    List<String> ignore = new ArrayList<>();
+
+    @Option(names = "--max-file-bytes", defaultValue = "1048576", description = "files larger than this are left out (default: ${DEFAULT-VALUE})")
+    long maxFileBytes;
+
+    @Option(names = "--cache-dir", defaultValue = "${env:PATCHWRIGHT_HOME:-${sys:user.home}/.patchwright}/cache/tokens",
+            description = "token counts kept across runs (default: ${DEFAULT-VALUE})")
+    Path cacheDir;
+
+    @Override
+    public Integer call() {
+        PrintStream err = System.err;
+        PackOptions options;
+        try {
+            if (!stats.equals("table") && !stats.equals("json")) {
+                throw new IllegalArgumentException("--stats must be 'table' or 'json', not '" + stats + "'");
+            }
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalArgumentException(dir + " is not a directory");
+            }
+            String task = "";
+            if (taskFile != null) {
+                if (!Files.isRegularFile(taskFile)) {
+                    throw new IllegalArgumentException("--task-file " + taskFile + " is not a readable file");
+                }
+                task = Files.readString(taskFile, StandardCharsets.UTF_8);
+            }
+            Tokenizer loaded = Tokenizers.load(tokenizer);
+            options = PackOptions.defaults(loaded).withFormat(OutputFormat.parse(format)).withMaxFileBytes(maxFileBytes)
+                    .withExtraIgnores(ignore).withMaxTokens(maxTokens, task).withCacheDir(cacheDir);
+        } catch (IllegalArgumentException | IOException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        }
+        try {
+            PackStats result;
+            if (out == null) {
+                Writer writer = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
+                result = new ContextPacker(options).pack(dir, writer);
+            } else {
+                try (Writer writer = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+                    result = new ContextPacker(options).pack(dir, writer);
+                }
+            }
+            err.print(stats.equals("json") ? json(result) : table(result));
+            err.flush();
+            return 0;
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            err.println("error: " + e.getMessage());
+            return 3;
+        }
+    }
+
+    static String table(PackStats s) {
+        StringBuilder sb = new StringBuilder();
+        row(sb, "source", s.source());
+        row(sb, "packed", String.format(Locale.ROOT, "%,d files, %,d bytes, %,d tokens (%s, %s)", s.files().size(),
+                s.bytes(), s.tokens(), s.tokenizer(), s.format()));
+        StringBuilder reasons = new StringBuilder();
+        s.skippedByReason().forEach((reason, count) -> reasons.append(reasons.isEmpty() ? "" : ", ")
+                .append(reason.name().toLowerCase(Locale.ROOT).replace('_', ' ')).append(' ').append(count));
+        row(sb, "skipped", s.skipped().size() + (s.skipped().isEmpty() ? "" : ": " + reasons));
+        int listed = 0;
+        for (Map.Entry<String, Skip> entry : s.skipped().entrySet()) {
+            if (listed++ == LISTED) {
+                sb.append("              ... ").append(s.skipped().size() - LISTED).append(" more (--stats=json lists all)\n");
+                break;
+            }
+            sb.append("              ").append(entry.getKey()).append("  ").append(entry.getValue().detail()).append('\n');
+        }
+        row(sb, "redacted", s.redactions().size() + " credential" + (s.redactions().size() == 1 ? "" : "s"));
+        for (PackStats.Redaction r : s.redactions()) {
+            sb.append("              ").append(r.path()).append(':').append(r.line()).append("  ").append(r.kind()).append('\n');
+        }
+        if (!s.mapped().isEmpty() || !s.omitted().isEmpty()) {
+            row(sb, "cut", s.mapped().size() + " files shown as declarations only, " + s.omitted().size()
+                    + " left out entirely");
+        }
+        row(sb, "time", String.format(Locale.ROOT, "%.2f s, %,.0f tokens/s, %d of %d counts from the cache",
+                s.elapsed().toNanos() / 1e9, s.tokensPerSecond(), s.cacheHits(), s.files().size()
+                        + s.mapped().size() + s.omitted().size()));
+        return sb.toString();
+    }
+
+    private static void row(StringBuilder sb, String name, String value) {
+        sb.append(String.format(Locale.ROOT, "%-12s  %s%n", name, value));
+    }
+
+    static String json(PackStats s) throws IOException {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("source", s.source());
+        root.put("tokenizer", s.tokenizer());
+        root.put("format", s.format().toString());
+        root.put("files", s.files().size());
+        root.put("bytes", s.bytes());
+        root.put("tokens", s.tokens());
+        root.put("seconds", s.elapsed().toNanos() / 1e9);
+        root.put("tokensPerSecond", Math.round(s.tokensPerSecond()));
+        root.put("cacheHits", s.cacheHits());
+        Map<String, Integer> byReason = new LinkedHashMap<>();
+        s.skippedByReason().forEach((reason, count) -> byReason.put(reason.name().toLowerCase(Locale.ROOT), count));
+        root.put("skippedByReason", byReason);
+        List<Map<String, Object>> skipped = new ArrayList<>();
+        s.skipped().forEach((path, skip) -> skipped.add(ordered("path", path, "reason",
+                skip.reason().name().toLowerCase(Locale.ROOT), "detail", skip.detail())));
+        root.put("skipped", skipped);
+        root.put("redactions", s.redactions().stream().map(r -> ordered("path", r.path(), "line", r.line(), "kind",
+                r.kind())).toList());
+        root.put("mapped", s.mapped());
+        root.put("omitted", s.omitted());
+        root.put("packed", s.files().stream().map(f -> ordered("path", f.path(), "bytes", f.bytes(), "tokens",
+                f.tokens())).toList());
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root) + "\n";
+    }
+
+    /** A map that keeps its keys in the order given, so the JSON reads the same every time. */
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+}
