@@ -103,8 +103,11 @@ final class PackCommand implements Callable<Integer> {
                     result = new ContextPacker(options).pack(dir, writer);
                 }
             }
-            err.print(stats.equals("json") ? json(result) : table(result));
-            err.flush();
+            // Statistics go to stdout when the pack went to a file, so `--stats=json > stats.json` works;
+            // when the pack itself is on stdout, they go to stderr.
+            PrintStream report = out == null ? err : System.out;
+            report.print(stats.equals("json") ? json(result) : table(result));
+            report.flush();
             return 0;
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());

@@ -24,18 +24,22 @@ class PackCommandIT {
     @TempDir
     Path temp;
 
-    private record Run(int exit, String stderr) {
+    private record Run(int exit, String stdout, String stderr) {
     }
 
     private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream original = System.err;
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
         try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             int exit = new CommandLine(new Cli()).execute(args);
-            return new Run(exit, err.toString(StandardCharsets.UTF_8));
+            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
-            System.setErr(original);
+            System.setOut(originalOut);
+            System.setErr(originalErr);
         }
     }
 
@@ -75,7 +79,7 @@ class PackCommandIT {
         String packed = Files.readString(out);
         assertThat(packed).startsWith("<directory_tree>\n").contains("<file path=\"src/Calc.java\">",
                 "String token = \"[REDACTED github-token]\";").doesNotContain(GITHUB, "PNG", "yarn lockfile");
-        JsonNode stats = new ObjectMapper().readTree(first.stderr());
+        JsonNode stats = new ObjectMapper().readTree(first.stdout());
         assertThat(stats.get("tokenizer").asText()).isEqualTo("o200k_base");
         assertThat(stats.get("files").asInt()).isEqualTo(14);
         assertThat(stats.get("bytes").asLong()).isEqualTo(Files.size(out));
@@ -94,7 +98,7 @@ class PackCommandIT {
         assertThat(stats.get("cacheHits").asInt()).isZero();
 
         Run second = run(args);
-        assertThat(new ObjectMapper().readTree(second.stderr()).get("cacheHits").asInt()).isEqualTo(14);
+        assertThat(new ObjectMapper().readTree(second.stdout()).get("cacheHits").asInt()).isEqualTo(14);
         assertThat(Files.readString(out)).isEqualTo(packed);
     }
 
@@ -113,7 +117,7 @@ class PackCommandIT {
         assertThat(packed).startsWith("# Directory tree\n").contains("## File: src/Calc.java\n\n```java\n",
                 "## Declarations of the files left out to fit the window");
         assertThat(Tokenizers.load("o200k_base").count(packed)).isLessThanOrEqualTo(700);
-        assertThat(run.stderr()).contains("packed", "o200k_base, markdown", "skipped       2: binary 1, lock file 1",
+        assertThat(run.stdout()).contains("packed", "o200k_base, markdown", "skipped       2: binary 1, lock file 1",
                 "logo.txt  binary (NUL byte)", "redacted      ", "cut           ", "tokens/s");
     }
 
