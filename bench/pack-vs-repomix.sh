@@ -63,7 +63,7 @@ run_input() {
   measure "$name-warm" env PATCHWRIGHT_HOME="$work/home" "$root/patchwright" pack "$dir" \
       --out "$work/out/$name-ours.xml" --stats=json
   # A few files changed, as between two jobs on the same repository.
-  git -C "$dir" ls-files '*.java' | head -n 5 | while read -r f; do echo "// changed" >> "$dir/$f"; done
+  git -C "$dir" ls-files '*.java' | sed -n '1,5p' | while read -r f; do echo "// changed" >> "$dir/$f"; done
   git -C "$dir" commit -q -am "a few changes"
   measure "$name-changed" env PATCHWRIGHT_HOME="$work/home" "$root/patchwright" pack "$dir" \
       --out "$work/out/$name-ours.xml" --stats=json

@@ -1,15 +1,11 @@
 package dev.patchwright.worker.pack;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.ObjectInserter;
 
 /**
  * The first look at one file, run on the packer's pool: is it text worth packing, what credentials
@@ -52,7 +48,7 @@ final class FileAnalysis {
             return new Result(path, skip, null);
         }
         ObjectId blob = entry.blob() != null ? entry.blob()
-                : new ObjectInserter.Formatter().idFor(Constants.OBJ_BLOB, bytes);
+                : BlobIds.of(bytes);
         SecretScanner.Result scanned = SecretScanner.scan(text);
         String content = scanned.text();
         int tokens = cache.get(blob);
@@ -85,17 +81,13 @@ final class FileAnalysis {
         byte[] bytes = source.read(facts.entry(), maxBytes);
         String text = decode(bytes);
         boolean unchanged = facts.entry().blob() != null
-                || facts.blob().equals(new ObjectInserter.Formatter().idFor(Constants.OBJ_BLOB, bytes));
+                || facts.blob().equals(BlobIds.of(bytes));
         return facts.redactions().isEmpty() && unchanged ? text : SecretScanner.scan(text).text();
     }
 
     /** UTF-8, with any invalid sequence past the sniffed start replaced. */
     private static String decode(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
-                    .onUnmappableCharacter(CodingErrorAction.REPLACE).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new IllegalStateException("a replacing decoder reported an error", e);
-        }
+        // The String constructor replaces malformed input with U+FFFD, as the packer promises.
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 }
