@@ -49,13 +49,17 @@ final class FileAnalysis {
         }
         ObjectId blob = entry.blob() != null ? entry.blob()
                 : BlobIds.of(bytes);
-        SecretScanner.Result scanned = SecretScanner.scan(text);
+        int record = cache.get(blob);
+        // A blob the scan found clean before is neither scanned nor counted again.
+        SecretScanner.Result scanned = record != TokenCountCache.MISSING && TokenCountCache.clean(record)
+                ? new SecretScanner.Result(text, List.of()) : SecretScanner.scan(text);
         String content = scanned.text();
-        int tokens = cache.get(blob);
-        if (tokens < 0) {
+        int tokens;
+        if (record == TokenCountCache.MISSING) {
             tokens = options.tokenizer().count(content);
-            cache.put(blob, tokens);
+            cache.put(blob, tokens, scanned.findings().isEmpty());
         } else {
+            tokens = TokenCountCache.tokens(record);
             hits.incrementAndGet();
         }
         OutputFormat format = options.format();

@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
- * Token counts of packed files, by (tokenizer, git blob id of the file's content), kept across runs
+ * Token counts of packed files, by (tokenizer, git blob id of the file's content), with whether the
+ * credential scan found nothing in the blob (so a known-clean file is not scanned again), kept across runs
  * in one append-only file per tokenizer under a directory, so an unchanged file is never counted
  * twice. Records are fixed-size (20-byte blob id, 4-byte count) and appended in one write when a
  * pack ends; a torn record at the end, from a process that died mid-write, is ignored. Several
@@ -25,7 +26,9 @@ import org.eclipse.jgit.lib.ObjectId;
 final class TokenCountCache implements AutoCloseable {
 
     /** Bumped when what is counted for a blob changes (redaction rules, decoding). */
-    private static final String VERSION = "v1";
+    private static final String VERSION = "v2";
+    /** What {@link #get} answers for a blob it does not know. */
+    static final int MISSING = Integer.MIN_VALUE;
     private static final int RECORD = 24;
 
     private final Path file;
@@ -70,15 +73,29 @@ final class TokenCountCache implements AutoCloseable {
         }
     }
 
-    /** The count stored for a blob, or -1. */
+    /**
+     * What is stored for a blob, or {@link #MISSING}: read it with {@link #tokens} and {@link #clean}.
+     * A record holds the count for a clean blob and its complement for one the scan redacted.
+     */
     int get(ObjectId blob) {
-        Integer count = known.get(blob);
-        return count == null ? -1 : count;
+        Integer record = known.get(blob);
+        return record == null ? MISSING : record;
     }
 
-    void put(ObjectId blob, int count) {
-        if (known.putIfAbsent(blob, count) == null) {
-            added.put(blob, count);
+    /** The token count of a record (of the redacted content when the blob had credentials). */
+    static int tokens(int record) {
+        return record < 0 ? ~record : record;
+    }
+
+    /** Whether the credential scan found nothing in the blob of a record. */
+    static boolean clean(int record) {
+        return record >= 0;
+    }
+
+    void put(ObjectId blob, int tokens, boolean clean) {
+        int record = clean ? tokens : ~tokens;
+        if (known.putIfAbsent(blob, record) == null) {
+            added.put(blob, record);
         }
     }
 
