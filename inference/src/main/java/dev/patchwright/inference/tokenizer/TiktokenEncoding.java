@@ -36,23 +36,14 @@ final class TiktokenEncoding {
     }
 
     private static BytePairEncoder build(String name, String pattern, Map<String, Integer> specials) {
-        byte[][] tokens = readRanks(name);
+        RankTables tables = RankTables.of(name, readResource(name), () -> derive(name));
+        byte[][] tokens = tables.tokens();
         int[] ids = new int[tokens.length];
         Arrays.setAll(ids, i -> i);
         ByteSequenceTable table = new ByteSequenceTable(tokens, ids);
         PairTable pairs = new PairTable(tokens.length * 5 / 2);
-        for (int id = 0; id < tokens.length; id++) {
-            byte[] token = tokens[id];
-            if (token == null || token.length < 2) {
-                continue;
-            }
-            for (int split = 1; split < token.length; split++) {
-                int left = table.get(token, 0, split);
-                int right = left < 0 ? -1 : table.get(token, split, token.length - split);
-                if (right >= 0) {
-                    pairs.put(left, right, id, id);
-                }
-            }
+        for (int i = 0; i < tables.mergeId().length; i++) {
+            pairs.put(tables.mergeLeft()[i], tables.mergeRight()[i], tables.mergeId()[i], tables.mergeId()[i]);
         }
         int[] byteIds = new int[256];
         for (int b = 0; b < 256; b++) {
@@ -69,6 +60,57 @@ final class TiktokenEncoding {
         specials.forEach((text, id) -> all[id] = text.getBytes(StandardCharsets.UTF_8));
         return new BytePairEncoder(name, PieceScanner.forPattern(pattern), null, byteIds, table, pairs, all,
                 specials);
+    }
+
+    /**
+     * A pair of adjacent tokens merges when their joined bytes are a token, at that token's rank:
+     * every split of every token into two tokens is such a merge.
+     */
+    private static RankTables derive(String name) {
+        byte[][] tokens = readRanks(name);
+        int[] ids = new int[tokens.length];
+        Arrays.setAll(ids, i -> i);
+        ByteSequenceTable table = new ByteSequenceTable(tokens, ids);
+        int capacity = tokens.length * 4;
+        int[] left = new int[capacity];
+        int[] right = new int[capacity];
+        int[] joined = new int[capacity];
+        int merges = 0;
+        for (int id = 0; id < tokens.length; id++) {
+            byte[] token = tokens[id];
+            if (token == null || token.length < 2) {
+                continue;
+            }
+            for (int split = 1; split < token.length; split++) {
+                int l = table.get(token, 0, split);
+                int r = l < 0 ? -1 : table.get(token, split, token.length - split);
+                if (r >= 0) {
+                    if (merges == left.length) {
+                        left = Arrays.copyOf(left, merges * 2);
+                        right = Arrays.copyOf(right, merges * 2);
+                        joined = Arrays.copyOf(joined, merges * 2);
+                    }
+                    left[merges] = l;
+                    right[merges] = r;
+                    joined[merges] = id;
+                    merges++;
+                }
+            }
+        }
+        return RankTables.of(tokens, left, right, joined, merges);
+    }
+
+    /** The rank file's bytes, which name its cached tables. */
+    private static byte[] readResource(String name) {
+        String resource = "/com/knuddels/jtokkit/" + name + ".tiktoken";
+        try (InputStream in = Encodings.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("jtokkit's rank file " + resource + " is not on the class path");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read jtokkit's rank file " + resource, e);
+        }
     }
 
     /** The token bytes indexed by rank; null where a rank is unused. */
