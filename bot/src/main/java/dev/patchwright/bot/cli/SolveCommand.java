@@ -46,7 +46,7 @@ final class SolveCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "${env:PATCHWRIGHT_MODEL_NAME:-gpt-4.1}", description = "model name (env PATCHWRIGHT_MODEL_NAME, default ${DEFAULT-VALUE})")
     String modelName;
 
-    @Option(names = "--candidates", description = "candidates to try (default: the repository's setting, else 4)")
+    @Option(names = "--candidates", description = "candidates to try when the repository's configuration names none (default 4)")
     Integer candidates;
 
     @Option(names = "--home", defaultValue = "${env:PATCHWRIGHT_HOME:-${sys:user.home}/.patchwright}", description = "git mirrors (default ${DEFAULT-VALUE})")
@@ -87,10 +87,7 @@ final class SolveCommand implements Callable<Integer> {
             throws GitException, SandboxException, java.io.IOException, PublishException {
         String key = repoKey(url);
         SolveSettings defaults = SolveSettings.defaults(workDir);
-        SolveSettings settings = candidates == null ? defaults : new SolveSettings(defaults.workRoot(),
-                defaults.cacheRoot(), candidates, Math.max(candidates, defaults.maxCandidates()),
-                defaults.maxOutputTokens(), defaults.temperature(), defaults.memoryLimitBytes(),
-                defaults.outputLimitBytes(), defaults.allowSetupNetwork(), defaults.maxTestTimeout());
+        SolveSettings settings = candidates == null ? defaults : defaults.withDefaultCandidates(candidates);
         SolvePipeline pipeline = new SolvePipeline(new RepoMirror(home.resolve("mirrors")), BubblewrapSandbox.create(),
                 new OpenAiCompatibleModel(URI.create(modelUrl), apiKey, modelName, Duration.ofMinutes(10)), settings);
         SolveRequest request = new SolveRequest(key, url, null, branch, 0, title, body, null);

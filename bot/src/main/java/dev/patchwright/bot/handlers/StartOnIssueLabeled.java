@@ -12,6 +12,7 @@ import dev.patchwright.worker.queue.JobQueue;
 import dev.patchwright.worker.queue.NewJob;
 import dev.patchwright.worker.queue.StoredDelivery;
 import dev.patchwright.worker.solve.RepoConfigFile;
+import dev.patchwright.worker.solve.SolveSettings;
 import io.quarkiverse.githubapp.GitHubClientProvider;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -51,6 +52,9 @@ public class StartOnIssueLabeled {
 
     @Inject
     BotIdentity bot;
+
+    @Inject
+    SolveSettings settings;
 
     HandlerOutcome handle(StoredDelivery delivery) throws IOException {
         if (delivery.installationId() == null) {
@@ -94,8 +98,7 @@ public class StartOnIssueLabeled {
 
         issue.createReaction(ReactionContent.EYES);
         // Said before the job exists, so a worker that finishes fast never has its verdict overwritten.
-        int candidates = Math.min(repoConfig.candidates() == null ? config.solve().candidates() : repoConfig.candidates(),
-                config.solve().maxCandidates());
+        int candidates = settings.candidatesFor(repoConfig.candidates());
         StatusComment.upsert(issue, bot.login(), "Patchwright is working on this issue. It will try up to " + candidates
                 + " candidate patches, run `" + repoConfig.test() + "` on each in a sandbox, and open a pull request "
                 + "for the first that passes.");

@@ -70,21 +70,24 @@ public class DeliveryProcessor {
             LOG.infof("Delivery %s (%s): %s", deliveryId, delivery.event(), outcome.text());
         } catch (IOException e) {
             // GitHub unreachable, rate limited (we fail fast instead of sleeping) or a 5xx: try later.
-            Duration delay = Duration.ofSeconds(30L << Math.min(delivery.attempts(), 6));
-            LOG.warnf("Delivery %s: GitHub call failed (%s); retrying in %s", deliveryId, e.getMessage(), delay);
-            inbox.retryLater(deliveryId, delay, "GitHub call failed: " + e.getMessage());
+            retryLater(delivery, e);
         } catch (RuntimeException e) {
             IOException io = ioCause(e);
             if (io != null) {
                 // The extension wraps GitHub failures (creating an installation token) in runtime exceptions.
-                Duration delay = Duration.ofSeconds(30L << Math.min(delivery.attempts(), 6));
-                LOG.warnf("Delivery %s: GitHub call failed (%s); retrying in %s", deliveryId, io.getMessage(), delay);
-                inbox.retryLater(deliveryId, delay, "GitHub call failed: " + io.getMessage());
+                retryLater(delivery, io);
                 return;
             }
             LOG.errorf(e, "Delivery %s could not be handled", deliveryId);
             inbox.failed(deliveryId, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    private void retryLater(StoredDelivery delivery, IOException cause) {
+        Duration delay = Duration.ofSeconds(30L << Math.min(delivery.attempts(), 6));
+        LOG.warnf("Delivery %s: GitHub call failed (%s); retrying in %s", delivery.deliveryId(), cause.getMessage(),
+                delay);
+        inbox.retryLater(delivery.deliveryId(), delay, "GitHub call failed: " + cause.getMessage());
     }
 
     private static IOException ioCause(Throwable e) {

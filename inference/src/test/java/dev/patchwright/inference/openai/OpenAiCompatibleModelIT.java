@@ -236,16 +236,8 @@ class OpenAiCompatibleModelIT {
     @Test
     void stopsWaitingForAServerThatNeverAnswers() {
         answers.add(exchange -> awaitRelease());
-        OpenAiCompatibleModel model =
-                new OpenAiCompatibleModel(baseUrl, KEY, "m", Duration.ofMillis(500)).withMaxRetries(0);
-
-        long start = System.nanoTime();
-        InferenceException e = catchThrowableOfType(() -> model.complete(REQUEST), InferenceException.class);
-        long millis = (System.nanoTime() - start) / 1_000_000;
-
-        assertThat(e.getMessage()).contains("did not answer within 500 ms");
+        InferenceException e = givesUpAfterItsTimeout();
         assertThat(e.retryable()).isTrue();
-        assertThat(millis).isBetween(400L, 3000L);
     }
 
     @Test
@@ -256,15 +248,19 @@ class OpenAiCompatibleModelIT {
             exchange.getResponseBody().flush();
             awaitRelease();
         });
+        givesUpAfterItsTimeout();
+    }
+
+    /** Calls a model with a 500 ms timeout and checks that it gave up at about that time, saying why. */
+    private InferenceException givesUpAfterItsTimeout() {
         OpenAiCompatibleModel model =
                 new OpenAiCompatibleModel(baseUrl, KEY, "m", Duration.ofMillis(500)).withMaxRetries(0);
-
         long start = System.nanoTime();
         InferenceException e = catchThrowableOfType(() -> model.complete(REQUEST), InferenceException.class);
         long millis = (System.nanoTime() - start) / 1_000_000;
-
         assertThat(e.getMessage()).contains("did not answer within 500 ms");
         assertThat(millis).isBetween(400L, 3000L);
+        return e;
     }
 
     @Test

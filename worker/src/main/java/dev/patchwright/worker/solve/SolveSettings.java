@@ -34,6 +34,12 @@ public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates
                 4L << 30, 256 * 1024, true, Duration.ofHours(1));
     }
 
+    /** The same settings with another default number of candidates (raising the maximum to it). */
+    public SolveSettings withDefaultCandidates(int candidates) {
+        return new SolveSettings(workRoot, cacheRoot, candidates, Math.max(candidates, maxCandidates), maxOutputTokens,
+                temperature, memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout);
+    }
+
     /** Candidates for one job: the repository's wish within the operator's maximum. */
     public int candidatesFor(Integer requested) {
         int wanted = requested == null ? defaultCandidates : requested;
