@@ -35,4 +35,19 @@ public final class Tokenizers {
                     + "'; known: o200k_base, cl100k_base, hf:<path to tokenizer.json>");
         };
     }
+
+    /**
+     * The tokenizer {@link #load} would give, loaded when it is first used rather than now. The spec
+     * is checked now: an unknown name fails here. A {@code hf:} file is read now, so that a broken
+     * file is reported before any work starts.
+     *
+     * @throws IllegalArgumentException as {@link #load} does
+     */
+    public static Tokenizer deferred(String spec) {
+        return switch (spec) {
+            case "o200k_base", "cl100k_base" -> TIKTOKEN.containsKey(spec) ? TIKTOKEN.get(spec)
+                    : new DeferredTokenizer(spec, () -> load(spec));
+            default -> load(spec);
+        };
+    }
 }
