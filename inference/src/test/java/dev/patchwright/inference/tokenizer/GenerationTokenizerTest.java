@@ -2,9 +2,12 @@ package dev.patchwright.inference.tokenizer;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.List;
 import java.util.Set;
@@ -107,6 +110,19 @@ class GenerationTokenizerTest {
     void qwenDeclaresItsConfiguredEndOfSequenceToken() {
         assertThat(qwen.declaredStopTokenIds()).containsExactly(151645);
         assertThat(qwen.chatTemplateSource()).hasValueSatisfying(t -> assertThat(t).contains("enable_thinking"));
+    }
+
+    @Test
+    void generationConfigEndTokensAndAnEosObjectAreDeclaredToo(@TempDir Path dir) throws IOException {
+        Files.copy(HuggingFaceVectorsTest.resource("tokenizer.json.gz"), dir.resolve("tokenizer.json.gz"));
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"eos_token\": {\"content\": \"<|endoftext|>\"}}");
+        Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": [151645, 151643]}");
+        GenerationTokenizer configured = Tokenizers.loadForGeneration("hf:" + dir.resolve("tokenizer.json.gz"));
+        assertThat(configured.declaredStopTokenIds()).containsExactlyInAnyOrder(151643, 151645);
+        assertThat(configured.chatTemplateSource()).isEmpty();
+        Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": ");
+        assertThatThrownBy(() -> Tokenizers.loadForGeneration("hf:" + dir.resolve("tokenizer.json.gz")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("generation_config.json");
     }
 
     @Test
