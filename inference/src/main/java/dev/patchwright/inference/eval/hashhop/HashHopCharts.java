@@ -65,14 +65,19 @@ public final class HashHopCharts {
         int cellH = 70;
         int left = 90;
         int top = 70;
-        int width = left + sizes.size() * cellW + 30;
+        String title = "HashHop accuracy, " + variantName(variant);
+        String subtitle = "model " + results.model() + ", " + results.settings().queries()
+                + " queries per cell, final hash exact";
+        int width = Math.max(left + sizes.size() * cellW + 30, 24 + Math.max(
+                textWidth(title, new Font(Font.SANS_SERIF, Font.BOLD, 15)),
+                textWidth(subtitle, new Font(Font.SANS_SERIF, Font.PLAIN, 12))));
         int height = top + hops.size() * cellH + 70;
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = canvas(image);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        g.drawString("HashHop accuracy, " + variantName(variant) + ": " + results.model(), 12, 24);
+        g.drawString(title, 12, 24);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        g.drawString(results.settings().queries() + " queries per cell, final hash exact", 12, 44);
+        g.drawString(subtitle, 12, 44);
         for (int r = 0; r < hops.size(); r++) {
             for (int c = 0; c < sizes.size(); c++) {
                 int x = left + c * cellW;
@@ -121,15 +126,15 @@ public final class HashHopCharts {
             }
         }
         int left = 70;
-        int top = 70;
+        int top = 90;
         int plotW = 640;
         int plotH = 300;
         BufferedImage image = new BufferedImage(left + plotW + 30, top + plotH + 80, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = canvas(image);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        g.drawString("HashHop accuracy by depth of the first link: " + results.model(), 12, 24);
+        g.drawString("HashHop accuracy by depth of the first link", 12, 24);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        g.drawString("all sizes and hops run; bar label: queries in the bin", 12, 44);
+        g.drawString("model " + results.model() + ", all sizes and hops run; above each bar: queries in the bin", 12, 44);
         for (int pct = 0; pct <= 100; pct += 25) {
             int y = top + plotH - pct * plotH / 100;
             g.setColor(GRID);
@@ -163,12 +168,17 @@ public final class HashHopCharts {
         centre(g, "depth of the chain's first link in the prompt (0 = top, 1 = end)", left + plotW / 2,
                 top + plotH + 40);
         vertical(g, "accuracy (final hash)", 18, top + plotH / 2);
-        for (int v = 0; v < variants.size(); v++) {
-            int x = left + plotW - 150 + v * 80;
+        // The legend, right-aligned above the plot.
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        int x = left + plotW;
+        for (int v = variants.size() - 1; v >= 0; v--) {
+            String name = variantName(variants.get(v));
+            x -= g.getFontMetrics().stringWidth(name) + 16;
             g.setColor(SERIES[v % SERIES.length]);
             g.fillRect(x, top - 22, 12, 12);
             g.setColor(INK);
-            g.drawString(variantName(variants.get(v)), x + 16, top - 12);
+            g.drawString(name, x + 16, top - 12);
+            x -= 16;
         }
         g.dispose();
         return image;
@@ -206,6 +216,15 @@ public final class HashHopCharts {
         g.fillRect(0, 0, image.getWidth(), image.getHeight());
         g.setColor(INK);
         return g;
+    }
+
+    private static int textWidth(String text, Font font) {
+        Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        try {
+            return g.getFontMetrics(font).stringWidth(text);
+        } finally {
+            g.dispose();
+        }
     }
 
     private static void centre(Graphics2D g, String text, int x, int baseline) {
