@@ -42,6 +42,9 @@ public final class ContextPacker {
     /** How many commits back "recently changed" looks, when the source has history. */
     static final int RECENT_COMMITS = 50;
 
+    /** Over a window, the directory tree takes at most this fraction (1/n) of it, or is shortened. */
+    static final int TREE_SHARE = 8;
+
     private final PackOptions options;
 
     /**
@@ -101,6 +104,11 @@ public final class ContextPacker {
             }
             Window.Choice choice = null;
             if (options.maxTokens() > 0 && whole > options.maxTokens()) {
+                // A large repository's full tree could crowd out its files: shorten it to a share of the window.
+                if (treeTokens > options.maxTokens() / TREE_SHARE) {
+                    tree = shortTree(paths, options.maxTokens() / TREE_SHARE);
+                    treeTokens = tokenizer.count(tree);
+                }
                 choice = choose(source, relevance, files, paths, treeTokens);
             }
             Written written = write(source, out, pool, tree, treeTokens, files, choice);
@@ -170,6 +178,31 @@ public final class ContextPacker {
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    /**
+     * The deepest tree of {@code paths} that takes at most {@code budget} tokens, directories below
+     * the cut summarised by their file counts; the top level alone when nothing deeper fits.
+     */
+    private String shortTree(List<String> paths, long budget) {
+        int deepest = 0;
+        for (String path : paths) {
+            deepest = Math.max(deepest, (int) path.chars().filter(c -> c == '/').count());
+        }
+        int low = 0;
+        int high = deepest - 1; // the full tree (depth `deepest`) is known to be too long
+        String best = options.format().tree(paths, 0);
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            String tree = options.format().tree(paths, middle);
+            if (options.tokenizer().count(tree) <= budget) {
+                best = tree;
+                low = middle + 1;
+            } else {
+                high = middle - 1;
+            }
+        }
+        return best;
     }
 
     private Window.Choice choose(PackSource source, Relevance relevance, List<FileAnalysis.Facts> files,

@@ -1,5 +1,6 @@
 package dev.patchwright.worker.pack;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -156,19 +157,43 @@ public enum OutputFormat {
 
     /** The tree of {@code paths} (in git order), indented two spaces a level; directories end in '/'. */
     String tree(List<String> paths) {
+        return tree(paths, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The tree of {@code paths} (in git order) down to {@code depth} directories: a directory at that
+     * depth with more below it is one line saying how many files it holds. Git order keeps a
+     * directory's files together, so each such directory is counted in one run.
+     */
+    String tree(List<String> paths, int depth) {
         StringBuilder sb = new StringBuilder(treeOpen());
         String[] open = new String[0];
-        for (String path : paths) {
-            String[] parts = path.split("/");
+        for (int p = 0; p < paths.size(); ) {
+            String[] parts = paths.get(p).split("/");
+            boolean deep = parts.length - 1 > depth;
+            int shown = deep ? depth + 1 : parts.length;
             int same = 0;
-            while (same < open.length - 1 && same < parts.length - 1 && open[same].equals(parts[same])) {
+            while (same < open.length - 1 && same < shown - 1 && open[same].equals(parts[same])) {
                 same++;
             }
-            for (int depth = same; depth < parts.length - 1; depth++) {
-                sb.append("  ".repeat(depth)).append(name(parts[depth])).append("/\n");
+            for (int level = same; level < shown - 1; level++) {
+                sb.append("  ".repeat(level)).append(name(parts[level])).append("/\n");
             }
-            sb.append("  ".repeat(parts.length - 1)).append(name(parts[parts.length - 1])).append('\n');
-            open = parts;
+            if (!deep) {
+                sb.append("  ".repeat(shown - 1)).append(name(parts[shown - 1])).append('\n');
+                open = parts;
+                p++;
+                continue;
+            }
+            String prefix = String.join("/", Arrays.copyOf(parts, shown)) + "/";
+            int files = 0;
+            while (p < paths.size() && paths.get(p).startsWith(prefix)) {
+                files++;
+                p++;
+            }
+            sb.append("  ".repeat(shown - 1)).append(name(parts[shown - 1])).append("/ (").append(files)
+                    .append(files == 1 ? " file)\n" : " files)\n");
+            open = Arrays.copyOf(parts, shown);
         }
         return sb.append(treeClose()).toString();
     }

@@ -23,6 +23,8 @@ final class Relevance {
     }
 
     private static final Pattern WORD = Pattern.compile("[A-Za-z0-9_]+");
+    /** Where an identifier splits into parts: underscores and case changes. */
+    private static final Pattern PARTS = Pattern.compile("_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])");
     private static final Set<String> STOP = Set.of("the", "a", "an", "and", "or", "of", "to", "in", "is", "it", "on",
             "for", "with", "when", "that", "this", "be", "as", "at", "by", "not", "are", "was", "from", "if", "but",
             "should", "does", "do", "we", "i", "you");
@@ -53,7 +55,10 @@ final class Relevance {
         List<String> terms = new ArrayList<>();
         String lower = word.toLowerCase(Locale.ROOT);
         terms.add(lower);
-        String[] parts = word.split("_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])");
+        if (lower.equals(word) && word.indexOf('_') < 0) {
+            return terms; // nothing to split at: most words of most code
+        }
+        String[] parts = PARTS.split(word);
         if (parts.length > 1) {
             for (String part : parts) {
                 if (!part.isEmpty()) {
@@ -74,9 +79,18 @@ final class Relevance {
 
     private int count(String text, int[] counts, int weight) {
         int length = 0;
-        Matcher m = WORD.matcher(text);
-        while (m.find()) {
-            for (String term : terms(m.group())) {
+        int n = text.length();
+        // By hand rather than with WORD: this runs over every character of the repository.
+        for (int i = 0; i < n; ) {
+            if (!wordCharacter(text.charAt(i))) {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < n && wordCharacter(text.charAt(i))) {
+                i++;
+            }
+            for (String term : terms(text.substring(start, i))) {
                 length++;
                 Integer index = termIndex.get(term);
                 if (index != null) {
@@ -85,6 +99,10 @@ final class Relevance {
             }
         }
         return length;
+    }
+
+    private static boolean wordCharacter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
     }
 
     /** Whether the task names the file or something it declares. */

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Chooses what fits {@code maxTokens} when the whole pack does not: first the files the task names
- * and their neighbours whole, and other relevant files (BM25, recent changes) up to half the window,
+ * whole, and their neighbours and other relevant files (BM25, recent changes) up to half the window,
  * then a map of the declarations of all the others, then, by relevance, as many of those whole as
  * still fit. When the map is too long, the least relevant files are left
  * out of it entirely. Every count is exact; each piece boundary is given one token of slack, since a
@@ -45,13 +45,14 @@ final class Window {
             throw new IllegalArgumentException("maxTokens " + maxTokens + " is too small: the directory tree alone"
                     + " takes " + fixed + " tokens");
         }
-        // The files the task names and their neighbours come before any map entry; so do other
-        // relevant files (a score above zero), up to half the window.
+        // The files the task names come before any map entry; so do their neighbours and other
+        // relevant files (a score above zero), up to half the window, which leaves the other half for
+        // the map that tells the model what else exists.
         long half = used + (maxTokens - used) / 2;
         for (int i : order) {
             Candidate file = files.get(i);
             long after = used + file.whole() + 3;
-            if (file.tier() <= 1 && after <= maxTokens || file.score() > 0 && after <= half) {
+            if (file.tier() == 0 && after <= maxTokens || (file.tier() == 1 || file.score() > 0) && after <= half) {
                 whole[i] = true;
                 used += file.whole() + 3;
             }

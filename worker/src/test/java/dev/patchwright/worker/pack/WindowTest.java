@@ -169,4 +169,31 @@ class WindowTest {
         assertThat(stats.mapped()).isEmpty();
         assertThat(stats.omitted()).isEmpty();
     }
+
+    @Test
+    void aTreeTooLargeForItsShareOfTheWindowIsShortened() throws IOException {
+        largeRepository();
+        for (int m = 0; m < 30; m++) {
+            for (int f = 0; f < 12; f++) {
+                write("modules/module" + m + "/src/main/java/org/example/module" + m + "/Part" + f + ".java",
+                        "class Part" + f + " {}\n");
+            }
+        }
+        PackOptions options = PackOptions.defaults(ContextPackerTest.O200K);
+        PackStats whole = new ContextPacker(options).pack(repo, new StringWriter());
+        long fullTree = ContextPackerTest.O200K.count(OutputFormat.XML.tree(
+                whole.files().stream().map(PackStats.PackedFile::path).toList()));
+        long limit = fullTree * 2;
+
+        StringWriter out = new StringWriter();
+        PackStats stats = new ContextPacker(options.withMaxTokens(limit, "parseHeader drops a header")).pack(repo, out);
+        String packed = out.toString();
+        String tree = packed.substring(0, packed.indexOf("</directory_tree>"));
+
+        assertThat(stats.tokens()).isLessThanOrEqualTo(limit);
+        assertThat((long) ContextPackerTest.O200K.count(tree)).isLessThanOrEqualTo(limit / ContextPacker.TREE_SHARE);
+        assertThat(tree).contains("modules/\n", "(12 files)").doesNotContain("Part7.java");
+        assertThat(stats.files()).extracting(PackStats.PackedFile::path).contains("src/main/java/app/http/HeaderParser.java");
+        assertThat(stats.files().size() + stats.mapped().size() + stats.omitted().size()).isEqualTo(whole.files().size());
+    }
 }
