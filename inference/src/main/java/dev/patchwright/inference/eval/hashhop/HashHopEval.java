@@ -10,6 +10,7 @@ import dev.patchwright.inference.money.Budget;
 import dev.patchwright.inference.money.Money;
 import dev.patchwright.inference.money.Price;
 import dev.patchwright.inference.tokenizer.Tokenizer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,19 +19,19 @@ import java.util.function.Consumer;
 
 /**
  * Runs HashHop over a grid of sizes × hops × variants against one model, one call per cell, within a money
- * budget. Before each call the worst case is reserved: the prompt's tokens as the eval's tokenizer counts them,
- * plus {@value #PROMPT_MARGIN_PERCENT}% and a per-message allowance for the chat template, at the input price,
- * plus every output token the call may generate at the output price (plus, for a model priced by the GPU-hour,
+ * budget. Before each call the worst case is reserved: as many prompt tokens as the messages have UTF-8 bytes
+ * (no byte-level tokenizer, whichever the backend runs, makes more) plus a per-message allowance for the chat
+ * template, at the input price, plus every output token the call may generate at the output price (plus, for a model priced by the GPU-hour,
  * the longest the call may take). A cell whose reservation does not fit is not run and says so; the others still
  * run when they fit. Afterwards the reservation is settled with the usage the backend reports.
  */
 public final class HashHopEval {
 
-    /** Extra prompt tokens reserved beyond the eval tokenizer's count, in percent: the backend's may differ. */
-    public static final int PROMPT_MARGIN_PERCENT = 5;
-
-    /** Tokens reserved per message and per request for the chat template's markers. */
-    public static final int TEMPLATE_TOKENS = 8;
+    /**
+     * Tokens reserved per message and per request for the chat template's markers; Llama 3.1's template adds a
+     * system turn of about twenty on its own.
+     */
+    public static final int TEMPLATE_TOKENS = 32;
 
     /**
      * What to run.
@@ -124,8 +125,9 @@ public final class HashHopEval {
         long chars = task.prompt().length();
         int maxTokens = settings.maxOutputTokens() > 0 ? settings.maxOutputTokens()
                 : defaultMaxOutputTokens(settings.queries(), hops, variant);
-        long promptWorstCase = counted + (counted * PROMPT_MARGIN_PERCENT + 99) / 100
-                + (long) TEMPLATE_TOKENS * (messages.size() + 1);
+        // The eval's tokenizer may not be the backend's: bound by bytes, which every token covers at least one of.
+        long bytes = messages.stream().mapToLong(m -> m.content().getBytes(StandardCharsets.UTF_8).length).sum();
+        long promptWorstCase = bytes + (long) TEMPLATE_TOKENS * (messages.size() + 1);
         Money worstCase = price.cost(new Usage(promptWorstCase, 0, maxTokens));
         if (!price.perGpuHour().isZero()) {
             worstCase = worstCase.plus(price.cost(settings.worstCaseCallTime()));

@@ -135,4 +135,17 @@ class HashHopEvalIT {
             assertThat(progress).anyMatch(line -> line.contains("skipped-budget"));
         }
     }
+
+    @Test
+    void aBackendThatCountsEveryByteAsATokenStillCannotOverspend() {
+        try (HashHopModelServer server = new HashHopModelServer(HashHopModelServer.Mode.SOLVER, true)) {
+            Budget budget = new Budget(Money.parse("0.03"));
+            EvalResults results = run(server, budget, new ArrayList<>());
+
+            assertThat(results.done()).isNotEmpty();
+            // The server billed far more prompt tokens than o200k_base counts; the reservations held anyway.
+            assertThat(results.done()).allSatisfy(c -> assertThat(c.usage().promptTokens()).isGreaterThan(c.promptTokens() * 3 / 2));
+            assertThat(results.spent().exceeds(Money.parse("0.03"))).as("spent %s", results.spent()).isFalse();
+        }
+    }
 }

@@ -29,13 +29,20 @@ final class HashHopModelServer implements AutoCloseable {
     private static final Pattern QUERY = Pattern.compile("^[A-Za-z]+$");
 
     private final Mode mode;
+    /** Reports one prompt token per UTF-8 byte: a backend whose tokenizer is as far from the eval's as can be. */
+    private final boolean tokenPerByte;
     private final HttpServer server;
     private final Tokenizer tokenizer = Tokenizers.load("o200k_base");
     private final SplittableRandom random = new SplittableRandom(99);
     private final AtomicInteger calls = new AtomicInteger();
 
     HashHopModelServer(Mode mode) {
+        this(mode, false);
+    }
+
+    HashHopModelServer(Mode mode, boolean tokenPerByte) {
         this.mode = mode;
+        this.tokenPerByte = tokenPerByte;
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
@@ -61,7 +68,9 @@ final class HashHopModelServer implements AutoCloseable {
             long promptTokens = 3;
             for (JsonNode message : request.path("messages")) {
                 prompt.append(message.path("content").asText());
-                promptTokens += 3 + tokenizer.count(message.path("content").asText());
+                String content = message.path("content").asText();
+                promptTokens += 3 + (tokenPerByte ? content.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                        : tokenizer.count(content));
             }
             String answer = mode == Mode.SOLVER ? HashHopOracle.answer(prompt.toString()) : randomAnswer(prompt.toString());
             ObjectNode body = JSON.createObjectNode().put("id", "chatcmpl-hashhop-" + calls.get())
