@@ -129,6 +129,56 @@ public final class WeightMatrix {
         }
     }
 
+    /**
+     * The dot product of row {@code row} with {@code x[xOffset .. xOffset + cols)}, decoding the
+     * stored dtype on the fly: what a decode step needs, with no float copy of the row. Sums in
+     * the same order as {@code CpuKernels.dot} over a decoded row, so both give the same float.
+     *
+     * @param scratch at least {@code cols} shorts, the caller's
+     */
+    public float dot(int row, float[] x, int xOffset, short[] scratch) {
+        int chunk = row / rowsPerChunk;
+        int index = (row - chunk * rowsPerChunk) * cols;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        if (dtype == DType.F32) {
+            FloatBuffer f = floats[chunk];
+            for (; i + 3 < cols; i += 4) {
+                s0 += f.get(index + i) * x[xOffset + i];
+                s1 += f.get(index + i + 1) * x[xOffset + i + 1];
+                s2 += f.get(index + i + 2) * x[xOffset + i + 2];
+                s3 += f.get(index + i + 3) * x[xOffset + i + 3];
+            }
+            for (; i < cols; i++) {
+                s0 += f.get(index + i) * x[xOffset + i];
+            }
+            return (s0 + s1) + (s2 + s3);
+        }
+        halves[chunk].get(index, scratch, 0, cols);
+        if (dtype == DType.BF16) {
+            for (; i + 3 < cols; i += 4) {
+                s0 += Float.intBitsToFloat(scratch[i] << 16) * x[xOffset + i];
+                s1 += Float.intBitsToFloat(scratch[i + 1] << 16) * x[xOffset + i + 1];
+                s2 += Float.intBitsToFloat(scratch[i + 2] << 16) * x[xOffset + i + 2];
+                s3 += Float.intBitsToFloat(scratch[i + 3] << 16) * x[xOffset + i + 3];
+            }
+            for (; i < cols; i++) {
+                s0 += Float.intBitsToFloat(scratch[i] << 16) * x[xOffset + i];
+            }
+        } else {
+            for (; i + 3 < cols; i += 4) {
+                s0 += F16_TO_F32[scratch[i] & 0xffff] * x[xOffset + i];
+                s1 += F16_TO_F32[scratch[i + 1] & 0xffff] * x[xOffset + i + 1];
+                s2 += F16_TO_F32[scratch[i + 2] & 0xffff] * x[xOffset + i + 2];
+                s3 += F16_TO_F32[scratch[i + 3] & 0xffff] * x[xOffset + i + 3];
+            }
+            for (; i < cols; i++) {
+                s0 += F16_TO_F32[scratch[i] & 0xffff] * x[xOffset + i];
+            }
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
     /** The whole matrix as floats, row-major: for vectors such as norms and biases. */
     public float[] toFloats() {
         if ((long) rows * cols > Integer.MAX_VALUE - 8) {

@@ -19,7 +19,10 @@ import java.util.concurrent.ForkJoinTask;
  */
 public final class CpuKernels implements Kernels {
 
-    /** Rows decoded together; their floats stay in cache while every token's row is multiplied. */
+    /**
+     * Rows decoded together once a batch has this many tokens; their floats stay in cache while
+     * every token's row is multiplied.
+     */
     private static final int ROW_TILE = 8;
 
     private final int threads;
@@ -55,6 +58,18 @@ public final class CpuKernels implements Kernels {
         if (x.length < tokens * cols || out.length < tokens * rows) {
             throw new IllegalArgumentException(w + ": x holds " + x.length + " floats, out " + out.length + ", for " + tokens + " tokens");
         }
+        if (tokens < ROW_TILE) {
+            // Few tokens: decoding a row to floats costs more than using it, so fuse the two.
+            parallelFor(rows, (from, to) -> {
+                short[] scratch = new short[cols];
+                for (int r = from; r < to; r++) {
+                    for (int t = 0; t < tokens; t++) {
+                        out[t * rows + r] = w.dot(r, x, t * cols, scratch);
+                    }
+                }
+            });
+            return;
+        }
         int tiles = (rows + ROW_TILE - 1) / ROW_TILE;
         parallelFor(tiles, (from, to) -> {
             float[] tile = new float[ROW_TILE * cols];
@@ -76,24 +91,23 @@ public final class CpuKernels implements Kernels {
         });
     }
 
-    /** The dot product every matmul uses, so a row's result is the same whatever the batch. */
+    /**
+     * The dot product of matmuls over decoded rows. It sums in the same order as
+     * {@link WeightMatrix#dot}, so a token's result does not depend on the batch it came in.
+     */
     static float dot(float[] a, int ao, float[] b, int bo, int n) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = 0;
-        for (; i + 7 < n; i += 8) {
+        for (; i + 3 < n; i += 4) {
             s0 += a[ao + i] * b[bo + i];
             s1 += a[ao + i + 1] * b[bo + i + 1];
             s2 += a[ao + i + 2] * b[bo + i + 2];
             s3 += a[ao + i + 3] * b[bo + i + 3];
-            s4 += a[ao + i + 4] * b[bo + i + 4];
-            s5 += a[ao + i + 5] * b[bo + i + 5];
-            s6 += a[ao + i + 6] * b[bo + i + 6];
-            s7 += a[ao + i + 7] * b[bo + i + 7];
         }
         for (; i < n; i++) {
             s0 += a[ao + i] * b[bo + i];
         }
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+        return (s0 + s1) + (s2 + s3);
     }
 
     @Override

@@ -44,6 +44,30 @@ class CpuKernelsTest {
     }
 
     @Test
+    void aTokenGetsTheSameResultAloneOrInALargeBatch() {
+        SplittableRandom random = new SplittableRandom(4);
+        int rows = 20;
+        int cols = 35;
+        int tokens = 9; // enough for the tiled path; one token takes the fused path
+        float[] w = new float[rows * cols];
+        float[] x = new float[tokens * cols];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) random.nextGaussian();
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        WeightMatrix matrix = WeightMatrix.of("w", w, rows, cols);
+        float[] batch = new float[tokens * rows];
+        float[] alone = new float[rows];
+        try (CpuKernels kernels = new CpuKernels(2)) {
+            kernels.matmul(matrix, x, tokens, batch);
+            kernels.matmul(matrix, java.util.Arrays.copyOfRange(x, 8 * cols, 9 * cols), 1, alone);
+        }
+        assertThat(java.util.Arrays.copyOfRange(batch, 8 * rows, 9 * rows)).containsExactly(alone);
+    }
+
+    @Test
     void ropeRotatesDimensionIWithDimensionIPlusHalf() {
         float[] x = {1, 0, 0, 0, 0, 1, 0, 0}; // one head of 8: pairs (0,4), (1,5), (2,6), (3,7)
         float[] cos = {0, 0, 1, 1};
