@@ -57,7 +57,8 @@ ours_tokens() { # the total from --stats=json
 run_input() {
   local name="$1" dir="$work/$1"
   (cd "$dir" && measure "$name-repomix" npx --yes "$repomix" --style xml -o "$work/out/$name-repomix.xml" .)
-  rm -rf "$work/home"
+  # Cold: no token counts, no earlier pack into the output file.
+  rm -rf "$work/home" "$work/out/$name-ours.xml"
   measure "$name-cold" env PATCHWRIGHT_HOME="$work/home" "$root/patchwright" pack "$dir" \
       --out "$work/out/$name-ours.xml" --stats=json
   measure "$name-warm" env PATCHWRIGHT_HOME="$work/home" "$root/patchwright" pack "$dir" \
@@ -81,6 +82,8 @@ ratio() { python3 -c "print(f'{$1/$2:.1f}')"; }
 
 prepare
 (cd "$root" && ./mvnw -B -q -DskipTests package)
+# Once per build, the launcher makes its class-data archive: an install step, not part of a pack.
+"$root/patchwright" --version > /dev/null
 for input in java.base jdk; do run_input "$input"; done
 
 {

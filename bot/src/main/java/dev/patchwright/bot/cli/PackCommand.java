@@ -86,7 +86,7 @@ final class PackCommand implements Callable<Integer> {
                 }
                 task = Files.readString(taskFile, StandardCharsets.UTF_8);
             }
-            Tokenizer loaded = Tokenizers.load(tokenizer);
+            Tokenizer loaded = Tokenizers.deferred(tokenizer);
             options = PackOptions.defaults(loaded).withFormat(OutputFormat.parse(format)).withMaxFileBytes(maxFileBytes)
                     .withExtraIgnores(ignore).withMaxTokens(maxTokens, task).withCacheDir(cacheDir);
         } catch (IllegalArgumentException | IOException e) {
@@ -99,9 +99,11 @@ final class PackCommand implements Callable<Integer> {
                 Writer writer = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
                 result = new ContextPacker(options).pack(dir, writer);
             } else {
-                try (Writer writer = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-                    result = new ContextPacker(options).pack(dir, writer);
+                Path parent = out.toAbsolutePath().getParent();
+                if (Files.isDirectory(out) || !Files.isDirectory(parent)) {
+                    throw new IllegalArgumentException("--out " + out + " must name a file in an existing directory");
                 }
+                result = new ContextPacker(options).pack(dir, out);
             }
             // Statistics go to stdout when the pack went to a file, so `--stats=json > stats.json` works;
             // when the pack itself is on stdout, they go to stderr.

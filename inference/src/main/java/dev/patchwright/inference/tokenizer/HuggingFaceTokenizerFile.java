@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -41,6 +43,27 @@ final class HuggingFaceTokenizerFile {
      */
     static BytePairEncoder load(String name, Path file) {
         return new HuggingFaceTokenizerFile(file).build(name, read(file));
+    }
+
+    /**
+     * The tokenizer in {@code file}, named {@code name}, with its added tokens (and which of them are
+     * special) and what {@code tokenizer_config.json} and {@code generation_config.json} beside it
+     * say about end-of-sequence tokens and the chat template.
+     *
+     * @throws IllegalArgumentException as {@link #load}, or when a config file beside it is not JSON
+     */
+    static GenerationTokenizer loadForGeneration(String name, Path file) {
+        JsonNode root = read(file);
+        HuggingFaceTokenizerFile reader = new HuggingFaceTokenizerFile(file);
+        BytePairEncoder encoder = reader.build(name, root);
+        Set<String> special = new HashSet<>();
+        for (JsonNode token : root.path("added_tokens")) {
+            if (token.path("special").asBoolean(false)) {
+                special.add(token.path("content").asText());
+            }
+        }
+        AddedTokens added = new AddedTokens(name, reader.addedTokens(root.path("added_tokens")), special);
+        return new GenerationTokenizer(encoder, added, TokenizerConfigFiles.besides(file));
     }
 
     private static JsonNode read(Path file) {

@@ -25,11 +25,23 @@ final class TiktokenEncoding {
     /** @throws IllegalArgumentException for a name other than {@code o200k_base} and {@code cl100k_base} */
     static BytePairEncoder load(String name) {
         return switch (name) {
-            case "o200k_base" -> build(name, PieceScanner.O200K_PATTERN,
-                    Map.of("<|endoftext|>", 199999, "<|endofprompt|>", 200018));
-            case "cl100k_base" -> build(name, PieceScanner.CL100K_PATTERN,
-                    Map.of("<|endoftext|>", 100257, "<|fim_prefix|>", 100258, "<|fim_middle|>", 100259,
-                            "<|fim_suffix|>", 100260, "<|endofprompt|>", 100276));
+            case "o200k_base" -> build(name, PieceScanner.O200K_PATTERN, specialTokens(name));
+            case "cl100k_base" -> build(name, PieceScanner.CL100K_PATTERN, specialTokens(name));
+            default -> throw new IllegalArgumentException("unknown tiktoken encoding '" + name
+                    + "'; known: o200k_base, cl100k_base");
+        };
+    }
+
+    /**
+     * The special tokens tiktoken defines for encoding {@code name}, with their ids.
+     *
+     * @throws IllegalArgumentException for a name other than {@code o200k_base} and {@code cl100k_base}
+     */
+    static Map<String, Integer> specialTokens(String name) {
+        return switch (name) {
+            case "o200k_base" -> Map.of("<|endoftext|>", 199999, "<|endofprompt|>", 200018);
+            case "cl100k_base" -> Map.of("<|endoftext|>", 100257, "<|fim_prefix|>", 100258,
+                    "<|fim_middle|>", 100259, "<|fim_suffix|>", 100260, "<|endofprompt|>", 100276);
             default -> throw new IllegalArgumentException("unknown tiktoken encoding '" + name
                     + "'; known: o200k_base, cl100k_base");
         };

@@ -2,6 +2,7 @@ package dev.patchwright.inference.tokenizer;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Loads tokenizers by name. */
@@ -34,5 +35,44 @@ public final class Tokenizers {
             default -> throw new IllegalArgumentException("unknown tokenizer '" + spec
                     + "'; known: o200k_base, cl100k_base, hf:<path to tokenizer.json>");
         };
+    }
+
+    /**
+     * The tokenizer {@link #load} would give, loaded when it is first used rather than now. The spec
+     * is checked now: an unknown name fails here. A {@code hf:} file is read now, so that a broken
+     * file is reported before any work starts.
+     *
+     * @throws IllegalArgumentException as {@link #load} does
+     */
+    public static Tokenizer deferred(String spec) {
+        return switch (spec) {
+            case "o200k_base", "cl100k_base" -> TIKTOKEN.containsKey(spec) ? TIKTOKEN.get(spec)
+                    : new DeferredTokenizer(spec, () -> load(spec));
+            default -> load(spec);
+        };
+    }
+
+    /**
+     * A tokenizer for generating text, by the same spec as {@link #load}: with its added and special
+     * tokens, and for {@code hf:<path>} what {@code tokenizer_config.json} and
+     * {@code generation_config.json} beside the file say (end-of-sequence tokens, chat template).
+     * For tiktoken encodings the added tokens are tiktoken's specials and {@code <|endoftext|>}
+     * ends a sequence.
+     *
+     * @throws IllegalArgumentException as {@link #load}, or when a config file beside a
+     *                                  {@code tokenizer.json} is not readable JSON
+     */
+    public static GenerationTokenizer loadForGeneration(String spec) {
+        if (spec.startsWith("hf:")) {
+            String path = spec.substring(3);
+            if (path.isEmpty()) {
+                throw new IllegalArgumentException("tokenizer spec 'hf:' names no file; write hf:/path/to/tokenizer.json");
+            }
+            return HuggingFaceTokenizerFile.loadForGeneration(spec, Path.of(path));
+        }
+        BytePairEncoder encoder = (BytePairEncoder) load(spec);
+        Map<String, Integer> specials = TiktokenEncoding.specialTokens(spec);
+        return new GenerationTokenizer(encoder, new AddedTokens(spec, specials, specials.keySet()),
+                new TokenizerConfigFiles(null, Set.of("<|endoftext|>"), Set.of()));
     }
 }

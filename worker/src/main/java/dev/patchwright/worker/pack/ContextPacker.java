@@ -2,8 +2,11 @@ package dev.patchwright.worker.pack;
 
 import dev.patchwright.inference.tokenizer.Tokenizer;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Writer;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -67,27 +70,12 @@ public final class ContextPacker {
         long started = System.nanoTime();
         Tokenizer tokenizer = options.tokenizer();
         OutputFormat format = options.format();
-        List<PackSource.Entry> entries = new ArrayList<>();
-        // In path order, whether the walk or a look inside left the file out.
-        Map<String, Skip> skipped = new TreeMap<>((a, b) -> PackSource.gitOrder(a, false, b, false));
-        source.walk(new IgnoreRules(options.extraIgnores()), options.maxFileBytes(), new PackSource.Visitor() {
-            @Override
-            public void file(PackSource.Entry entry) {
-                entries.add(entry);
-            }
-
-            @Override
-            public void skipped(String path, Skip skip) {
-                skipped.put(path, skip);
-            }
-        });
+        Walk walk = walk(source, options);
+        List<PackSource.Entry> entries = walk.entries();
+        Map<String, Skip> skipped = walk.skipped();
         Relevance relevance = options.maxTokens() > 0 ? new Relevance(options.task()) : null;
         AtomicInteger hits = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(options.threads(), runnable -> {
-            Thread thread = new Thread(runnable, "pack");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService pool = pool(options.threads());
         try (TokenCountCache cache = options.cacheDir() == null ? TokenCountCache.inMemory()
                 : TokenCountCache.open(options.cacheDir(), tokenizer.name())) {
             FileAnalysis analysis = new FileAnalysis(source, options, relevance, cache, hits);
@@ -122,6 +110,66 @@ public final class ContextPacker {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Packs {@code source} into the file {@code out}, which is replaced in one rename when the pack is
+     * complete (never left half-written). Without a window, the sections of files unchanged since the
+     * last pack into the same file are copied from it rather than read, scanned and counted again;
+     * the bytes are the same as a fresh pack's.
+     *
+     * @return as {@link #pack(PackSource, Writer)}
+     * @throws IOException when reading, the caches or writing fails
+     */
+    public PackStats pack(PackSource source, Path out) throws IOException {
+        if (options.maxTokens() > 0) {
+            // The window needs every file's facts before the first byte is written: no sections to copy.
+            return PackFileWriter.replace(out, channel -> {
+                Writer writer = new BufferedWriter(Channels.newWriter(channel, StandardCharsets.UTF_8), 1 << 16);
+                PackStats stats = pack(source, writer);
+                writer.flush();
+                return stats;
+            });
+        }
+        return new PackFileWriter(options).pack(source, out);
+    }
+
+    /** Packs the directory {@code root} into the file {@code out}; see {@link #pack(PackSource, Path)}. */
+    public PackStats pack(Path root, Path out) throws IOException {
+        try (PackSource source = PackSource.worktree(root)) {
+            return pack(source, out);
+        }
+    }
+
+    /** The files a walk found to look at, and what it left out by path (directories end in '/'), in path order. */
+    record Walk(List<PackSource.Entry> entries, Map<String, Skip> skipped) {
+    }
+
+    static Walk walk(PackSource source, PackOptions options) throws IOException {
+        List<PackSource.Entry> entries = new ArrayList<>();
+        // In path order, whether the walk or a look inside left the file out.
+        Map<String, Skip> skipped = new TreeMap<>((a, b) -> PackSource.gitOrder(a, false, b, false));
+        source.walk(new IgnoreRules(options.extraIgnores()), options.maxFileBytes(), new PackSource.Visitor() {
+            @Override
+            public void file(PackSource.Entry entry) {
+                entries.add(entry);
+            }
+
+            @Override
+            public void skipped(String path, Skip skip) {
+                skipped.put(path, skip);
+            }
+        });
+        return new Walk(entries, skipped);
+    }
+
+    /** Daemon threads that read, scan and count; shut down by whoever made them. */
+    static ExecutorService pool(int threads) {
+        return Executors.newFixedThreadPool(threads, runnable -> {
+            Thread thread = new Thread(runnable, "pack");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     private Window.Choice choose(PackSource source, Relevance relevance, List<FileAnalysis.Facts> files,
@@ -227,7 +275,7 @@ public final class ContextPacker {
         return new Written(counted.bytes(), tokens, packed, redactions, mapped, omitted);
     }
 
-    private static <T> T await(Future<T> future) throws IOException {
+    static <T> T await(Future<T> future) throws IOException {
         try {
             return future.get();
         } catch (InterruptedException e) {

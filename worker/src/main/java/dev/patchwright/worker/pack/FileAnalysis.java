@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.patchwright.inference.tokenizer.Tokenizer;
+
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
@@ -47,33 +49,49 @@ final class FileAnalysis {
         if (skip != null) {
             return new Result(path, skip, null);
         }
-        ObjectId blob = entry.blob() != null ? entry.blob()
-                : BlobIds.of(bytes);
+        ObjectId blob = entry.blob() != null ? entry.blob() : BlobIds.of(bytes);
+        Counted counted = count(text, blob, options.tokenizer(), cache, hits);
+        String content = counted.content();
+        int tokens = counted.tokens();
+        OutputFormat format = options.format();
+        int wrap = wrapTokens(format, options.tokenizer(), path, content);
+        if (relevance == null) {
+            return new Result(path, null, new Facts(entry, blob, tokens, wrap, counted.redactions(), "", 0, null, false,
+                    List.of()));
+        }
+        List<Declarations.Declaration> declarations = Declarations.of(path, content);
+        String map = format.mapEntry(path, declarations.stream().map(Declarations.Declaration::signature).toList());
+        return new Result(path, null, new Facts(entry, blob, tokens, wrap, counted.redactions(), map,
+                options.tokenizer().count(map), relevance.terms(path, content), relevance.names(path, declarations),
+                Imports.of(path, content)));
+    }
+
+    /** A file's text with its credentials redacted, and the tokens of that text. */
+    record Counted(String content, List<SecretScanner.Finding> redactions, int tokens) {
+    }
+
+    /**
+     * Redacts and counts the text of blob {@code blob}. A blob the cache knows is neither counted again
+     * nor, when the scan found it clean before, scanned again.
+     */
+    static Counted count(String text, ObjectId blob, Tokenizer tokenizer, TokenCountCache cache, AtomicInteger hits) {
         int record = cache.get(blob);
-        // A blob the scan found clean before is neither scanned nor counted again.
         SecretScanner.Result scanned = record != TokenCountCache.MISSING && TokenCountCache.clean(record)
                 ? new SecretScanner.Result(text, List.of()) : SecretScanner.scan(text);
-        String content = scanned.text();
         int tokens;
         if (record == TokenCountCache.MISSING) {
-            tokens = options.tokenizer().count(content);
+            tokens = tokenizer.count(scanned.text());
             cache.put(blob, tokens, scanned.findings().isEmpty());
         } else {
             tokens = TokenCountCache.tokens(record);
             hits.incrementAndGet();
         }
-        OutputFormat format = options.format();
-        int wrap = options.tokenizer().count(format.fileOpen(path, content))
-                + options.tokenizer().count(format.fileClose(path, content));
-        if (relevance == null) {
-            return new Result(path, null, new Facts(entry, blob, tokens, wrap, scanned.findings(), "", 0, null, false,
-                    List.of()));
-        }
-        List<Declarations.Declaration> declarations = Declarations.of(path, content);
-        String map = format.mapEntry(path, declarations.stream().map(Declarations.Declaration::signature).toList());
-        return new Result(path, null, new Facts(entry, blob, tokens, wrap, scanned.findings(), map,
-                options.tokenizer().count(map), relevance.terms(path, content), relevance.names(path, declarations),
-                Imports.of(path, content)));
+        return new Counted(scanned.text(), scanned.findings(), tokens);
+    }
+
+    /** The tokens of a file's header and footer around {@code content}. */
+    static int wrapTokens(OutputFormat format, Tokenizer tokenizer, String path, String content) {
+        return tokenizer.count(format.fileOpen(path, content)) + tokenizer.count(format.fileClose(path, content));
     }
 
     /**
@@ -90,7 +108,7 @@ final class FileAnalysis {
     }
 
     /** UTF-8, with any invalid sequence past the sniffed start replaced. */
-    private static String decode(byte[] bytes) {
+    static String decode(byte[] bytes) {
         // The String constructor replaces malformed input with U+FFFD, as the packer promises.
         return new String(bytes, StandardCharsets.UTF_8);
     }

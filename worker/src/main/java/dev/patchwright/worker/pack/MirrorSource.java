@@ -99,7 +99,7 @@ final class MirrorSource extends PackSource {
                 if (skip != null) {
                     visitor.skipped(path, skip);
                 } else {
-                    visitor.file(new Entry(path, size, child.id().copy()));
+                    visitor.file(new Entry(path, size, child.id().copy(), null));
                 }
             }
         }

@@ -18,8 +18,12 @@ import org.eclipse.jgit.lib.Repository;
  */
 public abstract sealed class PackSource implements AutoCloseable permits WorktreeSource, MirrorSource {
 
-    /** One file the walk found: its slash-separated path from the root and its size in bytes. */
-    record Entry(String path, long size, ObjectId blob) {
+    /**
+     * One file the walk found: its slash-separated path from the root, its size in bytes, its blob id
+     * when the source knows it without reading (a commit's tree), and its stamp when it is a file on
+     * disk (which says whether it changed since an earlier pack).
+     */
+    record Entry(String path, long size, ObjectId blob, FileStamp stamp) {
     }
 
     /** Receives the walk's findings, in git's path order. */
@@ -62,6 +66,12 @@ public abstract sealed class PackSource implements AutoCloseable permits Worktre
 
     /** The content of a file the walk found, at most {@code maxBytes} bytes. */
     abstract byte[] read(Entry entry, long maxBytes) throws IOException;
+
+    /** The first {@code maxBytes} bytes of a file the walk found (all of it when shorter). */
+    byte[] head(Entry entry, int maxBytes) throws IOException {
+        byte[] bytes = read(entry, Long.MAX_VALUE);
+        return bytes.length <= maxBytes ? bytes : Arrays.copyOf(bytes, maxBytes);
+    }
 
     /** Paths changed by the last {@code commits} commits, most recent first; empty without history. */
     abstract List<String> recentlyChanged(int commits) throws IOException;

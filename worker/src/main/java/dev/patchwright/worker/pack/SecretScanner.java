@@ -1,9 +1,13 @@
 package dev.patchwright.worker.pack;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,38 +30,55 @@ final class SecretScanner {
     }
 
     /**
-     * One kind of credential. A rule runs only where one of its lower-case {@code triggers} occurs:
-     * over the whole text, or, when {@code lineWise}, over just the lines holding a trigger, which
-     * keeps the broad patterns linear on large files.
+     * One kind of credential, looked for only where one of its {@code triggers} occurs, in one of
+     * three {@link Reach}es.
      */
-    private record Rule(String kind, Pattern pattern, int group, List<String> triggers, boolean lineWise) {
+    private record Rule(String kind, Pattern pattern, int group, List<String> triggers, Reach reach) {
+    }
+
+    /** Where a rule's pattern runs. */
+    private enum Reach {
+        /** over the whole text, when a lower-case trigger occurs anywhere in the lower-cased text */
+        WHOLE,
+        /** over each line holding a lower-case trigger, which keeps broad patterns linear on large files */
+        LINES,
+        /** from each place the text itself starts with a trigger (exact case): the credential's own prefix */
+        ANCHORED
     }
 
     private record Span(int start, int end, String kind) {
     }
 
-    private static final String NAME = "[A-Za-z0-9_.\\-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey"
-            + "|access[_-]?key|private[_-]?key|auth[_-]?key|credentials?)[A-Za-z0-9_.\\-]*";
     private static final String VALUE = "[A-Za-z0-9+/=_\\-.~!@#%^&*]";
 
     private static final List<Rule> RULES = List.of(
             new Rule("private-key", Pattern.compile("-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY((?: BLOCK)?)-----"
                     + "[A-Za-z0-9+/=\\s\\\\\"'+,:\\-]{40,}?-----END \\1PRIVATE KEY\\2-----"), 0,
-                    List.of("private key"), false),
+                    List.of("private key"), Reach.WHOLE),
             new Rule("aws-access-key-id", Pattern.compile(
                     "\\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[0-9A-Z]{16}\\b"), 0,
-                    List.of("akia", "asia", "abia", "acca", "agpa", "aida", "aroa", "aipa", "anpa", "anva", "apka"), false),
+                    List.of("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "APKA"), Reach.ANCHORED),
             new Rule("aws-secret-access-key", Pattern.compile("(?i)aws[^\\n]{0,20}?(?:secret|private)[^\\n]{0,20}?"
-                    + "(?:=|:|=>|:=)\\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"), 1, List.of("aws"), true),
+                    + "(?:=|:|=>|:=)\\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"), 1, List.of("aws"), Reach.LINES),
             new Rule("github-token", Pattern.compile(
                     "\\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{50,255})\\b"), 0,
-                    List.of("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"), false),
-            new Rule("slack-token", Pattern.compile("\\bxox[abposr]-[A-Za-z0-9-]{10,250}"), 0, List.of("xox"), false),
+                    List.of("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"), Reach.ANCHORED),
+            new Rule("slack-token", Pattern.compile("\\bxox[abposr]-[A-Za-z0-9-]{10,250}"), 0, List.of("xox"), Reach.ANCHORED),
             new Rule("slack-webhook", Pattern.compile("https://hooks\\.slack\\.com/services/[A-Za-z0-9_/]{20,}"), 0,
-                    List.of("hooks.slack.com"), false),
-            new Rule("secret-assignment", Pattern.compile("(?i)\\b" + NAME + "[\"']?\\s*(?:=|:=|:|=>)\\s*"
-                    + "(?:([\"'`])(" + VALUE + "{8,200})\\1|(" + VALUE + "{12,200})(?=\\s*(?:$|[;,#])))"), -1,
-                    List.of("pass", "pwd", "secret", "token", "key", "credential"), true));
+                    List.of("hooks.slack.com"), Reach.WHOLE));
+
+    /**
+     * A value assigned to a name that says it is secret: found from each occurrence of a trigger, by
+     * the run of name characters around it holding a {@link #SECRET_NAME} and followed by {@link #ASSIGNED}.
+     * Driving the match from the triggers keeps it linear, where one pattern with the name's
+     * character class on both sides backtracks over every word of every line that mentions a key.
+     */
+    private static final String ASSIGNMENT_KIND = "secret-assignment";
+    private static final List<String> ASSIGNMENT_TRIGGERS = List.of("pass", "pwd", "secret", "token", "key", "credential");
+    private static final Pattern SECRET_NAME = Pattern.compile("(?i)password|passwd|pwd|secret|token|api[_-]?key|apikey"
+            + "|access[_-]?key|private[_-]?key|auth[_-]?key|credentials?");
+    private static final Pattern ASSIGNED = Pattern.compile("[\"']?\\s*(?:=|:=|:|=>)\\s*"
+            + "(?:([\"'`])(" + VALUE + "{8,200})\\1|(" + VALUE + "{12,200})(?=\\s*(?:$|[;,#])))");
 
     private static final Pattern NUMBER = Pattern.compile("[-+0-9.,_eExX]+");
     private static final Pattern WORDS = Pattern.compile("[A-Za-z_.\\-]+");
@@ -67,17 +88,32 @@ final class SecretScanner {
 
     /** Scans {@code text}; returns it unchanged (the same instance) when nothing was found. */
     static Result scan(String text) {
-        String lower = asciiLowerCase(text);
+        // The text's characters one byte each: the non-Latin-1 ones become '?', which no trigger holds.
+        byte[] latin1 = text.getBytes(StandardCharsets.ISO_8859_1);
+        if (latin1.length != text.length()) {
+            latin1 = onePerCharacter(text);
+        }
         List<Span> spans = new ArrayList<>();
+        anchored(text, latin1, spans);
+        String lower = asciiLowerCase(latin1);
         for (Rule rule : RULES) {
-            if (rule.lineWise()) {
-                for (Map.Entry<Integer, Integer> line : lines(text, lower, rule.triggers()).entrySet()) {
-                    find(rule, rule.pattern().matcher(text).region(line.getKey(), line.getValue()), spans);
+            switch (rule.reach()) {
+                case LINES -> {
+                    for (Map.Entry<Integer, Integer> line : lines(text, lower, rule.triggers()).entrySet()) {
+                        find(rule, rule.pattern().matcher(text).region(line.getKey(), line.getValue()), spans);
+                    }
                 }
-            } else if (rule.triggers().stream().anyMatch(lower::contains)) {
-                find(rule, rule.pattern().matcher(text), spans);
+                case WHOLE -> {
+                    if (rule.triggers().stream().anyMatch(lower::contains)) {
+                        find(rule, rule.pattern().matcher(text), spans);
+                    }
+                }
+                case ANCHORED -> {
+                    // found above, in one pass for all of them
+                }
             }
         }
+        assignments(text, lower, spans);
         if (spans.isEmpty()) {
             return new Result(text, List.of());
         }
@@ -110,15 +146,92 @@ final class SecretScanner {
 
     private static void find(Rule rule, Matcher m, List<Span> spans) {
         while (m.find()) {
-            if (rule.group() >= 0) {
-                spans.add(new Span(m.start(rule.group()), m.end(rule.group()), rule.kind()));
-            } else {
-                int group = m.group(2) != null ? 2 : 3;
-                if (looksSecret(m.group(group))) {
-                    spans.add(new Span(m.start(group), m.end(group), rule.kind()));
+            spans.add(new Span(m.start(rule.group()), m.end(rule.group()), rule.kind()));
+        }
+    }
+
+    /** One trigger of an {@link Reach#ANCHORED} rule, as Latin-1 bytes. */
+    private record Anchor(byte[] trigger, Rule rule) {
+    }
+
+    /** The anchors by their first byte, so one pass over the text finds every anchored credential. */
+    private static final Anchor[][] ANCHORS = anchors();
+
+    private static Anchor[][] anchors() {
+        List<List<Anchor>> byFirst = new ArrayList<>();
+        for (int b = 0; b < 256; b++) {
+            byFirst.add(new ArrayList<>());
+        }
+        for (Rule rule : RULES) {
+            if (rule.reach() == Reach.ANCHORED) {
+                for (String trigger : rule.triggers()) {
+                    byte[] bytes = trigger.getBytes(StandardCharsets.ISO_8859_1);
+                    byFirst.get(bytes[0] & 0xff).add(new Anchor(bytes, rule));
                 }
             }
         }
+        Anchor[][] table = new Anchor[256][];
+        for (int b = 0; b < 256; b++) {
+            table[b] = byFirst.get(b).isEmpty() ? null : byFirst.get(b).toArray(new Anchor[0]);
+        }
+        return table;
+    }
+
+    /** Runs every anchored rule from each place {@code latin1} (the text's characters, one byte each) holds a trigger. */
+    private static void anchored(String text, byte[] latin1, List<Span> spans) {
+        for (int at = 0; at < latin1.length; at++) {
+            Anchor[] anchors = ANCHORS[latin1[at] & 0xff];
+            if (anchors == null) {
+                continue;
+            }
+            for (Anchor anchor : anchors) {
+                byte[] trigger = anchor.trigger();
+                if (at + trigger.length <= latin1.length
+                        && Arrays.equals(latin1, at, at + trigger.length, trigger, 0, trigger.length)) {
+                    // Transparent bounds: a word boundary at the start looks at the character before.
+                    Matcher m = anchor.rule().pattern().matcher(text).useTransparentBounds(true)
+                            .region(at, text.length());
+                    if (m.lookingAt()) {
+                        spans.add(new Span(m.start(anchor.rule().group()), m.end(anchor.rule().group()),
+                                anchor.rule().kind()));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Finds secret-looking values assigned to secret-looking names; see {@link #ASSIGNED}. */
+    private static void assignments(String text, String lower, List<Span> spans) {
+        Set<Integer> runs = new HashSet<>();
+        Matcher name = SECRET_NAME.matcher(text);
+        Matcher assigned = ASSIGNED.matcher(text);
+        for (String trigger : ASSIGNMENT_TRIGGERS) {
+            for (int at = lower.indexOf(trigger); at >= 0; at = lower.indexOf(trigger, at + 1)) {
+                int start = at;
+                int end = at + trigger.length();
+                while (start > 0 && nameCharacter(text.charAt(start - 1))) {
+                    start--;
+                }
+                while (end < text.length() && nameCharacter(text.charAt(end))) {
+                    end++;
+                }
+                if (!runs.add(end) || !name.region(start, end).find()) {
+                    continue;
+                }
+                int lineEnd = text.indexOf('\n', end);
+                if (!assigned.region(end, lineEnd < 0 ? text.length() : lineEnd).lookingAt()) {
+                    continue;
+                }
+                int group = assigned.group(2) != null ? 2 : 3;
+                if (looksSecret(assigned.group(group))) {
+                    spans.add(new Span(assigned.start(group), assigned.end(group), ASSIGNMENT_KIND));
+                }
+            }
+        }
+    }
+
+    private static boolean nameCharacter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-';
     }
 
     /** The lines (start to end offsets, in order) holding any of the triggers. */
@@ -136,16 +249,26 @@ final class SecretScanner {
         return lines;
     }
 
-    /** Lower-cases A to Z only, so every offset stays the same as in the text. */
-    private static String asciiLowerCase(String text) {
-        char[] chars = text.toCharArray();
-        for (int i = 0; i < chars.length; i++) {
-            char c = chars[i];
-            if (c >= 'A' && c <= 'Z') {
-                chars[i] = (char) (c + 32);
-            }
+    /** Lower-cases A to Z of the text's characters, one byte each, so every offset stays the same as in the text. */
+    private static String asciiLowerCase(byte[] latin1) {
+        byte[] bytes = latin1.clone();
+        for (int i = 0; i < bytes.length; i++) {
+            // Without a branch: letter case is random enough in code to defeat the predictor.
+            int c = bytes[i];
+            int upper = (((c - 'A') | ('Z' - c)) >>> 31) ^ 1;
+            bytes[i] = (byte) (c | upper << 5);
         }
-        return new String(chars);
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The text's characters one byte each, past Latin-1 as '?' (a surrogate pair as two). */
+    private static byte[] onePerCharacter(String text) {
+        byte[] bytes = new byte[text.length()];
+        for (int i = 0; i < bytes.length; i++) {
+            char c = text.charAt(i);
+            bytes[i] = c < 256 ? (byte) c : (byte) '?';
+        }
+        return bytes;
     }
 
     /**

@@ -54,6 +54,15 @@ final class SkipRules {
 
     /** Why content is not text, judged by its first {@link #SNIFF_BYTES} bytes, or null when it is text. */
     static Skip binary(byte[] content) {
+        return binary(content, true);
+    }
+
+    /**
+     * Why a file is not text, judged by {@code start}, its first bytes (at least {@link #SNIFF_BYTES}
+     * of them unless {@code whole}), or null when it is text.
+     */
+    static Skip binary(byte[] start, boolean whole) {
+        byte[] content = start;
         int length = Math.min(content.length, SNIFF_BYTES);
         for (int i = 0; i < length; i++) {
             if (content[i] == 0) {
@@ -63,10 +72,31 @@ final class SkipRules {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
-        boolean whole = length == content.length;
+        whole = whole && length == content.length;
         // A multi-byte character cut by the window is fine; one cut at the end of the file is not.
         CoderResult result = decoder.decode(ByteBuffer.wrap(content, 0, length), CharBuffer.allocate(length), whole);
         return result.isError() ? new Skip(Skip.Reason.BINARY, "binary (not valid UTF-8)") : null;
+    }
+
+    /**
+     * Whether the first bytes of a file are enough to judge it exactly as the whole file would be
+     * judged: they hold every line the marker search reads, and the file is no script or style (which
+     * the minified check reads whole).
+     */
+    static boolean startDecides(String path, byte[] start, boolean whole) {
+        if (whole) {
+            return true;
+        }
+        if (isScriptOrStyle(path.toLowerCase(Locale.ROOT))) {
+            return false;
+        }
+        int lines = 0;
+        for (byte b : start) {
+            if (b == '\n' && ++lines >= MARKER_LINES) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Why a text is generated or minified, or null when it looks written by a person. */

@@ -10,6 +10,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
@@ -25,6 +27,8 @@ final class WorktreeSource extends PackSource {
     }
 
     private final Path root;
+    /** Directories whose real path was checked to lie under the root; a walk never enters a link. */
+    private final Set<Path> checked = ConcurrentHashMap.newKeySet();
 
     WorktreeSource(Path root) throws IOException {
         Path real = root.toRealPath();
@@ -96,7 +100,7 @@ final class WorktreeSource extends PackSource {
                 if (skip != null) {
                     visitor.skipped(path, skip);
                 } else {
-                    visitor.file(new Entry(path, attributes.size(), null));
+                    visitor.file(new Entry(path, attributes.size(), null, FileStamp.of(attributes)));
                 }
             }
         }
@@ -120,10 +124,21 @@ final class WorktreeSource extends PackSource {
         }
     }
 
+    @Override
+    byte[] head(Entry entry, int maxBytes) throws IOException {
+        try (InputStream in = open(root.resolve(entry.path()))) {
+            return in.readNBytes(maxBytes);
+        }
+    }
+
     /** Opens a file without following a link, after checking that its directory's real path is under the root. */
     private InputStream open(Path file) throws IOException {
-        if (!file.getParent().toRealPath().startsWith(root)) {
-            throw new IOException("refusing to read " + file + ": it lies outside " + root);
+        Path parent = file.getParent();
+        if (!checked.contains(parent)) {
+            if (!parent.toRealPath().startsWith(root)) {
+                throw new IOException("refusing to read " + file + ": it lies outside " + root);
+            }
+            checked.add(parent);
         }
         return Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
     }

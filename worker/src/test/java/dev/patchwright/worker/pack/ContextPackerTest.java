@@ -32,13 +32,11 @@ class ContextPackerTest {
     }
 
     private void write(String path, String content) throws IOException {
-        write(path, content.getBytes(StandardCharsets.UTF_8));
+        RepoFiles.write(repo, path, content);
     }
 
     private void write(String path, byte[] content) throws IOException {
-        Path file = repo.resolve(path);
-        Files.createDirectories(file.getParent());
-        Files.write(file, content);
+        RepoFiles.write(repo, path, content);
     }
 
     private static PackOptions options() {

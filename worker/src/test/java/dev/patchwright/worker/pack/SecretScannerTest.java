@@ -90,4 +90,17 @@ class SecretScannerTest {
         assertThat(result.findings()).isEmpty();
         assertThat(result.text()).isSameAs(code);
     }
+
+    @Test
+    void findsCredentialsAfterCharactersPastLatin1() {
+        // A surrogate pair and other wide characters before the credentials must not shift where they are cut.
+        String text = "// \uD83D\uDE00 caf\u00e9 \u2603 \u4e2d\u6587\nTOKEN = \"" + GITHUB + "\"\n"
+                + "\u2603 aws_secret_access_key = " + AWS_SECRET + "\nid = " + AWS_ID + "\n";
+
+        SecretScanner.Result result = SecretScanner.scan(text);
+
+        assertThat(result.text()).isEqualTo("// \uD83D\uDE00 caf\u00e9 \u2603 \u4e2d\u6587\nTOKEN = \"[REDACTED github-token]\"\n"
+                + "\u2603 aws_secret_access_key = [REDACTED aws-secret-access-key]\nid = [REDACTED aws-access-key-id]\n");
+        assertThat(result.findings()).extracting(SecretScanner.Finding::line).containsExactly(2, 3, 4);
+    }
 }
