@@ -25,6 +25,9 @@ public final class RandomModel {
     /** Ids 0 to 255 are the bytes; then these control tokens. */
     static final String[] CONTROL_TOKENS = {"<|endoftext|>", "<|im_start|>", "<|im_end|>"};
 
+    /** Context length, {@code max_position_embeddings}: room for a bot's packed prompt at one token a byte. */
+    public static final int CONTEXT = 16384;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int VOCAB = 256 + CONTROL_TOKENS.length;
 
@@ -81,7 +84,7 @@ public final class RandomModel {
         c.put("rms_norm_eps", 1e-6);
         c.put("rope_theta", 10000.0);
         c.put("tie_word_embeddings", false);
-        c.put("max_position_embeddings", 4096);
+        c.put("max_position_embeddings", CONTEXT);
         c.put("eos_token_id", 256 + 2);
         c.put("torch_dtype", "float32");
         return c;

@@ -125,11 +125,11 @@ class LocalModelTest {
 
     @Test
     void refusesAPromptThatFillsTheContext() {
-        List<ChatMessage> huge = List.of(ChatMessage.user("x".repeat(5000)));
+        List<ChatMessage> huge = List.of(ChatMessage.user("x".repeat(RandomModel.CONTEXT + 100)));
 
         assertThatThrownBy(() -> model.complete(new ChatRequest(huge, 4, 0, 1, null)))
                 .isInstanceOf(PromptTooLongException.class)
-                .hasMessageContaining("context of 4096 tokens");
+                .hasMessageContaining("context of " + RandomModel.CONTEXT + " tokens");
     }
 
     @Test

@@ -157,7 +157,7 @@ class ModelServerIT {
         assertError(post("{" + ok + ",\"seed\":\"x\"}"), 400, "seed");
         assertError(post("{" + ok + ",\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"]}"), 400, "stop");
         assertError(post("{" + ok.replace(NAME, "gpt-4.1") + "}"), 404, "model");
-        assertError(post("{" + ok.replace("hi", "x".repeat(5000)) + "}"), 413, "messages");
+        assertError(post("{" + ok.replace("hi", "x".repeat(RandomModel.CONTEXT + 100)) + "}"), 413, "messages");
         assertError(get("/nowhere"), 404, null);
         assertError(get("/chat/completions"), 405, null);
     }
