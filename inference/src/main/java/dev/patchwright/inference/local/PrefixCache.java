@@ -105,7 +105,7 @@ final class PrefixCache {
         return result;
     }
 
-    /** Positions held in the cache, over all blocks. */
+    /** Bytes the cached blocks hold: keys, values, logits and token ids. */
     long bytes() {
         return bytes;
     }

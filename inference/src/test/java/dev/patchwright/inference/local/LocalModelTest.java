@@ -124,6 +124,20 @@ class LocalModelTest {
     }
 
     @Test
+    void theLeastRecentlyUsedPromptLeavesACacheThatIsFull() throws Exception {
+        ChatRequest first = new ChatRequest(List.of(ChatMessage.user("first prompt")), 4, 0, 1, null);
+        ChatRequest second = new ChatRequest(List.of(ChatMessage.system("other"), ChatMessage.user("second")), 4, 0, 1, null);
+        try (LocalModel small = LocalModel.open(folder, "small", 20_000)) {
+            small.complete(first);
+            assertThat(small.complete(first).usage().cachedPromptTokens()).as("one prompt fits").isPositive();
+            small.complete(second);
+
+            assertThat(small.complete(first).usage().cachedPromptTokens()).as("evicted by the second").isZero();
+            assertThat(small.complete(first).usage().cachedPromptTokens()).as("cached again").isPositive();
+        }
+    }
+
+    @Test
     void refusesAPromptThatFillsTheContext() {
         List<ChatMessage> huge = List.of(ChatMessage.user("x".repeat(RandomModel.CONTEXT + 100)));
 
