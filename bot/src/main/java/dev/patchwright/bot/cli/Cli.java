@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "patchwright", mixinStandardHelpOptions = true, version = "patchwright 0.1.0",
         description = "Autonomous pull requests, verified by your tests.",
-        subcommands = {SolveCommand.class, PackCommand.class, EvalCommand.class},
+        subcommands = {SolveCommand.class, PackCommand.class, EvalCommand.class, ModelServerCommand.class},
         footer = "%n  serve    start the GitHub App (webhooks, jobs); see README.md")
 public final class Cli {
 

@@ -12,6 +12,10 @@ import dev.patchwright.inference.money.Budget;
 import dev.patchwright.inference.money.Money;
 import dev.patchwright.inference.money.Price;
 import dev.patchwright.inference.money.PriceTable;
+import dev.patchwright.inference.local.LocalModel;
+import dev.patchwright.inference.local.Models;
+import dev.patchwright.inference.model.InferenceException;
+import dev.patchwright.inference.model.Model;
 import dev.patchwright.inference.openai.OpenAiCompatibleModel;
 import dev.patchwright.inference.tokenizer.Tokenizer;
 import dev.patchwright.inference.tokenizer.Tokenizers;
@@ -42,7 +46,7 @@ import java.util.concurrent.Callable;
 final class HashHopCommand implements Callable<Integer> {
 
     @Option(names = "--model-url", defaultValue = "${env:PATCHWRIGHT_MODEL_URL}",
-            description = "OpenAI-compatible base URL (env PATCHWRIGHT_MODEL_URL); the API key comes from env PATCHWRIGHT_MODEL_API_KEY")
+            description = "OpenAI-compatible base URL, or local:/path/to/model-folder for the built-in CPU engine, billed with the gpu-hour price (env PATCHWRIGHT_MODEL_URL); the API key comes from env PATCHWRIGHT_MODEL_API_KEY")
     String modelUrl;
 
     @Option(names = "--model", defaultValue = "${env:PATCHWRIGHT_MODEL_NAME:-gpt-4.1}",
@@ -104,10 +108,10 @@ final class HashHopCommand implements Callable<Integer> {
         Price modelPrice;
         Money limit;
         Tokenizer counter;
-        OpenAiCompatibleModel model;
+        Model model = null;
         try {
             if (modelUrl == null || modelUrl.isBlank()) {
-                throw new IllegalArgumentException("no model: pass --model-url or set PATCHWRIGHT_MODEL_URL (an OpenAI-compatible base URL)");
+                throw new IllegalArgumentException("no model: pass --model-url or set PATCHWRIGHT_MODEL_URL (an OpenAI-compatible base URL or local:/path/to/model-folder)");
             }
             if (budget == null) {
                 throw new IllegalArgumentException("--budget is required: the most money the run may spend, such as 5");
@@ -133,20 +137,26 @@ final class HashHopCommand implements Callable<Integer> {
                 }
             }
             List<Variant> parsed = variants.stream().map(Variant::parse).distinct().toList();
-            modelPrice = price(modelName);
-            model = new OpenAiCompatibleModel(URI.create(modelUrl), apiKey(), modelName, Duration.ofSeconds(timeoutSeconds));
-            Duration worstCall = Duration.ofSeconds(timeoutSeconds).multipliedBy(model.maxRetries() + 1L);
+            // A local folder answers to its own name, which is also the row of its price.
+            model = Models.open(modelUrl, Models.isLocal(modelUrl) ? null : modelName, apiKey(),
+                    Duration.ofSeconds(timeoutSeconds));
+            modelPrice = price(model.name());
+            int retries = model instanceof OpenAiCompatibleModel client ? client.maxRetries() : 0;
+            Duration worstCall = Duration.ofSeconds(timeoutSeconds).multipliedBy(retries + 1L);
             settings = new HashHopEval.Settings(sizes, hops, parsed, queries, seed, maxOutputTokens, worstCall);
             Files.createDirectories(out);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | InferenceException e) {
             err.println("error: " + e.getMessage());
+            close(model);
             return 2;
         } catch (IOException e) {
             err.println("error: " + e.getMessage());
+            close(model);
             return 3;
         }
         EvalResults results = new HashHopEval(model, counter, modelPrice, new Budget(limit), new HashHopGenerator(hashLength))
                 .run(settings, line -> err.println("[hashhop] " + line));
+        close(model);
         System.out.print(HashHopReport.table(results));
         System.out.flush();
         try {
@@ -163,6 +173,12 @@ final class HashHopCommand implements Callable<Integer> {
             return 3;
         }
         return results.cells().stream().anyMatch(c -> c.status() == CellResult.Status.FAILED) ? 1 : 0;
+    }
+
+    private static void close(Model model) {
+        if (model instanceof LocalModel local) {
+            local.close();
+        }
     }
 
     /** The --price given, else the model's row of the price file; refuses a model that has neither. */

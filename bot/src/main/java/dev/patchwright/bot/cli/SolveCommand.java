@@ -1,6 +1,8 @@
 package dev.patchwright.bot.cli;
 
-import dev.patchwright.inference.openai.OpenAiCompatibleModel;
+import dev.patchwright.inference.local.Models;
+import dev.patchwright.inference.model.InferenceException;
+import dev.patchwright.inference.model.Model;
 import dev.patchwright.worker.git.GitException;
 import dev.patchwright.worker.git.RepoMirror;
 import dev.patchwright.worker.sandbox.SandboxException;
@@ -40,7 +42,7 @@ final class SolveCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "patchwright-out", description = "where patch.diff and report.md go (default: ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--model-url", defaultValue = "${env:PATCHWRIGHT_MODEL_URL}", description = "OpenAI-compatible base URL (env PATCHWRIGHT_MODEL_URL)")
+    @Option(names = "--model-url", defaultValue = "${env:PATCHWRIGHT_MODEL_URL}", description = "OpenAI-compatible base URL, or local:/path/to/model-folder for the built-in CPU engine (env PATCHWRIGHT_MODEL_URL)")
     String modelUrl;
 
     @Option(names = "--model", defaultValue = "${env:PATCHWRIGHT_MODEL_NAME:-gpt-4.1}", description = "model name (env PATCHWRIGHT_MODEL_NAME, default ${DEFAULT-VALUE})")
@@ -59,7 +61,7 @@ final class SolveCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream err = System.err;
         if (modelUrl == null || modelUrl.isBlank()) {
-            err.println("error: no model: pass --model-url or set PATCHWRIGHT_MODEL_URL (an OpenAI-compatible base URL)");
+            err.println("error: no model: pass --model-url or set PATCHWRIGHT_MODEL_URL (an OpenAI-compatible base URL or local:/path/to/model-folder)");
             return 2;
         }
         if (!Files.isRegularFile(issueFile)) {
@@ -75,21 +77,33 @@ final class SolveCommand implements Callable<Integer> {
         URI url = Files.isDirectory(local) ? local.toAbsolutePath().normalize().toUri() : URI.create(repo);
         String apiKey = System.getenv("PATCHWRIGHT_MODEL_API_KEY");
         apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
+        Model model;
         try {
-            return solve(url, title, body, apiKey, err);
+            // A local folder answers to its own name; --model names a model on a server.
+            model = Models.open(modelUrl, Models.isLocal(modelUrl) ? null : modelName, apiKey, Duration.ofMinutes(10));
+        } catch (InferenceException | IllegalArgumentException e) {
+            err.println("error: --model-url: " + e.getMessage());
+            return 2;
+        }
+        try {
+            return solve(url, title, body, model, err);
         } catch (GitException | SandboxException | java.io.IOException | PublishException e) {
             err.println("error: " + e.getMessage());
             return 3;
+        } finally {
+            if (model instanceof AutoCloseable closeable) {
+                closeable.close();
+            }
         }
     }
 
-    private int solve(URI url, String title, String body, String apiKey, PrintStream err)
+    private int solve(URI url, String title, String body, Model model, PrintStream err)
             throws GitException, SandboxException, java.io.IOException, PublishException {
         String key = repoKey(url);
         SolveSettings defaults = SolveSettings.defaults(workDir);
         SolveSettings settings = candidates == null ? defaults : defaults.withDefaultCandidates(candidates);
         SolvePipeline pipeline = new SolvePipeline(new RepoMirror(home.resolve("mirrors")), BubblewrapSandbox.create(),
-                new OpenAiCompatibleModel(URI.create(modelUrl), apiKey, modelName, Duration.ofMinutes(10)), settings);
+                model, settings);
         SolveRequest request = new SolveRequest(key, url, null, branch, 0, title, body, null);
         SolveResult result = pipeline.solve(request, new ConsoleRecorder(err));
         LocalReport report = new LocalReport(out);

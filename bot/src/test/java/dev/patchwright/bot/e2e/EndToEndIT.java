@@ -95,12 +95,12 @@ class EndToEndIT {
     private static final Map<String, Path> REPOS = new java.util.HashMap<>();
     private static final Map<String, String[]> ISSUES = new java.util.HashMap<>();
 
-    private static void repo(String owner, String name, Map<String, String> files, String message) {
+    static void repo(String owner, String name, Map<String, String> files, String message) {
         REPOS.put(owner + "/" + name, github.createRepo(owner, name, "main"));
         github.commitFiles(owner, name, "main", files, message);
     }
 
-    private static void issue(String owner, String name, int number, String title, String body, String author) {
+    static void issue(String owner, String name, int number, String title, String body, String author) {
         github.addIssue(owner, name, number, title, body, author);
         ISSUES.put(owner + "/" + name + "#" + number, new String[] {title, body});
     }
@@ -430,7 +430,7 @@ class EndToEndIT {
 
     // --- helpers -------------------------------------------------------------------------------
 
-    private static byte[] labeled(String owner, String repo, int issue, String label, String sender) throws IOException {
+    static byte[] labeled(String owner, String repo, int issue, String label, String sender) throws IOException {
         return issueEvent("labeled", owner, repo, issue, label, sender);
     }
 
@@ -452,13 +452,13 @@ class EndToEndIT {
         return JSON.writeValueAsBytes(root);
     }
 
-    private static Response deliver(String event, String delivery, byte[] body) {
+    static Response deliver(String event, String delivery, byte[] body) {
         return given().header("X-GitHub-Event", event).header("X-GitHub-Delivery", delivery)
                 .header("X-Hub-Signature-256", GitHubStandIn.signature(WEBHOOK_SECRET, body))
                 .contentType("application/json").body(body).post("/webhook");
     }
 
-    private static Map<String, Object> awaitJob(String repository, int issue) throws Exception {
+    static Map<String, Object> awaitJob(String repository, int issue) throws Exception {
         return awaitJob(repository, issue, 0);
     }
 
@@ -492,7 +492,7 @@ class EndToEndIT {
                 + query("select * from webhook_deliveries where delivery_id = ?", delivery));
     }
 
-    private static List<Map<String, Object>> candidates(long jobId) throws SQLException {
+    static List<Map<String, Object>> candidates(long jobId) throws SQLException {
         return query("select * from candidates where job_id = ? order by ordinal", jobId);
     }
 

@@ -164,6 +164,14 @@ public final class OpenAiCompatibleModel implements Model {
         if (request.seed() != null) {
             root.put("seed", request.seed());
         }
+        // Sent only when set, so servers that know neither field see the request they always saw.
+        if (request.topP() != ChatRequest.DEFAULT_TOP_P) {
+            root.put("top_p", request.topP());
+        }
+        if (!request.stop().isEmpty()) {
+            ArrayNode stop = root.putArray("stop");
+            request.stop().forEach(stop::add);
+        }
         return root.toString();
     }
 

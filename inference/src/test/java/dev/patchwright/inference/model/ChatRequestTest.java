@@ -46,6 +46,22 @@ class ChatRequestTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("temperature");
         assertThatThrownBy(() -> new ChatRequest(HELLO, 10, 1.0, 0, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("n must");
+        assertThatThrownBy(() -> new ChatRequest(HELLO, 10, 1.0, 1, null, 0.0, List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topP");
+        assertThatThrownBy(() -> new ChatRequest(HELLO, 10, 1.0, 1, null, 1.5, List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topP");
+        assertThatThrownBy(() -> new ChatRequest(HELLO, 10, 1.0, 1, null, 1.0, List.of("a", "b", "c", "d", "e")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 4");
+        assertThatThrownBy(() -> new ChatRequest(HELLO, 10, 1.0, 1, null, 1.0, List.of("a", "")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stop[1]");
+    }
+
+    @Test
+    void theShortFormSamplesTheWholeDistributionWithoutStopStrings() {
+        ChatRequest request = new ChatRequest(HELLO, 10, 0.7, 1, null);
+
+        assertThat(request.topP()).isEqualTo(1.0);
+        assertThat(request.stop()).isEmpty();
     }
 
     @Test

@@ -124,6 +124,22 @@ class OpenAiCompatibleModelIT {
         assertThat(body.get("temperature").asDouble()).isEqualTo(0.8);
         assertThat(body.get("n").asInt()).isEqualTo(2);
         assertThat(body.get("seed").asLong()).isEqualTo(7L);
+        assertThat(body.has("top_p")).as("top_p is sent only when set").isFalse();
+        assertThat(body.has("stop")).as("stop is sent only when set").isFalse();
+    }
+
+    @Test
+    void sendsTopPAndStopStringsWhenSet() throws Exception {
+        answers.add(json(200, completionBody("ok")));
+        OpenAiCompatibleModel model = new OpenAiCompatibleModel(baseUrl, KEY, "qwen3-coder-30b", Duration.ofSeconds(5));
+
+        model.complete(new ChatRequest(List.of(ChatMessage.user("hi")), 8, 0.5, 1, null, 0.9, List.of("\n\n", "END")));
+
+        JsonNode body = received.poll().body();
+        assertThat(body.get("top_p").asDouble()).isEqualTo(0.9);
+        assertThat(body.get("stop")).hasSize(2);
+        assertThat(body.get("stop").get(0).asText()).isEqualTo("\n\n");
+        assertThat(body.get("stop").get(1).asText()).isEqualTo("END");
     }
 
     @Test

@@ -1,0 +1,74 @@
+package dev.patchwright.bot.cli;
+
+import dev.patchwright.inference.local.LocalModel;
+import dev.patchwright.inference.model.InferenceException;
+import dev.patchwright.inference.server.ModelServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code patchwright model-server}: a model folder on the built-in engine, served over the OpenAI chat API. */
+@Command(name = "model-server", mixinStandardHelpOptions = true,
+        description = {"Serves a model folder (config.json, safetensors weights, tokenizer.json) on Patchwright's own "
+                + "CPU engine as an OpenAI-compatible API: GET /v1/models and POST /v1/chat/completions, whole or "
+                + "streamed. Point workers at it with PATCHWRIGHT_MODEL_URL=http://HOST:PORT/v1 and "
+                + "PATCHWRIGHT_MODEL_NAME=the served name. Runs until stopped (Ctrl-C).",
+                "Exit 2 for bad options or a model folder that cannot be loaded, 3 when the port cannot be bound."})
+final class ModelServerCommand implements Callable<Integer> {
+
+    @Option(names = "--model-path", required = true, paramLabel = "DIR", description = "the model folder")
+    Path modelPath;
+
+    @Option(names = "--port", defaultValue = "8000", description = "port to listen on (default ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1",
+            description = "address to listen on; 0.0.0.0 for every interface (default ${DEFAULT-VALUE})")
+    String host;
+
+    @Option(names = "--served-model-name", paramLabel = "NAME",
+            description = "the model name clients send (default: the folder's name)")
+    String servedName;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintStream err = System.err;
+        if (port < 0 || port > 65535) {
+            err.println("error: --port must be in 0..65535, was " + port);
+            return 2;
+        }
+        LocalModel model;
+        try {
+            model = LocalModel.open(modelPath);
+        } catch (InferenceException e) {
+            err.println("error: --model-path: " + e.getMessage());
+            return 2;
+        }
+        String name = servedName == null || servedName.isBlank() ? model.name() : servedName;
+        ModelServer server;
+        try {
+            server = new ModelServer(model, name, new InetSocketAddress(host, port));
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("error: cannot listen on " + host + ":" + port + ": " + e.getMessage());
+            model.close();
+            return 3;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            model.close();
+            stopped.countDown();
+        }, "model-server-stop"));
+        err.println("serving " + name + " (" + model + ") at " + server.baseUrl() + "; Ctrl-C stops");
+        System.out.println(server.baseUrl());
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,239 @@
+package dev.patchwright.inference.local;
+
+import dev.patchwright.inference.engine.Engine;
+import dev.patchwright.inference.engine.KvCache;
+import dev.patchwright.inference.engine.Sampler;
+import dev.patchwright.inference.model.ChatRequest;
+import dev.patchwright.inference.model.Completion;
+import dev.patchwright.inference.model.InferenceException;
+import dev.patchwright.inference.model.Model;
+import dev.patchwright.inference.model.Usage;
+import dev.patchwright.inference.tokenizer.GenerationTokenizer;
+import dev.patchwright.inference.tokenizer.Tokenizers;
+import dev.patchwright.inference.tokenizer.chat.ChatTemplate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link Model} on Patchwright's own engine: a model folder ({@code config.json}, safetensors weights and
+ * {@code tokenizer.json}) run in this process. A request's messages are rendered with the chat template the
+ * tokenizer calls for; its {@code n} samples share the prompt's KV cache; a sample ends at the template's
+ * end-of-turn tokens, at a stop string (cut off, as OpenAI does) or at the token limit.
+ *
+ * <p>A {@link PrefixCache} keeps the KV caches of recent prompts, so a prompt that starts like an earlier one
+ * (the packed repository of the next round) processes only what is new; {@link Usage#cachedPromptTokens()}
+ * counts what was reused. {@link Completion#compute()} is the time the engine spent, to be billed per
+ * GPU-hour. Thread-safe: calls are served one at a time, in arrival order, since one call already uses
+ * every core.
+ */
+public final class LocalModel implements Model, AutoCloseable {
+
+    /** Positions per prefix-cache block: a prompt reuses an earlier one's cache in steps of this many tokens. */
+    public static final int PREFIX_BLOCK_TOKENS = 128;
+
+    /** The prefix cache's size unless a caller says otherwise: a quarter of the heap. */
+    public static final long DEFAULT_PREFIX_CACHE_BYTES = Runtime.getRuntime().maxMemory() / 4;
+
+    private final String name;
+    private final Engine engine;
+    private final GenerationTokenizer tokenizer;
+    private final ChatTemplate template;
+    private final Set<Integer> stopTokens;
+    private final PrefixCache prefixCache;
+    private final ReentrantLock lock = new ReentrantLock(true);
+
+    private LocalModel(String name, Engine engine, GenerationTokenizer tokenizer, ChatTemplate template,
+            long prefixCacheBytes) {
+        this.name = name;
+        this.engine = engine;
+        this.tokenizer = tokenizer;
+        this.template = template;
+        this.stopTokens = template.stopTokenIds();
+        this.prefixCache = new PrefixCache(engine.transformer(), PREFIX_BLOCK_TOKENS, prefixCacheBytes);
+    }
+
+    /**
+     * Opens a model folder under the folder's own name, with the default prefix cache.
+     *
+     * @throws InferenceException naming the file that is missing or wrong
+     */
+    public static LocalModel open(Path folder) throws InferenceException {
+        Path name = folder.toAbsolutePath().normalize().getFileName();
+        return open(folder, name == null ? "local" : name.toString(), DEFAULT_PREFIX_CACHE_BYTES);
+    }
+
+    /**
+     * Opens a model folder: its weights on the CPU engine, its {@code tokenizer.json} (with
+     * {@code tokenizer_config.json} and {@code generation_config.json} beside it) and the chat template they
+     * call for.
+     *
+     * @param name the name this model answers to in completions and prices
+     * @param prefixCacheBytes the most memory the KV caches of earlier prompts may keep; 0 keeps none
+     * @throws InferenceException (not retryable) naming the folder and what is missing or wrong in it
+     */
+    public static LocalModel open(Path folder, String name, long prefixCacheBytes) throws InferenceException {
+        if (!Files.isDirectory(folder)) {
+            throw new InferenceException("model folder " + folder + " does not exist or is not a folder", false, null);
+        }
+        Path tokenizerFile = folder.resolve("tokenizer.json");
+        if (!Files.isRegularFile(tokenizerFile)) {
+            throw new InferenceException("model folder " + folder + " has no tokenizer.json", false, null);
+        }
+        Engine engine = Engine.open(folder);
+        try {
+            GenerationTokenizer tokenizer = Tokenizers.loadForGeneration("hf:" + tokenizerFile);
+            ChatTemplate template = ChatTemplate.forTokenizer(tokenizer);
+            return new LocalModel(name, engine, tokenizer, template, prefixCacheBytes);
+        } catch (IllegalArgumentException e) {
+            engine.close();
+            throw new InferenceException("model folder " + folder + ": " + e.getMessage(), false, e);
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** The most tokens the model sees at once, prompt and answer together ({@code max_position_embeddings}). */
+    public int contextTokens() {
+        return engine.config().maxPositions();
+    }
+
+    /** The tokenizer the model reads and writes. */
+    public GenerationTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /**
+     * Generates the request's samples.
+     *
+     * @throws PromptTooLongException when the rendered prompt fills the model's context
+     * @throws InferenceException when the engine refuses the prompt (a token id the weights do not have)
+     */
+    @Override
+    public Completion complete(ChatRequest request) throws InferenceException {
+        LocalCompletion done = generate(request, TextListener.NONE);
+        return new Completion(name, done.choices().stream().map(LocalCompletion.Choice::text).toList(), done.usage(),
+                done.compute());
+    }
+
+    /**
+     * Generates the request's samples, handing each one's text to {@code listener} as it comes. A request without
+     * a seed gets a random one; sample {@code i} samples with seed {@code seed + i}. {@code maxTokens} is cut to
+     * what the context leaves after the prompt. The listener runs while this model is busy: it must be quick.
+     *
+     * @throws PromptTooLongException when the rendered prompt fills the model's context
+     * @throws InferenceException when the engine refuses the prompt (a token id the weights do not have)
+     */
+    public LocalCompletion generate(ChatRequest request, TextListener listener) throws InferenceException {
+        int[] prompt = template.render(request.messages()).ids();
+        int context = contextTokens();
+        if (prompt.length >= context) {
+            throw new PromptTooLongException(name, prompt.length, context);
+        }
+        int maxTokens = Math.min(request.maxTokens(), context - prompt.length);
+        long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong();
+        lock.lock();
+        try {
+            long start = System.nanoTime();
+            PrefixCache.Prefilled prefilled;
+            try {
+                prefilled = prefixCache.prefill(prompt);
+            } catch (IllegalArgumentException e) {
+                throw new InferenceException("model " + name + " cannot read the prompt: " + e.getMessage(), false, e);
+            }
+            List<LocalCompletion.Choice> choices = decode(prefilled, request, maxTokens, seed, listener);
+            Duration compute = Duration.ofNanos(System.nanoTime() - start);
+            long generated = choices.stream().mapToLong(LocalCompletion.Choice::tokens).sum();
+            return new LocalCompletion(choices, new Usage(prompt.length, prefilled.cachedTokens(), generated), compute);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The samples decode together, one token of each live sample per forward batch. */
+    private List<LocalCompletion.Choice> decode(PrefixCache.Prefilled prefilled, ChatRequest request, int maxTokens,
+            long seed, TextListener listener) {
+        int n = request.n();
+        Sampler[] samplers = new Sampler[n];
+        KvCache[] caches = new KvCache[n];
+        float[][] logits = new float[n][];
+        SampleText[] texts = new SampleText[n];
+        int[] counts = new int[n];
+        int[] last = new int[n];
+        LocalCompletion.FinishReason[] finish = new LocalCompletion.FinishReason[n];
+        for (int i = 0; i < n; i++) {
+            samplers[i] = new Sampler(request.temperature(), request.topP(), seed + i);
+            caches[i] = prefilled.cache().fork(maxTokens - 1);
+            logits[i] = prefilled.logits();
+            texts[i] = new SampleText(tokenizer.streamDecoder(), request.stop());
+        }
+        while (true) {
+            List<Integer> batch = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (finish[i] != null) {
+                    continue;
+                }
+                int token = samplers[i].sample(logits[i]);
+                counts[i]++;
+                if (stopTokens.contains(token)) {
+                    finish[i] = LocalCompletion.FinishReason.STOP;
+                    emit(listener, i, texts[i].finish());
+                    continue;
+                }
+                emit(listener, i, texts[i].add(token));
+                if (texts[i].stopped()) {
+                    finish[i] = LocalCompletion.FinishReason.STOP;
+                } else if (counts[i] == maxTokens) {
+                    finish[i] = LocalCompletion.FinishReason.LENGTH;
+                    emit(listener, i, texts[i].finish());
+                } else {
+                    last[i] = token;
+                    batch.add(i);
+                }
+            }
+            if (batch.isEmpty()) {
+                break;
+            }
+            int[][] tokens = new int[batch.size()][];
+            KvCache[] batchCaches = new KvCache[batch.size()];
+            for (int b = 0; b < batch.size(); b++) {
+                tokens[b] = new int[] {last[batch.get(b)]};
+                batchCaches[b] = caches[batch.get(b)];
+            }
+            float[][] next = engine.transformer().forwardBatch(tokens, batchCaches);
+            for (int b = 0; b < batch.size(); b++) {
+                logits[batch.get(b)] = next[b];
+            }
+        }
+        List<LocalCompletion.Choice> choices = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            choices.add(new LocalCompletion.Choice(texts[i].text(), counts[i], finish[i]));
+        }
+        return choices;
+    }
+
+    private static void emit(TextListener listener, int sample, String text) {
+        if (!text.isEmpty()) {
+            listener.onText(sample, text);
+        }
+    }
+
+    /** Stops the engine's threads. */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    @Override
+    public String toString() {
+        return "LocalModel[" + name + ", " + engine.config().architecture() + ", context " + contextTokens() + "]";
+    }
+}

@@ -1,0 +1,196 @@
+package dev.patchwright.inference.engine;
+
+import dev.patchwright.inference.engine.cpu.CpuKernels;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
+
+/**
+ * CPU engine speed on a model shaped like Qwen2.5-0.5B (hidden 896, 24 layers, 14 heads, 2 KV
+ * heads, MLP 4864, vocabulary 151,936, tied embeddings) with random bf16 weights: memory copy
+ * bandwidth, decode tokens/s against the bandwidth bound, prompt tokens/s, and what sharing one
+ * prompt's KV cache saves for N samples. Not part of the test suite; see
+ * {@code inference/ENGINE-BENCHMARKS.md} for how to run it. Arguments, all optional:
+ * {@code folder} (reused when it holds a model, default a temporary folder), decode tokens (32),
+ * prompt tokens (512), shared prompt tokens (2000), samples (8), tokens per sample (16).
+ */
+public final class EngineBenchmark {
+
+    private static final int DIM = 896;
+    private static final int LAYERS = 24;
+    private static final int HEADS = 14;
+    private static final int KV_HEADS = 2;
+    private static final int HIDDEN = 4864;
+    private static final int VOCAB = 151_936;
+
+    private EngineBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path folder = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("engine-benchmark");
+        int decodeTokens = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+        int promptTokens = args.length > 2 ? Integer.parseInt(args[2]) : 512;
+        int sharedPrompt = args.length > 3 ? Integer.parseInt(args[3]) : 2000;
+        int samples = args.length > 4 ? Integer.parseInt(args[4]) : 8;
+        int sampleTokens = args.length > 5 ? Integer.parseInt(args[5]) : 16;
+        int threads = Runtime.getRuntime().availableProcessors();
+        System.out.printf("machine: %d cores, Java %s, max heap %d MiB%n", threads, System.getProperty("java.version"),
+                Runtime.getRuntime().maxMemory() >> 20);
+        if (!Files.exists(folder.resolve("config.json"))) {
+            long start = System.nanoTime();
+            writeModel(folder);
+            System.out.printf("wrote a random bf16 model to %s in %.1f s%n", folder, (System.nanoTime() - start) / 1e9);
+        }
+        double bandwidth = copyBandwidth(threads);
+        System.out.printf("copy bandwidth (%d threads, read + write bytes): %.2f GB/s%n", threads, bandwidth / 1e9);
+        try (Engine engine = new Engine(ModelFolder.open(folder), new CpuKernels(threads))) {
+            long bytesPerToken = engine.folder().weights().bytesPerToken();
+            decode(engine, decodeTokens, bytesPerToken, bandwidth);
+            prefill(engine, promptTokens);
+            sharing(engine, sharedPrompt, samples, sampleTokens);
+        }
+    }
+
+    private static void decode(Engine engine, int tokens, long bytesPerToken, double bandwidth) {
+        Transformer transformer = engine.transformer();
+        KvCache cache = new KvCache(engine.config(), 16 + tokens + 4);
+        float[] logits = transformer.forward(randomTokens(16, 1), cache);
+        for (int i = 0; i < 4; i++) { // warm-up
+            logits = transformer.forward(new int[] {Sampler.argmax(logits)}, cache);
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < tokens; i++) {
+            logits = transformer.forward(new int[] {Sampler.argmax(logits)}, cache);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double rate = tokens / seconds;
+        double bound = bandwidth / bytesPerToken;
+        System.out.printf("decode: %d tokens in %.2f s = %.2f tokens/s; weights read per token %.1f MB; "
+                + "bandwidth bound %.2f tokens/s; ratio %.2f%n", tokens, seconds, rate, bytesPerToken / 1e6, bound, rate / bound);
+    }
+
+    private static void prefill(Engine engine, int tokens) {
+        engine.prefill(randomTokens(64, 2), new KvCache(engine.config(), 64)); // warm-up
+        long start = System.nanoTime();
+        engine.prefill(randomTokens(tokens, 3), new KvCache(engine.config(), tokens));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("prompt: %d tokens in %.2f s = %.2f tokens/s%n", tokens, seconds, tokens / seconds);
+    }
+
+    private static void sharing(Engine engine, int promptTokens, int samples, int sampleTokens) {
+        int[] prompt = randomTokens(promptTokens, 4);
+        GenerationSettings settings = new GenerationSettings(sampleTokens, 1.0, 0.95, 7, Set.of());
+        Generation shared = engine.generate(prompt, samples, settings, TokenListener.NONE);
+        System.out.printf("shared: %d samples x %d tokens of a %d-token prompt: prompt %.2f s + decode %.2f s = %.2f s%n",
+                samples, sampleTokens, promptTokens, shared.promptSeconds(), shared.decodeSeconds(),
+                shared.promptSeconds() + shared.decodeSeconds());
+        Generation one = engine.generate(prompt, 1, settings, TokenListener.NONE);
+        double alone = one.promptSeconds() + one.decodeSeconds();
+        System.out.printf("one independent run: prompt %.2f s + decode %.2f s = %.2f s; x %d = %.2f s (extrapolated)%n",
+                one.promptSeconds(), one.decodeSeconds(), alone, samples, alone * samples);
+        double together = shared.promptSeconds() + shared.decodeSeconds();
+        System.out.printf("prefix sharing saves %.2f s of %.2f s (%.1fx faster)%n", alone * samples - together,
+                alone * samples, alone * samples / together);
+    }
+
+    /** Best of five parallel array copies of 2 x 256 MiB: bytes read plus bytes written per second. */
+    private static double copyBandwidth(int threads) {
+        int size = 256 << 20;
+        byte[] from = new byte[size];
+        byte[] to = new byte[size];
+        java.util.Arrays.fill(from, (byte) 1);
+        ForkJoinPool pool = new ForkJoinPool(threads);
+        double best = 0;
+        try {
+            for (int round = 0; round < 6; round++) {
+                long start = System.nanoTime();
+                pool.submit(() -> IntStream.range(0, threads).parallel().forEach(t -> {
+                    int begin = (int) ((long) size * t / threads);
+                    int end = (int) ((long) size * (t + 1) / threads);
+                    System.arraycopy(from, begin, to, begin, end - begin);
+                })).join();
+                double seconds = (System.nanoTime() - start) / 1e9;
+                if (round > 0) {
+                    best = Math.max(best, 2.0 * size / seconds);
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+        return best;
+    }
+
+    private static int[] randomTokens(int count, long seed) {
+        return new SplittableRandom(seed).ints(count, 0, VOCAB).toArray();
+    }
+
+    /** Streams random bf16 weights (normal, std 0.02; norms 1) into one model.safetensors. */
+    static void writeModel(Path folder) throws IOException {
+        Files.createDirectories(folder);
+        Files.writeString(folder.resolve("config.json"), "{\"architectures\": [\"Qwen2ForCausalLM\"], \"hidden_size\": " + DIM
+                + ", \"num_hidden_layers\": " + LAYERS + ", \"num_attention_heads\": " + HEADS + ", \"num_key_value_heads\": "
+                + KV_HEADS + ", \"intermediate_size\": " + HIDDEN + ", \"vocab_size\": " + VOCAB + ", \"rms_norm_eps\": 1e-6, "
+                + "\"rope_theta\": 1000000.0, \"tie_word_embeddings\": true, \"max_position_embeddings\": 32768, "
+                + "\"eos_token_id\": 151643, \"torch_dtype\": \"bfloat16\"}");
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        shapes.put("model.embed_tokens.weight", new long[] {VOCAB, DIM});
+        for (int l = 0; l < LAYERS; l++) {
+            String p = "model.layers." + l + ".";
+            shapes.put(p + "input_layernorm.weight", new long[] {DIM});
+            shapes.put(p + "self_attn.q_proj.weight", new long[] {HEADS * 64, DIM});
+            shapes.put(p + "self_attn.q_proj.bias", new long[] {HEADS * 64});
+            shapes.put(p + "self_attn.k_proj.weight", new long[] {KV_HEADS * 64, DIM});
+            shapes.put(p + "self_attn.k_proj.bias", new long[] {KV_HEADS * 64});
+            shapes.put(p + "self_attn.v_proj.weight", new long[] {KV_HEADS * 64, DIM});
+            shapes.put(p + "self_attn.v_proj.bias", new long[] {KV_HEADS * 64});
+            shapes.put(p + "self_attn.o_proj.weight", new long[] {DIM, HEADS * 64});
+            shapes.put(p + "post_attention_layernorm.weight", new long[] {DIM});
+            shapes.put(p + "mlp.gate_proj.weight", new long[] {HIDDEN, DIM});
+            shapes.put(p + "mlp.up_proj.weight", new long[] {HIDDEN, DIM});
+            shapes.put(p + "mlp.down_proj.weight", new long[] {DIM, HIDDEN});
+        }
+        shapes.put("model.norm.weight", new long[] {DIM});
+        StringBuilder header = new StringBuilder("{");
+        long offset = 0;
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+            long bytes = 2 * e.getValue()[0] * (e.getValue().length > 1 ? e.getValue()[1] : 1);
+            header.append(header.length() > 1 ? "," : "").append('"').append(e.getKey()).append("\":{\"dtype\":\"BF16\",\"shape\":")
+                    .append(java.util.Arrays.toString(e.getValue()).replace(" ", "")).append(",\"data_offsets\":[")
+                    .append(offset).append(',').append(offset + bytes).append("]}");
+            offset += bytes;
+        }
+        byte[] json = header.append('}').toString().getBytes(StandardCharsets.UTF_8);
+        SplittableRandom random = new SplittableRandom(11);
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(folder.resolve("model.safetensors")), 1 << 20)) {
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(json.length).array());
+            out.write(json);
+            ByteBuffer block = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+                boolean norm = e.getKey().endsWith("norm.weight");
+                long count = e.getValue()[0] * (e.getValue().length > 1 ? e.getValue()[1] : 1);
+                for (long i = 0; i < count; i++) {
+                    float value = norm ? 1f : (float) (random.nextGaussian() * 0.02);
+                    block.putShort(SafetensorsWriter.toBf16(value));
+                    if (!block.hasRemaining()) {
+                        out.write(block.array());
+                        block.clear();
+                    }
+                }
+                out.write(block.array(), 0, block.position());
+                block.clear();
+            }
+        }
+    }
+}
