@@ -10,7 +10,10 @@ public interface Kernels extends AutoCloseable {
     /** {@code out (tokens, w.rows) = x (tokens, w.cols) · wᵀ}. */
     void matmul(WeightMatrix w, float[] x, int tokens, float[] out);
 
-    /** Each of {@code rows} rows of {@code weight.length} floats: {@code out = x / sqrt(mean(x²) + eps) * weight}. */
+    /**
+     * Each of {@code rows} rows of {@code weight.length} floats: {@code out = x / sqrt(mean(x²) + eps) * weight}.
+     * {@code out} may be {@code x}.
+     */
     void rmsnorm(float[] x, float[] weight, int rows, float eps, float[] out);
 
     /** {@code x (rows, bias.length) += bias} on every row. */

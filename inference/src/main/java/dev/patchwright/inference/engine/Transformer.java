@@ -1,5 +1,6 @@
 package dev.patchwright.inference.engine;
 
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -50,7 +51,7 @@ public final class Transformer {
         float[] logits = run(new int[][] {tokens}, new KvCache[] {cache}, true);
         float[][] rows = new float[tokens.length][];
         for (int t = 0; t < tokens.length; t++) {
-            rows[t] = java.util.Arrays.copyOfRange(logits, t * c.vocabSize(), (t + 1) * c.vocabSize());
+            rows[t] = Arrays.copyOfRange(logits, t * c.vocabSize(), (t + 1) * c.vocabSize());
         }
         return rows;
     }
@@ -65,7 +66,7 @@ public final class Transformer {
         float[] logits = run(tokens, caches, false);
         float[][] rows = new float[tokens.length][];
         for (int s = 0; s < tokens.length; s++) {
-            rows[s] = java.util.Arrays.copyOfRange(logits, s * c.vocabSize(), (s + 1) * c.vocabSize());
+            rows[s] = Arrays.copyOfRange(logits, s * c.vocabSize(), (s + 1) * c.vocabSize());
         }
         return rows;
     }
