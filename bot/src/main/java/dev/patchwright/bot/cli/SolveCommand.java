@@ -1,5 +1,6 @@
 package dev.patchwright.bot.cli;
 
+import dev.patchwright.inference.local.LocalModel;
 import dev.patchwright.inference.local.Models;
 import dev.patchwright.inference.model.InferenceException;
 import dev.patchwright.inference.model.Model;
@@ -47,6 +48,10 @@ final class SolveCommand implements Callable<Integer> {
 
     @Option(names = "--model", defaultValue = "${env:PATCHWRIGHT_MODEL_NAME:-gpt-4.1}", description = "model name (env PATCHWRIGHT_MODEL_NAME, default ${DEFAULT-VALUE})")
     String modelName;
+
+    @Option(names = "--context-tokens", defaultValue = "${env:PATCHWRIGHT_MODEL_CONTEXT_TOKENS:-128000}",
+            description = "the model's context window; a larger repository is cut to fit (env PATCHWRIGHT_MODEL_CONTEXT_TOKENS, default ${DEFAULT-VALUE})")
+    long contextTokens;
 
     @Option(names = "--candidates", description = "candidates to try when the repository's configuration names none (default 4)")
     Integer candidates;
@@ -101,7 +106,9 @@ final class SolveCommand implements Callable<Integer> {
             throws GitException, SandboxException, java.io.IOException, PublishException {
         String key = repoKey(url);
         SolveSettings defaults = SolveSettings.defaults(workDir);
-        SolveSettings settings = candidates == null ? defaults : defaults.withDefaultCandidates(candidates);
+        SolveSettings settings = (candidates == null ? defaults : defaults.withDefaultCandidates(candidates))
+                .withContextTokens(model instanceof LocalModel local ? Math.min(contextTokens, local.contextTokens())
+                        : contextTokens);
         SolvePipeline pipeline = new SolvePipeline(new RepoMirror(home.resolve("mirrors")), BubblewrapSandbox.create(),
                 model, settings);
         SolveRequest request = new SolveRequest(key, url, null, branch, 0, title, body, null);

@@ -90,6 +90,14 @@ public interface PatchwrightConfig {
         /** Completion tokens allowed per call. */
         @WithDefault("8192")
         int maxTokens();
+
+        /**
+         * The model's context window in tokens. A repository larger than what it leaves (after the
+         * instructions, the issue, earlier failures and the answer) is cut to fit: the files most
+         * relevant to the issue stay whole, the others are listed by their declarations.
+         */
+        @WithDefault("128000")
+        long contextTokens();
     }
 
     interface Solve {

@@ -1,6 +1,7 @@
 package dev.patchwright.bot.jobs;
 
 import dev.patchwright.bot.config.PatchwrightConfig;
+import dev.patchwright.inference.local.LocalModel;
 import dev.patchwright.inference.local.Models;
 import dev.patchwright.inference.model.InferenceException;
 import dev.patchwright.inference.model.Model;
@@ -39,12 +40,16 @@ public class WorkerComponents {
 
     @Produces
     @Singleton
-    SolveSettings solveSettings(PatchwrightConfig config) {
+    SolveSettings solveSettings(PatchwrightConfig config, ModelChoice model) {
         PatchwrightConfig.Solve solve = config.solve();
         SolveSettings defaults = SolveSettings.defaults(config.workDir());
+        long context = config.model().contextTokens();
+        if (model.model() instanceof LocalModel local) {
+            context = Math.min(context, local.contextTokens()); // a local model's own window is known exactly
+        }
         return new SolveSettings(defaults.workRoot(), defaults.cacheRoot(), solve.candidates(), solve.maxCandidates(),
                 config.model().maxTokens(), defaults.temperature(), solve.memoryMib() << 20,
-                defaults.outputLimitBytes(), solve.setupNetwork(), solve.maxTestTimeout());
+                defaults.outputLimitBytes(), solve.setupNetwork(), solve.maxTestTimeout(), context);
     }
 
     /**

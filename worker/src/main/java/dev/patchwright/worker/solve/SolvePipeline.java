@@ -10,6 +10,7 @@ import dev.patchwright.inference.model.Completion;
 import dev.patchwright.inference.model.InferenceException;
 import dev.patchwright.inference.model.Model;
 import dev.patchwright.inference.model.Usage;
+import dev.patchwright.inference.tokenizer.Tokenizers;
 import dev.patchwright.worker.config.RepoConfig;
 import dev.patchwright.worker.git.GitException;
 import dev.patchwright.worker.git.RepoMirror;
@@ -94,7 +95,18 @@ public final class SolvePipeline {
                 return progress.end(Outcome.CONFIG_INVALID, e.getMessage());
             }
             progress.testCommand = config.test();
-            String packed = job.pack(baseTree, config, recorder);
+            long window = SolvePrompt.packWindow(settings.contextTokens(), settings.maxOutputTokens(),
+                    Tokenizers.load("o200k_base"), request);
+            String packed;
+            try {
+                packed = job.pack(baseTree, config, window, request.issueTitle() + "\n\n" + request.issueBody(), recorder);
+            } catch (IllegalArgumentException e) {
+                // Not even the directory tree fits what the model's window leaves for the repository.
+                String reason = "the model's context window (" + settings.contextTokens() + " tokens) leaves too little "
+                        + "room for this repository: " + e.getMessage();
+                recorder.event("pack", reason);
+                return progress.end(Outcome.MODEL_FAILED, reason);
+            }
 
             if (config.setup() != null) {
                 recorder.event("setup", "running " + config.setup());

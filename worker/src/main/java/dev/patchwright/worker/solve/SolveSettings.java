@@ -17,15 +17,38 @@ import java.time.Duration;
  * @param outputLimitBytes  test output kept per run
  * @param allowSetupNetwork whether a repository's setup command may use the network
  * @param maxTestTimeout    the longest test or setup time limit a repository may ask for
+ * @param contextTokens     the model's context window in tokens: the packed repository is cut to fit it, with
+ *                          room left for the instructions, the issue, earlier failures and the answer
  */
 public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates, int maxCandidates,
                             int maxOutputTokens, double temperature, long memoryLimitBytes, int outputLimitBytes,
-                            boolean allowSetupNetwork, Duration maxTestTimeout) {
+                            boolean allowSetupNetwork, Duration maxTestTimeout, long contextTokens) {
+
+    /** A context window when the operator names none: what most current models take. */
+    public static final long DEFAULT_CONTEXT_TOKENS = 128_000;
 
     public SolveSettings {
         if (defaultCandidates < 1 || maxCandidates < 1) {
             throw new IllegalArgumentException("candidates must be at least 1");
         }
+        if (contextTokens <= maxOutputTokens) {
+            throw new IllegalArgumentException("contextTokens (" + contextTokens + ") must exceed maxOutputTokens ("
+                    + maxOutputTokens + ")");
+        }
+    }
+
+    /** Settings with the {@link #DEFAULT_CONTEXT_TOKENS default context window}. */
+    public SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates, int maxCandidates, int maxOutputTokens,
+                         double temperature, long memoryLimitBytes, int outputLimitBytes, boolean allowSetupNetwork,
+                         Duration maxTestTimeout) {
+        this(workRoot, cacheRoot, defaultCandidates, maxCandidates, maxOutputTokens, temperature, memoryLimitBytes,
+                outputLimitBytes, allowSetupNetwork, maxTestTimeout, DEFAULT_CONTEXT_TOKENS);
+    }
+
+    /** The same settings with another context window. */
+    public SolveSettings withContextTokens(long value) {
+        return new SolveSettings(workRoot, cacheRoot, defaultCandidates, maxCandidates, maxOutputTokens, temperature,
+                memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout, value);
     }
 
     /** Defaults, with work directories and caches under {@code workDir} (e.g. {@code /var/tmp/patchwright}). */
@@ -37,7 +60,7 @@ public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates
     /** The same settings with another default number of candidates (raising the maximum to it). */
     public SolveSettings withDefaultCandidates(int candidates) {
         return new SolveSettings(workRoot, cacheRoot, candidates, Math.max(candidates, maxCandidates), maxOutputTokens,
-                temperature, memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout);
+                temperature, memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout, contextTokens);
     }
 
     /** Candidates for one job: the repository's wish within the operator's maximum. */

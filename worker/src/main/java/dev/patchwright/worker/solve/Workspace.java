@@ -89,16 +89,28 @@ final class Workspace {
             return root.resolve(name);
         }
 
-        /** Packs the tree into the text the model reads first. */
-        String pack(Path tree, RepoConfig config, JobRecorder recorder) throws IOException {
+        /**
+         * Packs the tree into the text the model reads first, within {@code window} tokens: over it,
+         * the files most relevant to {@code task} stay whole and the rest are listed by their declarations.
+         *
+         * @throws IllegalArgumentException when the window cannot hold even the directory tree
+         */
+        String pack(Path tree, RepoConfig config, long window, String task, JobRecorder recorder) throws IOException {
+            if (window < 1) {
+                throw new IllegalArgumentException("there is no room left for it (" + window + " tokens)");
+            }
             StringWriter out = new StringWriter();
             // Token counts are kept beside the dependency caches, outside any one repository's (which the sandbox sees).
             PackStats stats = new ContextPacker(PackOptions.defaults(Tokenizers.load("o200k_base"))
-                    .withExtraIgnores(config.pathsIgnore()).withCacheDir(settings.cacheRoot().resolve(".token-counts")))
+                    .withExtraIgnores(config.pathsIgnore()).withCacheDir(settings.cacheRoot().resolve(".token-counts"))
+                    .withMaxTokens(window, task))
                     .pack(tree, out);
+            String cut = stats.mapped().isEmpty() && stats.omitted().isEmpty() ? ""
+                    : "; to fit " + window + " tokens, " + stats.mapped().size() + " files shown by their declarations only, "
+                    + stats.omitted().size() + " left out";
             recorder.event("pack", stats.files().size() + " files, " + stats.bytes() + " bytes, "
                     + stats.tokens() + " o200k_base tokens; " + stats.skipped().size() + " skipped, "
-                    + stats.redactions().size() + " credentials redacted");
+                    + stats.redactions().size() + " credentials redacted" + cut);
             return out.toString();
         }
 

@@ -114,15 +114,65 @@ class SolvePipelineIT {
         assertThat(model.calls).isEqualTo(1);
     }
 
+    @Test
+    void aRepositoryLargerThanTheModelsWindowIsCutToFitKeepingTheFileTheIssueNames() throws Exception {
+        Map<String, String> files = new java.util.HashMap<>(Map.of("app.py", "x = 1\n", "test_app.py", """
+                import unittest, app
+                class AppTest(unittest.TestCase):
+                    def test_x(self):
+                        self.assertEqual(app.x, 2)
+                """, ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 1\n"));
+        for (int i = 0; i < 60; i++) {
+            StringBuilder body = new StringBuilder();
+            for (int f = 0; f < 40; f++) {
+                body.append("def report_").append(i).append('_').append(f).append("(rows):\n    return sum(rows) * ")
+                        .append(f).append("\n\n");
+            }
+            files.put("reports/report_" + i + ".py", body.toString());
+        }
+        ScriptedModel model = new ScriptedModel("app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n");
+        long context = 40_000;
+        SolveSettings settings = SolveSettings.defaults(work()).withContextTokens(context);
+
+        SolveResult result = new SolvePipeline(new RepoMirror(temp.resolve("mirrors")), sandbox, model, settings)
+                .solve(new SolveRequest("local/app", repository(files).toUri(), null, null, 0, "x in app.py should be 2",
+                        "Make x 2.", null), JobRecorder.NONE);
+
+        assertThat(result.outcome()).isEqualTo(Outcome.SOLVED);
+        String prompt = model.prompts.get(0);
+        assertThat(prompt).contains("<file path=\"app.py\">\nx = 1\n</file>", "<file_map");
+        long tokens = dev.patchwright.inference.tokenizer.Tokenizers.load("o200k_base").count(prompt);
+        assertThat(tokens).as("the whole prompt fits the window with room for the answer")
+                .isLessThan(context - settings.maxOutputTokens());
+    }
+
+    @Test
+    void aWindowWithNoRoomForTheRepositoryEndsWithAReason() throws Exception {
+        ScriptedModel model = new ScriptedModel();
+        SolveSettings settings = SolveSettings.defaults(work()).withContextTokens(20_000);
+        SolveResult result = new SolvePipeline(new RepoMirror(temp.resolve("mirrors")), sandbox, model, settings)
+                .solve(request(repository(Map.of("app.py", "x = 1\n", ".github/patchwright.yml",
+                        "test: python3 -c 'pass'\n"))), JobRecorder.NONE);
+
+        assertThat(result.outcome()).isEqualTo(Outcome.MODEL_FAILED);
+        assertThat(result.reason()).contains("context window (20000 tokens)");
+        assertThat(model.calls).isZero();
+    }
+
     private SolveResult solve(Map<String, String> files, ScriptedModel model) throws Exception {
         return pipeline(model).solve(request(repository(files)), JobRecorder.NONE);
     }
 
     private SolvePipeline pipeline(Model model) throws Exception {
+        return new SolvePipeline(new RepoMirror(temp.resolve("mirrors")), sandbox, model, SolveSettings.defaults(work()));
+    }
+
+    /** The work root, reachable by the sandbox user. */
+    private Path work() throws Exception {
         Path work = Files.createDirectories(temp.resolve("work"));
         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwx--x--x"));
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
-        return new SolvePipeline(new RepoMirror(temp.resolve("mirrors")), sandbox, model, SolveSettings.defaults(work));
+        return work;
     }
 
     private static SolveRequest request(Path repo) {
