@@ -94,12 +94,20 @@ final class PackFileWriter {
                     : tokenizer.count(tree);
             AtomicInteger hits = new AtomicInteger();
             Map<String, PackIndex.Section> sections = new LinkedHashMap<>();
-            long bytes = replace(target, channel -> write(channel, previous == null ? null : target, treeBytes,
-                    packed, source, pool, cache, hits, sections));
-            FileStamp stamp = PackIndex.stampOf(target);
-            if (options.cacheDir() != null && stamp != null) {
-                new PackIndex(fingerprint, stamp, readNanos, treeDigest, treeTokens, sections, sniffed)
-                        .store(options.cacheDir(), target);
+            long bytes;
+            if (previous != null && unchanged(previous, treeBytes, packed)) {
+                // The same files in the same order under the same tree: the file already holds this pack.
+                bytes = previous.output.size();
+                packed.forEach(plan -> sections.put(plan.entry().path(), plan.copy()));
+                hits.addAndGet(packed.size());
+            } else {
+                bytes = replace(target, channel -> write(channel, previous == null ? null : target, treeBytes,
+                        packed, source, pool, cache, hits, sections));
+                FileStamp stamp = PackIndex.stampOf(target);
+                if (options.cacheDir() != null && stamp != null) {
+                    new PackIndex(fingerprint, stamp, readNanos, treeDigest, treeTokens, sections, sniffed)
+                            .store(options.cacheDir(), target);
+                }
             }
             long tokens = treeTokens;
             List<PackStats.PackedFile> files = new ArrayList<>();
@@ -115,6 +123,24 @@ final class PackFileWriter {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Whether the pack about to be written is byte for byte the last one: the same tree, then every
+     * section copied, each right after the one before, up to the end of the file.
+     */
+    private static boolean unchanged(PackIndex previous, byte[] tree, List<Plan> packed) {
+        if (!BlobIds.of(tree).equals(previous.treeDigest) || packed.size() != previous.sections.size()) {
+            return false;
+        }
+        long offset = tree.length;
+        for (Plan plan : packed) {
+            if (plan.copy() == null || plan.copy().offset() != offset) {
+                return false;
+            }
+            offset += plan.copy().length();
+        }
+        return offset == previous.output.size();
     }
 
     /** The first pass for one file: known from the index, or judged from its first bytes. */

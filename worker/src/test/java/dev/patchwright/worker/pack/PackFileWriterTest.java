@@ -119,9 +119,21 @@ class PackFileWriterTest {
         assertThat(second.redactions()).isEqualTo(first.redactions());
         assertThat(second.skipped()).containsOnlyKeys("src/gen/Parser.java", "web/app.min.js");
 
+        // The files just written are read again (their stamps are too close to the last pack to trust)...
+        age(repo);
         PackStats third = new ContextPacker(options(cache)).pack(repo, out);
         assertThat(Files.readString(out)).isEqualTo(fresh);
         assertThat(third.tokens()).isEqualTo(second.tokens());
+        Object before = Files.readAttributes(out, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        FileTime written = Files.getLastModifiedTime(out);
+        PackStats fourth = new ContextPacker(options(cache)).pack(repo, out);
+        assertThat(Files.readString(out)).isEqualTo(fresh);
+        assertThat(fourth.bytes()).isEqualTo(Files.size(out));
+        assertThat(fourth.tokens()).isEqualTo(second.tokens());
+        assertThat(fourth.cacheHits()).isEqualTo(fourth.files().size());
+        // ...and once nothing changed, the file already holds this pack and is left as it was.
+        assertThat(Files.readAttributes(out, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(before);
+        assertThat(Files.getLastModifiedTime(out)).isEqualTo(written);
     }
 
     @Test
