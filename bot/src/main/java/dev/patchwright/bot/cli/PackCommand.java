@@ -142,7 +142,7 @@ final class PackCommand implements Callable<Integer> {
             sb.append("              ").append(r.path()).append(':').append(r.line()).append("  ").append(r.kind()).append('\n');
         }
         if (!s.mapped().isEmpty() || !s.omitted().isEmpty()) {
-            row(sb, "cut", s.mapped().size() + " files shown as declarations only, " + s.omitted().size()
+            row(sb, "cut", s.mapped().size() + " files listed in the map only (declarations, or the path alone), " + s.omitted().size()
                     + " left out entirely");
         }
         row(sb, "time", String.format(Locale.ROOT, "%.2f s, %,.0f tokens/s, %d of %d counts from the cache",

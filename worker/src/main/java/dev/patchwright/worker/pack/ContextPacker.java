@@ -241,7 +241,8 @@ public final class ContextPacker {
         List<Window.Candidate> candidates = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
             FileAnalysis.Facts file = files.get(i);
-            candidates.add(new Window.Candidate(file.tokens() + file.wrapTokens(), file.mapTokens(), tier[i], scores[i]));
+            candidates.add(new Window.Candidate(file.tokens() + file.wrapTokens(), file.mapTokens(), file.briefTokens(),
+                    tier[i], scores[i]));
         }
         OutputFormat format = options.format();
         int frame = options.tokenizer().count(format.mapOpen()) + options.tokenizer().count(format.mapClose());
@@ -293,9 +294,15 @@ public final class ContextPacker {
                         counted.write(format.mapOpen());
                         tokens += options.tokenizer().count(format.mapOpen()) + options.tokenizer().count(format.mapClose());
                     }
-                    mapped.add(files.get(i).entry().path());
-                    counted.write(files.get(i).mapText());
-                    tokens += files.get(i).mapTokens();
+                    FileAnalysis.Facts file = files.get(i);
+                    mapped.add(file.entry().path());
+                    if (choice.brief()[i]) {
+                        counted.write(format.mapEntry(file.entry().path(), List.of()));
+                        tokens += file.briefTokens();
+                    } else {
+                        counted.write(file.mapText());
+                        tokens += file.mapTokens();
+                    }
                 } else if (!choice.whole()[i]) {
                     omitted.add(files.get(i).entry().path());
                 }

@@ -18,7 +18,8 @@ final class FileAnalysis {
 
     /** What a packed file costs and offers; {@code mapText} and what follows are empty without a window. */
     record Facts(PackSource.Entry entry, ObjectId blob, int tokens, int wrapTokens, List<SecretScanner.Finding> redactions,
-                 String mapText, int mapTokens, Relevance.Terms terms, boolean named, List<String> imports) {
+                 String mapText, int mapTokens, int briefTokens, Relevance.Terms terms, boolean named,
+                 List<String> imports) {
     }
 
     /** Either a reason to leave the file out, or its facts. */
@@ -56,14 +57,14 @@ final class FileAnalysis {
         OutputFormat format = options.format();
         int wrap = wrapTokens(format, options.tokenizer(), path, content);
         if (relevance == null) {
-            return new Result(path, null, new Facts(entry, blob, tokens, wrap, counted.redactions(), "", 0, null, false,
+            return new Result(path, null, new Facts(entry, blob, tokens, wrap, counted.redactions(), "", 0, 0, null, false,
                     List.of()));
         }
         List<Declarations.Declaration> declarations = Declarations.of(path, content);
         String map = format.mapEntry(path, declarations.stream().map(Declarations.Declaration::signature).toList());
         return new Result(path, null, new Facts(entry, blob, tokens, wrap, counted.redactions(), map,
-                options.tokenizer().count(map), relevance.terms(path, content), relevance.names(path, declarations),
-                Imports.of(path, content)));
+                options.tokenizer().count(map), options.tokenizer().count(format.mapEntry(path, List.of())),
+                relevance.terms(path, content), relevance.names(path, declarations), Imports.of(path, content)));
     }
 
     /** A file's text with its credentials redacted, and the tokens of that text. */

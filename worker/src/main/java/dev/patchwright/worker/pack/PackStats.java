@@ -20,8 +20,9 @@ import java.util.Map;
  * @param files       the files packed whole, in output order
  * @param skipped     path (directories end in '/') to why it was left out
  * @param redactions  credentials replaced in the output, by file and line
- * @param mapped      files left out to fit {@code maxTokens}, shown only by their declarations
- * @param omitted     files left out to fit {@code maxTokens} with not even their declarations
+ * @param mapped      files left out to fit {@code maxTokens}, listed in the map by their declarations (or, when
+ *                    even those do not fit, their path alone)
+ * @param omitted     files left out to fit {@code maxTokens} with not even their path in the map
  * @param cacheHits   files whose token count came from the cache
  * @param elapsed     wall time of the pack
  */

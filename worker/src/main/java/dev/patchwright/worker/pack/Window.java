@@ -8,18 +8,24 @@ import java.util.List;
  * Chooses what fits {@code maxTokens} when the whole pack does not: first the files the task names
  * whole, and their neighbours and other relevant files (BM25, recent changes) up to half the window,
  * then a map of the declarations of all the others, then, by relevance, as many of those whole as
- * still fit. When the map is too long, the least relevant files are left
- * out of it entirely. Every count is exact; each piece boundary is given one token of slack, since a
+ * still fit. When the map is too long, the least relevant files' entries shrink to their paths, and
+ * then, if need be, leave it entirely. Every count is exact; each piece boundary is given one token of slack, since a
  * tokenizer may count joined pieces a little differently from separate ones.
  */
 final class Window {
 
-    /** What one file costs and how much it matters; lower {@code tier} and higher {@code score} go first. */
-    record Candidate(int whole, int map, int tier, double score) {
+    /**
+     * What one file costs and how much it matters; lower {@code tier} and higher {@code score} go
+     * first. {@code map} is its map entry with declarations, {@code brief} the entry with its path alone.
+     */
+    record Candidate(int whole, int map, int brief, int tier, double score) {
     }
 
-    /** For each file: true when it is packed whole, and (when not) whether its map entry is kept. */
-    record Choice(boolean[] whole, boolean[] mapped, long tokens) {
+    /**
+     * For each file: true when it is packed whole, and (when not) whether its map entry is kept, and
+     * whether that entry is cut to the path alone.
+     */
+    record Choice(boolean[] whole, boolean[] mapped, boolean[] brief, long tokens) {
     }
 
     private Window() {
@@ -63,20 +69,31 @@ final class Window {
                 used += files.get(i).map() + 1;
             }
         }
-        // Least relevant first out of the map until the map fits.
+        // Until the map fits, least relevant first: entries lose their declarations, keeping the
+        // path so the model still knows the file exists; then, if that is not enough, they go.
+        boolean[] brief = new boolean[n];
+        for (int k = n - 1; k >= 0 && used > maxTokens; k--) {
+            int i = order.get(k);
+            if (mapped[i] && files.get(i).brief() < files.get(i).map()) {
+                brief[i] = true;
+                used -= files.get(i).map() - files.get(i).brief();
+            }
+        }
         for (int k = n - 1; k >= 0 && used > maxTokens; k--) {
             int i = order.get(k);
             if (mapped[i]) {
                 mapped[i] = false;
-                used -= files.get(i).map() + 1;
+                used -= (brief[i] ? files.get(i).brief() : files.get(i).map()) + 1;
+                brief[i] = false;
             }
         }
         for (int i : order) {
             Candidate file = files.get(i);
-            long delta = file.whole() + 3 - (mapped[i] ? file.map() + 1 : 0);
+            long delta = file.whole() + 3 - (mapped[i] ? (brief[i] ? file.brief() : file.map()) + 1 : 0);
             if (!whole[i] && used + delta <= maxTokens) {
                 whole[i] = true;
                 mapped[i] = false;
+                brief[i] = false;
                 used += delta;
             }
         }
@@ -84,6 +101,6 @@ final class Window {
         for (boolean m : mapped) {
             anyMapped |= m;
         }
-        return new Choice(whole, mapped, anyMapped ? used : used - frame - 2);
+        return new Choice(whole, mapped, brief, anyMapped ? used : used - frame - 2);
     }
 }

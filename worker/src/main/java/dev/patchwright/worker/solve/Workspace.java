@@ -106,7 +106,7 @@ final class Workspace {
                     .withMaxTokens(window, task))
                     .pack(tree, out);
             String cut = stats.mapped().isEmpty() && stats.omitted().isEmpty() ? ""
-                    : "; to fit " + window + " tokens, " + stats.mapped().size() + " files shown by their declarations only, "
+                    : "; to fit " + window + " tokens, " + stats.mapped().size() + " files listed in the map (declarations or path) only, "
                     + stats.omitted().size() + " left out";
             recorder.event("pack", stats.files().size() + " files, " + stats.bytes() + " bytes, "
                     + stats.tokens() + " o200k_base tokens; " + stats.skipped().size() + " skipped, "

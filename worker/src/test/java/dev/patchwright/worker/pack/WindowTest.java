@@ -103,8 +103,9 @@ class WindowTest {
         assertThat((long) ContextPackerTest.O200K.count(packed)).isLessThanOrEqualTo(limit);
         assertThat(packed).contains("<file path=\"src/main/java/app/http/HeaderParser.java\">",
                         "<file_map note=\"declarations of the files left out to fit the window\">",
-                        "src/main/java/app/billing/Ledger39.java\n  public final class Ledger39\n"
-                                + "  public long settle39x0(long amount, int times)\n")
+                        "src/main/java/app/billing/Ledger39.java\n")
+                .containsPattern("src/main/java/app/billing/Ledger(\\d+)\\.java\n  public final class Ledger\\1\n"
+                        + "  public long settle\\1x0\\(long amount, int times\\)\n")
                 .doesNotContain("<file path=\"src/main/java/app/billing/Ledger39.java\">");
         // The tree still lists every file, so the model knows all of them exist.
         assertThat(packed.substring(0, packed.indexOf("</directory_tree>"))).contains("Ledger39.java", "report.py");
@@ -195,5 +196,28 @@ class WindowTest {
         assertThat(tree).contains("modules/\n", "(12 files)").doesNotContain("Part7.java");
         assertThat(stats.files()).extracting(PackStats.PackedFile::path).contains("src/main/java/app/http/HeaderParser.java");
         assertThat(stats.files().size() + stats.mapped().size() + stats.omitted().size()).isEqualTo(whole.files().size());
+    }
+
+    @Test
+    void entriesTheMapCannotHoldWholeKeepTheirPathBeforeTheyGo() throws IOException {
+        largeRepository();
+        PackOptions options = PackOptions.defaults(ContextPackerTest.O200K);
+        String tree = OutputFormat.XML.tree(new ContextPacker(options).pack(repo, new StringWriter()).files().stream()
+                .map(PackStats.PackedFile::path).toList());
+        long limit = ContextPackerTest.O200K.count(tree) + 900;
+
+        StringWriter out = new StringWriter();
+        PackStats stats = new ContextPacker(options.withMaxTokens(limit, "parseHeader is wrong")).pack(repo, out);
+        String packed = out.toString();
+        String map = packed.substring(packed.indexOf("<file_map"), packed.indexOf("</file_map>"));
+
+        assertThat(stats.tokens()).isLessThanOrEqualTo(limit);
+        // Some entries keep their declarations, the least relevant only their path, and none is lost.
+        assertThat(map).contains("  public long settle");
+        assertThat(map).containsPattern("\\.java\n(?!  )");
+        assertThat(stats.omitted()).isEmpty();
+        for (String path : stats.mapped()) {
+            assertThat(map).contains(path + "\n");
+        }
     }
 }
