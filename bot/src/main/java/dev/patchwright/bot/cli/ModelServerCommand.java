@@ -8,7 +8,9 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -36,11 +38,25 @@ final class ModelServerCommand implements Callable<Integer> {
             description = "the model name clients send (default: the folder's name)")
     String servedName;
 
+    @Option(names = "--allow-unauthenticated",
+            description = "serve on an address other than loopback without PATCHWRIGHT_MODEL_SERVER_API_KEY")
+    boolean allowUnauthenticated;
+
+    /** The key clients must send; from the environment, so it never shows in a process list. */
+    String apiKey = System.getenv("PATCHWRIGHT_MODEL_SERVER_API_KEY");
+
     @Override
     public Integer call() throws InterruptedException {
         PrintStream err = System.err;
         if (port < 0 || port > 65535) {
             err.println("error: --port must be in 0..65535, was " + port);
+            return 2;
+        }
+        String key = apiKey == null || apiKey.isBlank() ? null : apiKey;
+        if (key == null && !allowUnauthenticated && !loopback(host)) {
+            err.println("error: --host " + host + " would let anyone who can reach it use this machine's compute: set "
+                    + "PATCHWRIGHT_MODEL_SERVER_API_KEY (workers send it as PATCHWRIGHT_MODEL_API_KEY), or pass "
+                    + "--allow-unauthenticated");
             return 2;
         }
         LocalModel model;
@@ -53,7 +69,7 @@ final class ModelServerCommand implements Callable<Integer> {
         String name = servedName == null || servedName.isBlank() ? model.name() : servedName;
         ModelServer server;
         try {
-            server = new ModelServer(model, name, new InetSocketAddress(host, port));
+            server = new ModelServer(model, name, new InetSocketAddress(host, port), key);
         } catch (IOException | IllegalArgumentException e) {
             err.println("error: cannot listen on " + host + ":" + port + ": " + e.getMessage());
             model.close();
@@ -65,10 +81,19 @@ final class ModelServerCommand implements Callable<Integer> {
             model.close();
             stopped.countDown();
         }, "model-server-stop"));
-        err.println("serving " + name + " (" + model + ") at " + server.baseUrl() + "; Ctrl-C stops");
+        err.println("serving " + name + " (" + model + ") at " + server.baseUrl()
+                + (key == null ? " without an API key" : ", API key required") + "; Ctrl-C stops");
         System.out.println(server.baseUrl());
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    private static boolean loopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 }

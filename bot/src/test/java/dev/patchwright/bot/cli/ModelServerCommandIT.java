@@ -62,6 +62,16 @@ class ModelServerCommandIT {
     }
 
     @Test
+    void refusesToServeBeyondLoopbackWithoutAKey() throws Exception {
+        Path folder = RandomModel.tiny(4).write(temp.resolve("open-model"));
+
+        Run run = run("model-server", "--model-path", folder.toString(), "--host", "0.0.0.0", "--port", "0");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.stderr()).contains("--host 0.0.0.0", "PATCHWRIGHT_MODEL_SERVER_API_KEY", "--allow-unauthenticated");
+    }
+
+    @Test
     void hashhopRunsOnALocalFolderBilledByComputeTime() throws Exception {
         Path folder = RandomModel.tiny(4).write(temp.resolve("tiny-random"));
         Path out = temp.resolve("out");

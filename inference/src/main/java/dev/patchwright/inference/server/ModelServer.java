@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
@@ -33,7 +34,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Refusals carry OpenAI's error object: 400 for a body that is not JSON or a field that is missing or out
  * of range (named in {@code param}), 404 for an unknown path or a model name other than the one served (as
  * vLLM does), 405 for a wrong method, 413 for a prompt longer than the model's context or a body over
- * {@value #MAX_BODY_BYTES} bytes. Requests are taken concurrently and generated one at a time.
+ * {@value #MAX_BODY_BYTES} bytes, and, when the server has an API key, 401 for a request without it (the
+ * key is compared in constant time and never written anywhere). Requests are taken concurrently and generated
+ * one at a time.
  */
 public final class ModelServer implements AutoCloseable {
 
@@ -44,6 +47,8 @@ public final class ModelServer implements AutoCloseable {
 
     private final LocalModel model;
     private final String servedName;
+    /** The bearer token every request must carry, or null to serve anyone who can connect. */
+    private final byte[] apiKey;
     private final HttpServer server;
     private final ExecutorService executor;
     private final long created = Instant.now().getEpochSecond();
@@ -55,11 +60,27 @@ public final class ModelServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound
      */
     public ModelServer(LocalModel model, String servedName, InetSocketAddress address) throws IOException {
+        this(model, servedName, address, null);
+    }
+
+    /**
+     * As {@link #ModelServer(LocalModel, String, InetSocketAddress)}, answering only requests that carry
+     * {@code Authorization: Bearer <apiKey>}.
+     *
+     * @param apiKey the key clients must send, or null for none
+     * @throws IOException when the address cannot be bound
+     */
+    public ModelServer(LocalModel model, String servedName, InetSocketAddress address, String apiKey)
+            throws IOException {
         if (servedName == null || servedName.isBlank()) {
             throw new IllegalArgumentException("servedName must not be blank");
         }
+        if (apiKey != null && apiKey.isBlank()) {
+            throw new IllegalArgumentException("apiKey must not be blank; pass null to serve without one");
+        }
         this.model = model;
         this.servedName = servedName;
+        this.apiKey = apiKey == null ? null : ("Bearer " + apiKey).getBytes(StandardCharsets.UTF_8);
         this.server = HttpServer.create(address, 64);
         this.executor = Executors.newFixedThreadPool(16, runnable -> {
             Thread thread = new Thread(runnable, "model-server");
@@ -95,6 +116,7 @@ public final class ModelServer implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             try {
+                authorize(exchange);
                 if (path.equals("/v1/models") || path.equals("/v1/models/")) {
                     requireMethod(method, "GET");
                     send(exchange, 200, models());
@@ -108,6 +130,20 @@ public final class ModelServer implements AutoCloseable {
             } catch (ApiError e) {
                 send(exchange, e.status(), e.body());
             }
+        }
+    }
+
+    private void authorize(HttpExchange exchange) throws ApiError {
+        if (apiKey == null) {
+            return;
+        }
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null) {
+            throw new ApiError(401, "You didn't provide an API key. Send it as 'Authorization: Bearer KEY'.",
+                    "invalid_request_error", null, "missing_api_key");
+        }
+        if (!MessageDigest.isEqual(apiKey, header.getBytes(StandardCharsets.UTF_8))) {
+            throw new ApiError(401, "Incorrect API key provided.", "invalid_request_error", null, "invalid_api_key");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.patchwright.inference.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -160,6 +161,32 @@ class ModelServerIT {
         assertError(post("{" + ok.replace("hi", "x".repeat(RandomModel.CONTEXT + 100)) + "}"), 413, "messages");
         assertError(get("/nowhere"), 404, null);
         assertError(get("/chat/completions"), 405, null);
+    }
+
+    @Test
+    void aServerWithAKeyAnswersOnlyRequestsThatCarryIt() throws Exception {
+        String key = "pw-server-key-" + System.nanoTime();
+        try (ModelServer guarded = new ModelServer(model, NAME, new InetSocketAddress("127.0.0.1", 0), key)) {
+            URI models = URI.create(guarded.baseUrl() + "/models");
+            HttpResponse<String> none = HTTP.send(HttpRequest.newBuilder(models).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> wrong = HTTP.send(HttpRequest.newBuilder(models).header("Authorization", "Bearer nope")
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(none.statusCode()).isEqualTo(401);
+            assertThat(JSON.readTree(none.body()).at("/error/code").asText()).isEqualTo("missing_api_key");
+            assertThat(wrong.statusCode()).isEqualTo(401);
+            assertThat(JSON.readTree(wrong.body()).at("/error/code").asText()).isEqualTo("invalid_api_key");
+            assertThat(wrong.body()).doesNotContain(key);
+            // The bot's own client, given the key, is served.
+            OpenAiCompatibleModel keyed = new OpenAiCompatibleModel(guarded.baseUrl(), key, NAME, Duration.ofSeconds(30))
+                    .withMaxRetries(0);
+            assertThat(keyed.complete(new ChatRequest(HELLO, 4, 0.0, 1, 1L)).choices()).hasSize(1);
+            OpenAiCompatibleModel keyless = new OpenAiCompatibleModel(guarded.baseUrl(), null, NAME,
+                    Duration.ofSeconds(30)).withMaxRetries(0);
+            assertThatThrownBy(() -> keyless.complete(new ChatRequest(HELLO, 4, 0.0, 1, 1L)))
+                    .hasMessageContaining("401");
+        }
     }
 
     private static void assertError(HttpResponse<String> response, int status, String param) throws Exception {
