@@ -166,6 +166,26 @@ class PackFileWriterTest {
     }
 
     @Test
+    void aTornOrForeignIndexCostsAFullPackNeverAWrongOne() throws IOException {
+        age(repo);
+        Path out = tmp.resolve("pack.xml");
+        new ContextPacker(options(cache)).pack(repo, out);
+        write("src/App.java", "class App {\n    int x = 5;\n}\n");
+        try (var indexes = Files.list(cache.resolve("packs"))) {
+            for (Path index : indexes.toList()) {
+                byte[] bytes = Files.readAllBytes(index);
+                // Cut mid-record, as a process killed while writing it would leave it.
+                Files.write(index, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+            }
+        }
+
+        PackStats again = new ContextPacker(options(cache)).pack(repo, out);
+
+        assertThat(Files.readString(out)).isEqualTo(packToWriter()).contains("int x = 5;");
+        assertThat(again.bytes()).isEqualTo(Files.size(out));
+    }
+
+    @Test
     void aCommitPackedAfterAnotherCopiesWhatTheirTreesShare() throws Exception {
         Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call();
         git.add().addFilepattern(".").call();
