@@ -75,7 +75,8 @@ public final class Engine implements AutoCloseable {
     /**
      * Generates {@code n} samples that continue {@code prompt}. Sample {@code i} draws with seed
      * {@code settings.seed() + i}, so it gets the same tokens as a generation of one sample with
-     * that seed. A sample ends at a stop token (not included) or after {@code settings.maxTokens()}.
+     * that seed. A sample ends at a stop token (not included), after {@code settings.maxTokens()},
+     * or when the listener wants no more.
      *
      * @param listener hears each sample's tokens as they come
      * @throws IllegalArgumentException on an empty prompt, {@code n < 1} or a token id outside the vocabulary
@@ -87,6 +88,24 @@ public final class Engine implements AutoCloseable {
         long start = System.nanoTime();
         KvCache shared = new KvCache(config(), prompt.length);
         float[] promptLogits = prefill(prompt, shared);
+        double promptSeconds = (System.nanoTime() - start) / 1e9;
+        Generation decoded = generate(shared, promptLogits, n, settings, listener);
+        return new Generation(decoded.samples(), prompt.length, decoded.generatedTokens(), promptSeconds,
+                decoded.decodeSeconds());
+    }
+
+    /**
+     * As {@link #generate(int[], int, GenerationSettings, TokenListener)}, for a prompt already in
+     * {@code prompt} (a prefix cache's), with {@code promptLogits} after its last token. The cache is only
+     * read: each sample forks it. The result counts no prompt time.
+     *
+     * @throws IllegalArgumentException when {@code n < 1}
+     */
+    public Generation generate(KvCache prompt, float[] promptLogits, int n, GenerationSettings settings,
+                               TokenListener listener) {
+        if (n < 1) {
+            throw new IllegalArgumentException("need at least one sample, found " + n);
+        }
         long prefilled = System.nanoTime();
         int maxTokens = settings.maxTokens();
         Sampler[] samplers = new Sampler[n];
@@ -98,7 +117,7 @@ public final class Engine implements AutoCloseable {
         boolean[] live = new boolean[n];
         for (int i = 0; i < n; i++) {
             samplers[i] = new Sampler(settings.temperature(), settings.topP(), settings.seed() + i);
-            caches[i] = shared.fork(maxTokens - 1);
+            caches[i] = prompt.fork(maxTokens - 1);
             logits[i] = promptLogits;
             stops[i] = -1;
             live[i] = true;
@@ -119,7 +138,7 @@ public final class Engine implements AutoCloseable {
                 }
                 outputs[i][lengths[i]++] = token;
                 listener.onToken(i, token);
-                if (lengths[i] == maxTokens) {
+                if (lengths[i] == maxTokens || !listener.wantsMore(i)) {
                     live[i] = false;
                 } else {
                     batch.add(i);
@@ -145,7 +164,7 @@ public final class Engine implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             samples.add(new Sample(i, Arrays.copyOf(outputs[i], lengths[i]), stops[i]));
         }
-        return new Generation(samples, prompt.length, generated, (prefilled - start) / 1e9, (end - prefilled) / 1e9);
+        return new Generation(samples, prompt.length(), generated, 0, (end - prefilled) / 1e9);
     }
 
     /** Stops the kernels' threads. The mapped weights are released when no longer referenced. */

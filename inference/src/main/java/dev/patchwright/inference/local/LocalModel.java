@@ -1,8 +1,10 @@
 package dev.patchwright.inference.local;
 
 import dev.patchwright.inference.engine.Engine;
-import dev.patchwright.inference.engine.KvCache;
-import dev.patchwright.inference.engine.Sampler;
+import dev.patchwright.inference.engine.Generation;
+import dev.patchwright.inference.engine.GenerationSettings;
+import dev.patchwright.inference.engine.Sample;
+import dev.patchwright.inference.engine.TokenListener;
 import dev.patchwright.inference.model.ChatRequest;
 import dev.patchwright.inference.model.Completion;
 import dev.patchwright.inference.model.InferenceException;
@@ -158,64 +160,37 @@ public final class LocalModel implements Model, AutoCloseable {
         }
     }
 
-    /** The samples decode together, one token of each live sample per forward batch. */
+    /**
+     * The samples decode together on the engine, one token of each live sample per forward batch; a
+     * sample's text ends at a stop token, a stop string or {@code maxTokens}.
+     */
     private List<LocalCompletion.Choice> decode(PrefixCache.Prefilled prefilled, ChatRequest request, int maxTokens,
             long seed, TextListener listener) {
         int n = request.n();
-        Sampler[] samplers = new Sampler[n];
-        KvCache[] caches = new KvCache[n];
-        float[][] logits = new float[n][];
         SampleText[] texts = new SampleText[n];
-        int[] counts = new int[n];
-        int[] last = new int[n];
-        LocalCompletion.FinishReason[] finish = new LocalCompletion.FinishReason[n];
         for (int i = 0; i < n; i++) {
-            samplers[i] = new Sampler(request.temperature(), request.topP(), seed + i);
-            caches[i] = prefilled.cache().fork(maxTokens - 1);
-            logits[i] = prefilled.logits();
             texts[i] = new SampleText(tokenizer.streamDecoder(), request.stop());
         }
-        while (true) {
-            List<Integer> batch = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                if (finish[i] != null) {
-                    continue;
-                }
-                int token = samplers[i].sample(logits[i]);
-                counts[i]++;
-                if (stopTokens.contains(token)) {
-                    finish[i] = LocalCompletion.FinishReason.STOP;
-                    emit(listener, i, texts[i].finish());
-                    continue;
-                }
-                emit(listener, i, texts[i].add(token));
-                if (texts[i].stopped()) {
-                    finish[i] = LocalCompletion.FinishReason.STOP;
-                } else if (counts[i] == maxTokens) {
-                    finish[i] = LocalCompletion.FinishReason.LENGTH;
-                    emit(listener, i, texts[i].finish());
-                } else {
-                    last[i] = token;
-                    batch.add(i);
-                }
+        GenerationSettings settings = new GenerationSettings(maxTokens, request.temperature(), request.topP(), seed,
+                stopTokens);
+        Generation generation = engine.generate(prefilled.cache(), prefilled.logits(), n, settings, new TokenListener() {
+            @Override
+            public void onToken(int sample, int token) {
+                emit(listener, sample, texts[sample].add(token));
             }
-            if (batch.isEmpty()) {
-                break;
+
+            @Override
+            public boolean wantsMore(int sample) {
+                return !texts[sample].stopped();
             }
-            int[][] tokens = new int[batch.size()][];
-            KvCache[] batchCaches = new KvCache[batch.size()];
-            for (int b = 0; b < batch.size(); b++) {
-                tokens[b] = new int[] {last[batch.get(b)]};
-                batchCaches[b] = caches[batch.get(b)];
-            }
-            float[][] next = engine.transformer().forwardBatch(tokens, batchCaches);
-            for (int b = 0; b < batch.size(); b++) {
-                logits[batch.get(b)] = next[b];
-            }
-        }
+        });
         List<LocalCompletion.Choice> choices = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            choices.add(new LocalCompletion.Choice(texts[i].text(), counts[i], finish[i]));
+        for (Sample sample : generation.samples()) {
+            SampleText text = texts[sample.index()];
+            boolean stopped = sample.stopped() || text.stopped();
+            emit(listener, sample.index(), text.finish());
+            choices.add(new LocalCompletion.Choice(text.text(), sample.tokens().length + (sample.stopped() ? 1 : 0),
+                    stopped ? LocalCompletion.FinishReason.STOP : LocalCompletion.FinishReason.LENGTH));
         }
         return choices;
     }

@@ -95,6 +95,36 @@ class SharedPrefixTest {
     }
 
     @Test
+    void aListenerThatWantsNoMoreEndsOnlyItsSampleAndAPrefilledPromptContinuesAlike() {
+        int[] prompt = {4, 5, 6};
+        GenerationSettings settings = new GenerationSettings(8, 1.0, 1.0, 7, Set.of());
+        Generation full = engine.generate(prompt, 2, settings, TokenListener.NONE);
+        KvCache cache = new KvCache(engine.config(), prompt.length);
+        float[] logits = engine.prefill(prompt, cache);
+
+        Generation cut = engine.generate(cache, logits, 2, settings, new TokenListener() {
+            private int heard;
+
+            @Override
+            public void onToken(int sample, int token) {
+                heard += sample == 0 ? 1 : 0;
+            }
+
+            @Override
+            public boolean wantsMore(int sample) {
+                return sample != 0 || heard < 3;
+            }
+        });
+
+        assertThat(cut.promptTokens()).isEqualTo(3);
+        assertThat(cut.samples().get(0).tokens()).containsExactly(
+                java.util.Arrays.copyOf(full.samples().get(0).tokens(), 3));
+        assertThat(cut.samples().get(0).stopped()).isFalse();
+        assertThat(cut.samples().get(1).tokens()).containsExactly(full.samples().get(1).tokens());
+        assertThat(cache.length()).as("the prompt's cache is only read").isEqualTo(3);
+    }
+
+    @Test
     void greedyFollowsTheArgmaxAndAStopTokenEndsTheSample() {
         int[] prompt = {9, 8, 7};
         Generation greedy = engine.generate(prompt, 2, GenerationSettings.greedy(6, Set.of()), TokenListener.NONE);
