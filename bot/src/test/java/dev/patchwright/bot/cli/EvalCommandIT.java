@@ -12,16 +12,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,9 +34,6 @@ class EvalCommandIT {
     private HttpServer server;
     private final AtomicInteger calls = new AtomicInteger();
     private final Tokenizer o200k = Tokenizers.load("o200k_base");
-
-    private record Run(int exit, String stdout, String stderr) {
-    }
 
     /**
      * The solver: answers with {@link HashHopOracle} (which reads the prompt's links and follows them), usage
@@ -83,20 +76,8 @@ class EvalCommandIT {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = new CommandLine(new Cli()).execute(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private Path prices() throws IOException {
@@ -109,7 +90,7 @@ class EvalCommandIT {
     void runsTheGridAndWritesTheTableResultsAndCharts() throws Exception {
         Path out = temp.resolve("out");
 
-        Run run = run("eval", "hashhop", "--model-url", url(), "--model", "solver", "--prices", prices().toString(),
+        CliRun run = run("eval", "hashhop", "--model-url", url(), "--model", "solver", "--prices", prices().toString(),
                 "--tokens", "2k,4k", "--hops", "1,2,4", "--variant", "direct,cot", "--queries", "5", "--seed", "1",
                 "--budget", "5", "--out", out.toString());
 
@@ -140,7 +121,7 @@ class EvalCommandIT {
     void aBudgetTooSmallForEveryCellRunsWhatFitsAndSaysWhatItSkipped() throws Exception {
         Path out = temp.resolve("out");
 
-        Run run = run("eval", "hashhop", "--model-url", url(), "--model", "unpriced", "--price", "input=2,output=8",
+        CliRun run = run("eval", "hashhop", "--model-url", url(), "--model", "unpriced", "--price", "input=2,output=8",
                 "--tokens", "2k,8k", "--hops", "1,2", "--variant", "direct", "--queries", "5", "--budget", "$0.02",
                 "--out", out.toString());
 
@@ -159,13 +140,13 @@ class EvalCommandIT {
     void refusesAModelWithoutAPriceNamingTheModelAndTheFile() throws Exception {
         Path priceFile = prices();
 
-        Run unpriced = run("eval", "hashhop", "--model-url", url(), "--model", "gpt-9", "--prices", priceFile.toString(),
+        CliRun unpriced = run("eval", "hashhop", "--model-url", url(), "--model", "gpt-9", "--prices", priceFile.toString(),
                 "--tokens", "2k", "--budget", "1", "--out", temp.resolve("out").toString());
-        Run noFile = run("eval", "hashhop", "--model-url", url(), "--model", "gpt-9", "--prices",
+        CliRun noFile = run("eval", "hashhop", "--model-url", url(), "--model", "gpt-9", "--prices",
                 temp.resolve("none.yaml").toString(), "--tokens", "2k", "--budget", "1");
-        Run noBudget = run("eval", "hashhop", "--model-url", url(), "--model", "solver", "--prices", priceFile.toString(),
+        CliRun noBudget = run("eval", "hashhop", "--model-url", url(), "--model", "solver", "--prices", priceFile.toString(),
                 "--tokens", "2k");
-        Run badBudget = run("eval", "hashhop", "--model-url", url(), "--model", "solver", "--prices", priceFile.toString(),
+        CliRun badBudget = run("eval", "hashhop", "--model-url", url(), "--model", "solver", "--prices", priceFile.toString(),
                 "--tokens", "2k", "--budget", "lots");
 
         assertThat(unpriced.exit()).isEqualTo(2);
@@ -185,11 +166,11 @@ class EvalCommandIT {
     void generateWritesPromptsAndTargetsWithoutAModel() throws Exception {
         Path file = temp.resolve("tasks.jsonl");
 
-        Run run = run("eval", "hashhop", "generate", "--tokens", "8k", "--hops", "2", "--variant", "cot",
+        CliRun run = run("eval", "hashhop", "generate", "--tokens", "8k", "--hops", "2", "--variant", "cot",
                 "--queries", "4", "--seed", "3", "--samples", "2", "--out", file.toString());
-        Run again = run("eval", "hashhop", "generate", "--tokens", "8k", "--hops", "2", "--variant", "cot",
+        CliRun again = run("eval", "hashhop", "generate", "--tokens", "8k", "--hops", "2", "--variant", "cot",
                 "--queries", "4", "--seed", "3", "--samples", "2");
-        Run both = run("eval", "hashhop", "generate", "--tokens", "8k", "--chars", "1000");
+        CliRun both = run("eval", "hashhop", "generate", "--tokens", "8k", "--chars", "1000");
 
         assertThat(run.exit()).as(run.stderr()).isZero();
         List<String> lines = Files.readAllLines(file);

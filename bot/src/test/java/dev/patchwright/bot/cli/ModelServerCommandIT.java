@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchwright.inference.local.RandomModel;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +17,6 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code model-server} as its own process, and {@code eval hashhop} on a {@code local:} model folder. */
 class ModelServerCommandIT {
@@ -55,7 +52,7 @@ class ModelServerCommandIT {
     void refusesAFolderThatIsNotAModelNamingWhatIsMissing() throws Exception {
         Files.createDirectories(temp.resolve("empty"));
 
-        Run run = run("model-server", "--model-path", temp.resolve("empty").toString(), "--port", "0");
+        CliRun run = run("model-server", "--model-path", temp.resolve("empty").toString(), "--port", "0");
 
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.stderr()).contains("--model-path", "has no tokenizer.json");
@@ -65,7 +62,7 @@ class ModelServerCommandIT {
     void refusesToServeBeyondLoopbackWithoutAKey() throws Exception {
         Path folder = RandomModel.tiny(4).write(temp.resolve("open-model"));
 
-        Run run = run("model-server", "--model-path", folder.toString(), "--host", "0.0.0.0", "--port", "0");
+        CliRun run = run("model-server", "--model-path", folder.toString(), "--host", "0.0.0.0", "--port", "0");
 
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.stderr()).contains("--host 0.0.0.0", "PATCHWRIGHT_MODEL_SERVER_API_KEY", "--allow-unauthenticated");
@@ -76,7 +73,7 @@ class ModelServerCommandIT {
         Path folder = RandomModel.tiny(4).write(temp.resolve("tiny-random"));
         Path out = temp.resolve("out");
 
-        Run run = run("eval", "hashhop", "--model-url", "local:" + folder, "--price", "gpu-hour=2",
+        CliRun run = run("eval", "hashhop", "--model-url", "local:" + folder, "--price", "gpu-hour=2",
                 "--tokenizer", "hf:" + folder.resolve("tokenizer.json"), "--tokens", "4k", "--hops", "1,2",
                 "--variant", "direct", "--queries", "2", "--max-output-tokens", "24", "--budget", "0.50",
                 "--out", out.toString());
@@ -88,22 +85,7 @@ class ModelServerCommandIT {
         assertThat(results.at("/totals/spentMicroUsd").asLong()).isPositive().isLessThanOrEqualTo(500_000);
     }
 
-    private record Run(int exit, String stdout, String stderr) {
-    }
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = new CommandLine(new Cli()).execute(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 }

@@ -6,11 +6,7 @@ import dev.patchwright.inference.tokenizer.Tokenizers;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -24,23 +20,8 @@ class PackCommandIT {
     @TempDir
     Path temp;
 
-    private record Run(int exit, String stdout, String stderr) {
-    }
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = new CommandLine(new Cli()).execute(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private Path repository() throws Exception {
@@ -73,7 +54,7 @@ class PackCommandIT {
         String[] args = {"pack", repo.toString(), "--out", out.toString(), "--stats=json", "--cache-dir",
                 temp.resolve("cache").toString()};
 
-        Run first = run(args);
+        CliRun first = run(args);
 
         assertThat(first.exit()).as(first.stderr()).isZero();
         String packed = Files.readString(out);
@@ -97,7 +78,7 @@ class PackCommandIT {
         assertThat(stats.get("tokens").asLong()).isGreaterThan(sum);
         assertThat(stats.get("cacheHits").asInt()).isZero();
 
-        Run second = run(args);
+        CliRun second = run(args);
         JsonNode again = new ObjectMapper().readTree(second.stdout());
         assertThat(again.get("cacheHits").asInt()).isEqualTo(14);
         assertThat(again.get("redactions")).as("a cached file with a credential is still scanned and listed")
@@ -112,7 +93,7 @@ class PackCommandIT {
         Files.writeString(task, "# Calc.add subtracts\n\n`add(2, 3)` returns -1 instead of 5.\n");
         Path out = temp.resolve("context.md");
 
-        Run run = run("pack", repo.toString(), "--out", out.toString(), "--format", "markdown", "--max-tokens", "700",
+        CliRun run = run("pack", repo.toString(), "--out", out.toString(), "--format", "markdown", "--max-tokens", "700",
                 "--task-file", task.toString(), "--cache-dir", temp.resolve("cache").toString());
 
         assertThat(run.exit()).as(run.stderr()).isZero();
@@ -128,9 +109,9 @@ class PackCommandIT {
     void refusesBadInputWithTheReason() throws Exception {
         Path repo = repository();
 
-        Run tokenizer = run("pack", repo.toString(), "--tokenizer", "gpt2");
-        Run format = run("pack", repo.toString(), "--format", "html");
-        Run missing = run("pack", temp.resolve("nowhere").toString());
+        CliRun tokenizer = run("pack", repo.toString(), "--tokenizer", "gpt2");
+        CliRun format = run("pack", repo.toString(), "--format", "html");
+        CliRun missing = run("pack", temp.resolve("nowhere").toString());
 
         assertThat(tokenizer.exit()).isEqualTo(2);
         assertThat(tokenizer.stderr()).contains("gpt2", "o200k_base");
