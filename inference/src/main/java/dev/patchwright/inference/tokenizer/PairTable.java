@@ -1,7 +1,5 @@
 package dev.patchwright.inference.tokenizer;
 
-import java.util.Arrays;
-
 /**
  * Maps a pair of adjacent token ids to the merge that joins them: its rank (lower merges first) and
  * the id of the joined token, keyed by one {@code long} in open addressing. Built once, then read-only.
@@ -10,46 +8,49 @@ final class PairTable {
 
     static final long ABSENT = -1L;
 
-    private final long[] keys;   // (left << 32 | right); -1 = empty
-    private final long[] merges; // (rank << 32 | joined id)
+    // (slot) [2s] = left << 32 | right, -1 = empty; [2s+1] = rank << 32 | joined id: one cache line a lookup
+    private final long[] slots;
+    private final int capacity;
     private final int shift;
     private int size;
 
     PairTable(int expected) {
         int capacity = Integer.highestOneBit(Math.max(4, expected) * 2) * 2;
-        keys = new long[capacity];
-        merges = new long[capacity];
-        Arrays.fill(keys, -1L);
+        this.capacity = capacity;
+        slots = new long[2 * capacity];
+        for (int s = 0; s < capacity; s++) {
+            slots[2 * s] = -1L;
+        }
         shift = 64 - Integer.numberOfTrailingZeros(capacity);
     }
 
     /** Records that {@code left right} merge at {@code rank} into {@code joined}; a later put replaces. */
     void put(int left, int right, int rank, int joined) {
-        if (size * 2 >= keys.length) {
+        if (size * 2 >= capacity) {
             throw new IllegalStateException("pair table is full at " + size + " merges");
         }
         long key = (long) left << 32 | right;
-        int mask = keys.length - 1;
+        int mask = capacity - 1;
         int slot = slot(key);
-        while (keys[slot] != -1L && keys[slot] != key) {
+        while (slots[2 * slot] != -1L && slots[2 * slot] != key) {
             slot = (slot + 1) & mask;
         }
-        if (keys[slot] == -1L) {
+        if (slots[2 * slot] == -1L) {
             size++;
         }
-        keys[slot] = key;
-        merges[slot] = (long) rank << 32 | joined;
+        slots[2 * slot] = key;
+        slots[2 * slot + 1] = (long) rank << 32 | joined;
     }
 
     /** {@code rank << 32 | joined}, or {@link #ABSENT}. */
     long get(int left, int right) {
         long key = (long) left << 32 | right;
-        int mask = keys.length - 1;
+        int mask = capacity - 1;
         int slot = slot(key);
         while (true) {
-            long k = keys[slot];
+            long k = slots[2 * slot];
             if (k == key) {
-                return merges[slot];
+                return slots[2 * slot + 1];
             }
             if (k == -1L) {
                 return ABSENT;

@@ -157,6 +157,19 @@ final class SecretScanner {
     /** The anchors by their first byte, so one pass over the text finds every anchored credential. */
     private static final Anchor[][] ANCHORS = anchors();
 
+    /** Whether some anchor starts with the two bytes {@code a b}, at {@code (a & 0xff) << 8 | (b & 0xff)}. */
+    private static final boolean[] ANCHOR_STARTS = anchorStarts();
+
+    private static boolean[] anchorStarts() {
+        boolean[] starts = new boolean[1 << 16];
+        for (Anchor[] anchors : ANCHORS) {
+            for (Anchor anchor : anchors == null ? new Anchor[0] : anchors) {
+                starts[(anchor.trigger()[0] & 0xff) << 8 | (anchor.trigger()[1] & 0xff)] = true;
+            }
+        }
+        return starts;
+    }
+
     private static Anchor[][] anchors() {
         List<List<Anchor>> byFirst = new ArrayList<>();
         for (int b = 0; b < 256; b++) {
@@ -179,11 +192,12 @@ final class SecretScanner {
 
     /** Runs every anchored rule from each place {@code latin1} (the text's characters, one byte each) holds a trigger. */
     private static void anchored(String text, byte[] latin1, List<Span> spans) {
-        for (int at = 0; at < latin1.length; at++) {
-            Anchor[] anchors = ANCHORS[latin1[at] & 0xff];
-            if (anchors == null) {
+        // Every trigger is at least two bytes long, and their first two bytes are rare in code.
+        for (int at = 0; at + 1 < latin1.length; at++) {
+            if (!ANCHOR_STARTS[(latin1[at] & 0xff) << 8 | (latin1[at + 1] & 0xff)]) {
                 continue;
             }
+            Anchor[] anchors = ANCHORS[latin1[at] & 0xff];
             for (Anchor anchor : anchors) {
                 byte[] trigger = anchor.trigger();
                 if (at + trigger.length <= latin1.length

@@ -109,8 +109,10 @@ final class SkipRules {
         for (int line = 0; line < MARKER_LINES && start < text.length(); line++) {
             int end = text.indexOf('\n', start);
             end = end < 0 ? text.length() : end;
-            String content = text.substring(start, Math.min(end, start + 400));
-            if (COMMENT_LINE.matcher(content).find() && GENERATED.matcher(content).find()) {
+            int stop = Math.min(end, start + 400);
+            // Every marker holds "DO NOT EDIT" or, in any case, "generated": look for those before any pattern.
+            if (mayMark(text, start, stop) && COMMENT_LINE.matcher(text.substring(start, stop)).find()
+                    && GENERATED.matcher(text.substring(start, stop)).find()) {
                 return new Skip(Skip.Reason.GENERATED, "generated (marked on line " + (line + 1) + ")");
             }
             start = end + 1;
@@ -119,6 +121,18 @@ final class SkipRules {
             return new Skip(Skip.Reason.GENERATED, "minified");
         }
         return null;
+    }
+
+    /** Whether {@code text[start, stop)} holds "DO NOT EDIT" or "generated" in any case. */
+    private static boolean mayMark(String text, int start, int stop) {
+        for (int i = start; i < stop; i++) {
+            char c = text.charAt(i);
+            if ((c == 'g' || c == 'G') && text.regionMatches(true, i, "generated", 0, 9) && i + 9 <= stop
+                    || c == 'D' && text.startsWith("DO NOT EDIT", i) && i + 11 <= stop) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isScriptOrStyle(String lower) {
