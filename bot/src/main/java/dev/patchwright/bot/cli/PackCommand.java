@@ -82,7 +82,7 @@ final class PackCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream err = invocation.stderr();
-        // Paths as the caller meant them; messages and statistics keep them as the caller wrote them.
+        // Paths as the caller meant them; messages keep them as the caller wrote them.
         Path root = invocation.resolve(dir);
         Path target = invocation.resolve(out);
         PackOptions options;
@@ -120,8 +120,9 @@ final class PackCommand implements Callable<Integer> {
                 }
                 result = new ContextPacker(options).pack(root, target);
             }
-            if (invocation.elsewhere()) {
-                result = new PackStats(dir.toString(), tokenizer, result.format(), result.bytes(), result.tokens(),
+            if (!tokenizer.equals(result.tokenizer())) {
+                // A relative hf: file resolved for a caller elsewhere: name it as the caller wrote it.
+                result = new PackStats(result.source(), tokenizer, result.format(), result.bytes(), result.tokens(),
                         result.files(), result.skipped(), result.redactions(), result.mapped(), result.omitted(),
                         result.cacheHits(), result.elapsed());
             }

@@ -42,10 +42,19 @@ final class ResidentPackers {
 
     /** Starts {@code PackClient <args>} in {@code cwd}; its streams go to files read by {@link #finish}. */
     Process start(Path cwd, String... args) throws IOException {
+        return start(cwd, List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Dpatchwright.pack.server.jvm=-Xmx256m -XX:+UseParallelGC", "dev.patchwright.bot.cli.resident.PackClient"), args);
+    }
+
+    /** The command line run in a JVM of its own, in {@code cwd}, with the clients' environment. */
+    Run inProcess(Path cwd, String... args) throws Exception {
+        return finish(start(cwd, List.of(Cli.class.getName()), args));
+    }
+
+    private Process start(Path cwd, List<String> jvm, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                "-Dpatchwright.pack.server.jvm=-Xmx256m -XX:+UseParallelGC",
-                "dev.patchwright.bot.cli.resident.PackClient"));
+                "-cp", System.getProperty("java.class.path")));
+        command.addAll(jvm);
         command.addAll(List.of(args));
         int run = runs++;
         ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile())
