@@ -71,6 +71,16 @@ public final class PackServer {
         listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         listener.bind(UnixDomainSocketAddress.of(socket));
         socketKey = fileKey(socket);
+        // Killed (SIGTERM) rather than stopped: still leave no socket that answers nobody.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                if (Objects.equals(fileKey(socket), socketKey)) {
+                    Files.deleteIfExists(socket);
+                }
+            } catch (IOException e) {
+                log("could not remove " + socket + ": " + e);
+            }
+        }, "pack-server-exit"));
         log("started: pid " + ProcessHandle.current().pid() + ", key " + key + ", idle timeout "
                 + idleMillis / 1000 + " s, java " + Runtime.version());
         Thread watch = new Thread(this::watch, "pack-server-watch");
@@ -97,6 +107,7 @@ public final class PackServer {
         while (active.get() > 0) {
             sleep(WATCH_MILLIS / 5);
         }
+        log("stopped");
         return 0;
     }
 
