@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Set;
 
@@ -61,31 +59,36 @@ final class RunDirectory {
     }
 
     Path socket(String key) {
-        return path.resolve("pack-" + key + ".sock");
+        return file(key, ".sock");
     }
 
     Path log(String key) {
-        return path.resolve("pack-" + key + ".log");
+        return file(key, ".log");
     }
 
     Path lock(String key) {
-        return path.resolve("pack-" + key + ".lock");
+        return file(key, ".lock");
     }
 
     /**
      * A short name for what makes two packers interchangeable: the same build, Java, user and
-     * settings give the same key; anything else gives a server of its own.
+     * settings give the same key; anything else gives a server of its own. FNV-1a over the parts'
+     * UTF-8 bytes, 48 bits in hex: a name, not a secret, and cheap (a digest's providers would
+     * cost the client a noticeable part of its start).
      */
     static String key(String... parts) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String part : parts) {
-                sha.update(String.valueOf(part).getBytes(StandardCharsets.UTF_8));
-                sha.update((byte) 0);
+        long hash = 0xcbf29ce484222325L;
+        for (String part : parts) {
+            for (byte b : String.valueOf(part).getBytes(StandardCharsets.UTF_8)) {
+                hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
             }
-            return HexFormat.of().formatHex(sha.digest(), 0, 6);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java has SHA-256", e);
+            hash = (hash ^ 0xff) * 0x100000001b3L; // a separator no UTF-8 string contains
         }
+        return HexFormat.of().toHexDigits(hash).substring(4);
+    }
+
+    /** {@code pack-<key><suffix>}, joined without string concatenation's bootstrap (the client's start). */
+    private Path file(String key, String suffix) {
+        return path.resolve(new StringBuilder("pack-").append(key).append(suffix).toString());
     }
 }
