@@ -16,7 +16,7 @@ import java.nio.charset.Charset;
         description = "Autonomous pull requests, verified by your tests.",
         subcommands = {SolveCommand.class, PackCommand.class, EvalCommand.class, ModelServerCommand.class},
         footer = {"%n  serve    start the GitHub App (webhooks, jobs); see README.md",
-                "  pack-server status|stop    the resident packer that serves `pack`; see README.md"})
+                "  pack-server  status or stop the resident packer behind pack; see README.md"})
 public final class Cli {
 
     public static void main(String... args) {
