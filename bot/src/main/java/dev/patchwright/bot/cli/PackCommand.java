@@ -35,6 +35,17 @@ final class PackCommand implements Callable<Integer> {
 
     private static final int LISTED = 20;
 
+    private final Invocation invocation;
+
+    PackCommand() {
+        this(Invocation.here());
+    }
+
+    /** A pack for a caller whose paths and streams {@code invocation} gives (the resident packer's clients). */
+    PackCommand(Invocation invocation) {
+        this.invocation = invocation;
+    }
+
     @Parameters(index = "0", paramLabel = "<dir>", description = "the directory to pack")
     Path dir;
 
@@ -70,25 +81,29 @@ final class PackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintStream err = System.err;
+        PrintStream err = invocation.stderr();
+        // Paths as the caller meant them; messages keep them as the caller wrote them.
+        Path root = invocation.resolve(dir);
+        Path target = invocation.resolve(out);
         PackOptions options;
         try {
             if (!stats.equals("table") && !stats.equals("json")) {
                 throw new IllegalArgumentException("--stats must be 'table' or 'json', not '" + stats + "'");
             }
-            if (!Files.isDirectory(dir)) {
+            if (!Files.isDirectory(root)) {
                 throw new IllegalArgumentException(dir + " is not a directory");
             }
             String task = "";
             if (taskFile != null) {
-                if (!Files.isRegularFile(taskFile)) {
+                Path taskPath = invocation.resolve(taskFile);
+                if (!Files.isRegularFile(taskPath)) {
                     throw new IllegalArgumentException("--task-file " + taskFile + " is not a readable file");
                 }
-                task = Files.readString(taskFile, StandardCharsets.UTF_8);
+                task = Files.readString(taskPath, StandardCharsets.UTF_8);
             }
-            Tokenizer loaded = Tokenizers.deferred(tokenizer);
+            Tokenizer loaded = Tokenizers.deferred(tokenizerSpec());
             options = PackOptions.defaults(loaded).withFormat(OutputFormat.parse(format)).withMaxFileBytes(maxFileBytes)
-                    .withExtraIgnores(ignore).withMaxTokens(maxTokens, task).withCacheDir(cacheDir);
+                    .withExtraIgnores(ignore).withMaxTokens(maxTokens, task).withCacheDir(invocation.resolve(cacheDir));
         } catch (IllegalArgumentException | IOException e) {
             err.println("error: " + e.getMessage());
             return 2;
@@ -96,18 +111,24 @@ final class PackCommand implements Callable<Integer> {
         try {
             PackStats result;
             if (out == null) {
-                Writer writer = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
-                result = new ContextPacker(options).pack(dir, writer);
+                Writer writer = new BufferedWriter(new OutputStreamWriter(invocation.stdout(), StandardCharsets.UTF_8), 1 << 16);
+                result = new ContextPacker(options).pack(root, writer);
             } else {
-                Path parent = out.toAbsolutePath().getParent();
-                if (Files.isDirectory(out) || !Files.isDirectory(parent)) {
+                Path parent = target.toAbsolutePath().getParent();
+                if (Files.isDirectory(target) || !Files.isDirectory(parent)) {
                     throw new IllegalArgumentException("--out " + out + " must name a file in an existing directory");
                 }
-                result = new ContextPacker(options).pack(dir, out);
+                result = new ContextPacker(options).pack(root, target);
+            }
+            if (!tokenizer.equals(result.tokenizer())) {
+                // A relative hf: file resolved for a caller elsewhere: name it as the caller wrote it.
+                result = new PackStats(result.source(), tokenizer, result.format(), result.bytes(), result.tokens(),
+                        result.files(), result.skipped(), result.redactions(), result.mapped(), result.omitted(),
+                        result.cacheHits(), result.elapsed());
             }
             // Statistics go to stdout when the pack went to a file, so `--stats=json > stats.json` works;
             // when the pack itself is on stdout, they go to stderr.
-            PrintStream report = out == null ? err : System.out;
+            PrintStream report = out == null ? err : invocation.stdout();
             report.print(stats.equals("json") ? json(result) : table(result));
             report.flush();
             return 0;
@@ -118,6 +139,14 @@ final class PackCommand implements Callable<Integer> {
             err.println("error: " + e.getMessage());
             return 3;
         }
+    }
+
+    /** The tokenizer spec, with a relative {@code hf:} file resolved against the caller's directory. */
+    private String tokenizerSpec() {
+        if (invocation.elsewhere() && tokenizer.startsWith("hf:") && tokenizer.length() > 3) {
+            return "hf:" + invocation.resolve(Path.of(tokenizer.substring(3)));
+        }
+        return tokenizer;
     }
 
     static String table(PackStats s) {
