@@ -54,27 +54,46 @@ ours_tokens() { # the total from --stats=json
   python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tokens"])' "$work/out/$1.stdout"
 }
 
+pw() { env PATCHWRIGHT_HOME="$work/home" "$root/patchwright" "$@"; }
+# The same, as words /usr/bin/time can run (it cannot run a shell function); pw_jvm without the resident packer.
+PW=(env PATCHWRIGHT_HOME="$work/home" "$root/patchwright")
+PW_JVM=(env PATCHWRIGHT_PACK_SERVER=off PATCHWRIGHT_HOME="$work/home" "$root/patchwright")
+
+# The resident packer's pid (from `pack-server status`), or nothing when none runs.
+packer_pid() { pw pack-server status 2>/dev/null | sed -n 's/.*pid \([0-9]*\).*/\1/p'; }
+
+# The resident packer's peak RSS in MiB so far (VmHWM): its packs run in it, not in the client /usr/bin/time sees.
+packer_rss_mb() { echo $(( $(awk '/VmHWM/ {print $2}' "/proc/$1/status") / 1024 )); }
+
 run_input() {
   local name="$1" dir="$work/$1"
   (cd "$dir" && measure "$name-repomix" npx --yes "$repomix" --style xml -o "$work/out/$name-repomix.xml" .)
-  # Cold: no token counts, no earlier pack into the output file.
-  rm -rf "$work/home" "$work/out/$name-ours.xml"
-  measure "$name-cold" env PATCHWRIGHT_HOME="$work/home" "$root/patchwright" pack "$dir" \
-      --out "$work/out/$name-ours.xml" --stats=json
-  measure "$name-warm" env PATCHWRIGHT_HOME="$work/home" "$root/patchwright" pack "$dir" \
-      --out "$work/out/$name-ours.xml" --stats=json
-  # A few files changed, as between two jobs on the same repository.
+  # Cold: no resident packer, no token counts, no earlier pack into the output file. The first
+  # command starts the resident packer; the repeats below are served by it, as by the bot's worker.
+  pw pack-server stop > /dev/null 2>&1 || true
+  rm -rf "$work/home" "$work/out/$name-ours.xml" "$work/out/$name-fresh.xml"
+  measure "$name-cold" "${PW[@]}" pack "$dir" --out "$work/out/$name-ours.xml" --stats=json
+  measure "$name-warm" "${PW[@]}" pack "$dir" --out "$work/out/$name-ours.xml" --stats=json
+  # The same repeat in a JVM of its own, as before the resident packer existed.
+  measure "$name-warm-jvm" "${PW_JVM[@]}" pack "$dir" --out "$work/out/$name-ours.xml" --stats=json
+  # A few files changed, as between two jobs on the same repository; then changed back, in a JVM of its own.
   git -C "$dir" ls-files '*.java' | sed -n '1,5p' | while read -r f; do echo "// changed" >> "$dir/$f"; done
   git -C "$dir" commit -q -am "a few changes"
-  measure "$name-changed" env PATCHWRIGHT_HOME="$work/home" "$root/patchwright" pack "$dir" \
-      --out "$work/out/$name-ours.xml" --stats=json
+  measure "$name-changed" "${PW[@]}" pack "$dir" --out "$work/out/$name-ours.xml" --stats=json
   git -C "$dir" reset -q --hard HEAD~1
+  measure "$name-changed-jvm" "${PW_JVM[@]}" pack "$dir" --out "$work/out/$name-ours.xml" --stats=json
+  # A first pack (no counts, no earlier output) while the packer already runs, warmed by the packs above.
+  measure "$name-fresh" "${PW[@]}" pack "$dir" --out "$work/out/$name-fresh.xml" --cache-dir "$work/home/fresh-cache" \
+      --stats=json
+  local pid; pid="$(packer_pid)"
+  echo "${pid:+$(packer_rss_mb "$pid")}" > "$work/out/$name-packer.rss"
+  pw pack-server stop > /dev/null 2>&1 || true
 }
 
-row() { # input tool label tokens
-  local input="$1" tool="$2" label="$3" tokens="$4"
+row() { # input tool label tokens [rss_mb]
+  local input="$1" tool="$2" label="$3" tokens="$4" rss="${5:-$(rss_mb "$3")}"
   local w; w=$(wall "$label")
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$input" "$tool" "$w" "$(rss_mb "$label")" "$tokens" \
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$input" "$tool" "$w" "$rss" "$tokens" \
       "$(python3 -c "print(f'{$tokens/$w/1e6:.2f}')")"
 }
 
@@ -94,22 +113,34 @@ for input in java.base jdk; do run_input "$input"; done
   echo "- java: $(java -version 2>&1 | head -1); node: $(node --version); repomix: $repomix"
   echo "- command: \`bench/pack-vs-repomix.sh\` (input: \`$src_zip\` unpacked into a git repository)"
   echo
+  echo "Rows marked (resident) are served by the resident packer that the cold row's command started;"
+  echo "their peak RSS is that process's high-water mark over all of its packs of the input (VmHWM),"
+  echo "measured after the last of them. Rows marked (own JVM) run with PATCHWRIGHT_PACK_SERVER=off."
+  echo
   echo "| input | tool | wall s | peak RSS MiB | tokens | M tokens/s |"
   echo "|---|---|---|---|---|---|"
   for input in java.base jdk; do
+    packer_rss="$(cat "$work/out/$input-packer.rss")"
     row "$input" "repomix 1.18.1" "$input-repomix" "$(repomix_tokens "$input-repomix")"
-    row "$input" "patchwright, cold" "$input-cold" "$(ours_tokens "$input-cold")"
-    row "$input" "patchwright, same commit again" "$input-warm" "$(ours_tokens "$input-warm")"
-    row "$input" "patchwright, 5 files changed" "$input-changed" "$(ours_tokens "$input-changed")"
+    row "$input" "patchwright, cold (first command, starts the packer)" "$input-cold" "$(ours_tokens "$input-cold")" "$packer_rss"
+    row "$input" "patchwright, same commit again (resident)" "$input-warm" "$(ours_tokens "$input-warm")" "$packer_rss"
+    row "$input" "patchwright, 5 files changed (resident)" "$input-changed" "$(ours_tokens "$input-changed")" "$packer_rss"
+    row "$input" "patchwright, cold with the packer running (resident)" "$input-fresh" "$(ours_tokens "$input-fresh")" "$packer_rss"
+    row "$input" "patchwright, same commit again (own JVM)" "$input-warm-jvm" "$(ours_tokens "$input-warm-jvm")"
+    row "$input" "patchwright, 5 files changed (own JVM)" "$input-changed-jvm" "$(ours_tokens "$input-changed-jvm")"
   done
   echo
   echo "Ratios (repomix / patchwright):"
   echo
   for input in java.base jdk; do
-    echo "- $input: cold $(ratio "$(wall "$input-repomix")" "$(wall "$input-cold")")× faster," \
-         "same commit $(ratio "$(wall "$input-repomix")" "$(wall "$input-warm")")×," \
-         "5 files changed $(ratio "$(wall "$input-repomix")" "$(wall "$input-changed")")×;" \
-         "peak memory $(ratio "$(rss_mb "$input-repomix")" "$(rss_mb "$input-cold")")× smaller"
+    r="$(wall "$input-repomix")"
+    echo "- $input: cold $(ratio "$r" "$(wall "$input-cold")")× faster," \
+         "same commit $(ratio "$r" "$(wall "$input-warm")")×," \
+         "5 files changed $(ratio "$r" "$(wall "$input-changed")")×," \
+         "cold with the packer running $(ratio "$r" "$(wall "$input-fresh")")×;" \
+         "in their own JVM: same commit $(ratio "$r" "$(wall "$input-warm-jvm")")×," \
+         "5 files changed $(ratio "$r" "$(wall "$input-changed-jvm")")×;" \
+         "peak memory $(ratio "$(rss_mb "$input-repomix")" "$(cat "$work/out/$input-packer.rss")")× smaller"
   done
 } > "$results"
 cat "$results"

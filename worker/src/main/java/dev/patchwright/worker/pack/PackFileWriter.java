@@ -151,6 +151,12 @@ final class PackFileWriter {
             if (section != null && previous.unchanged(entry, section)) {
                 return new Plan(entry, section, null);
             }
+            if (section != null && sameSizeOnDisk(entry, section)
+                    && BlobIds.of(source.read(entry, options.maxFileBytes())).equals(section.blob())) {
+                // Its stamp says nothing (touched, or changed too close to the last pack) but its
+                // content is what the section holds, as git settles a racily clean file: copy it.
+                return new Plan(entry, section, null);
+            }
             PackIndex.Sniffed known = previous.sniffed.get(path);
             if (known != null && previous.unchanged(entry, known)) {
                 return new Plan(entry, null, known);
@@ -165,6 +171,12 @@ final class PackFileWriter {
         Skip skip = SkipRules.binary(start, whole);
         skip = skip == null ? SkipRules.generated(path, FileAnalysis.decode(start)) : skip;
         return new Plan(entry, null, skip == null ? null : new PackIndex.Sniffed(path, entry.blob(), entry.stamp(), skip));
+    }
+
+    /** Whether a worktree file has the size it had when {@code section} was written: it may be unchanged. */
+    private static boolean sameSizeOnDisk(PackSource.Entry entry, PackIndex.Section section) {
+        return entry.blob() == null && entry.stamp() != null && section.stamp() != null && section.blob() != null
+                && entry.stamp().size() == section.stamp().size();
     }
 
     /** Reads, redacts and counts a file, and renders its section. */

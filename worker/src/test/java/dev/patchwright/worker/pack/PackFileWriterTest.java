@@ -152,6 +152,26 @@ class PackFileWriterTest {
     }
 
     @Test
+    void aFileTouchedButNotChangedIsCopiedAndTheOutputLeftAsItWas() throws IOException {
+        Path out = tmp.resolve("pack.xml");
+        // Written just now: every stamp is too close to this pack to trust next time.
+        PackStats first = new ContextPacker(options(cache)).pack(repo, out);
+        Object inode = Files.readAttributes(out, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        FileTime written = Files.getLastModifiedTime(out);
+        // And one file rewritten with the same content, as a checkout or an editor's save does.
+        write("src/App.java", "class App {\n    int x = 1;\n}\n");
+
+        PackStats again = new ContextPacker(options(cache)).pack(repo, out);
+
+        assertThat(again.cacheHits()).isEqualTo(again.files().size());
+        assertThat(again.tokens()).isEqualTo(first.tokens());
+        assertThat(again.redactions()).isEqualTo(first.redactions());
+        assertThat(Files.readAttributes(out, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(inode);
+        assertThat(Files.getLastModifiedTime(out)).isEqualTo(written);
+        assertThat(Files.readString(out)).isEqualTo(packToWriter());
+    }
+
+    @Test
     void anOutputSomeoneEditedIsPackedAfresh() throws IOException {
         age(repo);
         Path out = tmp.resolve("pack.xml");
