@@ -3,16 +3,20 @@
 # `./patchwright pack`, side by side in one run, and writes bench/RESULTS.md.
 #
 #   bench/pack-vs-repomix.sh            # both inputs: the whole JDK and its java.base subset
-#   BENCH_DIR=/var/tmp/pwbench SRC_ZIP=/path/to/src.zip bench/pack-vs-repomix.sh
+#   BENCH_ROUNDS=5 BENCH_DIR=/var/tmp/pwbench SRC_ZIP=/path/to/src.zip bench/pack-vs-repomix.sh
 #
 # Wall time and peak RSS come from GNU time (/usr/bin/time -f '%e %M'); token counts from each
-# tool's own report (both o200k_base).
+# tool's own report (both o200k_base). The machines here are shared and their speed drifts by up to
+# 2x within minutes, so every measurement is taken in BENCH_ROUNDS rounds (default 3), each round
+# running everything once, one tool right after the other; the table gives each row's median and
+# range, and the ratios are medians of the per-round ratios.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${BENCH_DIR:-/var/tmp/patchwright-bench}"
 src_zip="${SRC_ZIP:-/usr/lib/jvm/temurin-25-jdk-amd64/lib/src.zip}"
 repomix="repomix@1.18.1"
 results="$root/bench/RESULTS.md"
+rounds="${BENCH_ROUNDS:-3}"
 mkdir -p "$work/out"
 
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.invalid
@@ -37,110 +41,113 @@ prepare() {
   fi
 }
 
-# measure LABEL CMD...: runs CMD, appends "wall_seconds peak_rss_kb" to $work/out/LABEL.time
+# measure LABEL CMD...: runs CMD, writes "wall_seconds peak_rss_kb" to $work/out/LABEL.time
 measure() {
   local label="$1"; shift
   /usr/bin/time -f '%e %M' -o "$work/out/$label.time" "$@" > "$work/out/$label.stdout" 2> "$work/out/$label.stderr"
 }
 
-wall() { cut -d' ' -f1 "$work/out/$1.time"; }
-rss_mb() { echo $(( $(cut -d' ' -f2 "$work/out/$1.time") / 1024 )); }
-
-repomix_tokens() { # the "Total Tokens" line of repomix's summary
-  grep -m1 -i 'Total Tokens' "$work/out/$1.stdout" | tr -dc '0-9'
-}
-
-ours_tokens() { # the total from --stats=json
-  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tokens"])' "$work/out/$1.stdout"
-}
-
-pw() { env PATCHWRIGHT_HOME="$work/home" "$root/patchwright" "$@"; }
-# The same, as words /usr/bin/time can run (it cannot run a shell function); pw_jvm without the resident packer.
 PW=(env PATCHWRIGHT_HOME="$work/home" "$root/patchwright")
+# Without the resident packer: each command a JVM of its own, as before it existed.
 PW_JVM=(env PATCHWRIGHT_PACK_SERVER=off PATCHWRIGHT_HOME="$work/home" "$root/patchwright")
 
 # The resident packer's pid (from `pack-server status`), or nothing when none runs.
-packer_pid() { pw pack-server status 2>/dev/null | sed -n 's/.*pid \([0-9]*\).*/\1/p'; }
+packer_pid() { "${PW[@]}" pack-server status 2>/dev/null | sed -n 's/.*pid \([0-9]*\).*/\1/p'; }
 
-# The resident packer's peak RSS in MiB so far (VmHWM): its packs run in it, not in the client /usr/bin/time sees.
-packer_rss_mb() { echo $(( $(awk '/VmHWM/ {print $2}' "/proc/$1/status") / 1024 )); }
-
+# run_input NAME ROUND: one round of every measurement of one input; labels end in .rROUND
 run_input() {
-  local name="$1" dir="$work/$1"
-  (cd "$dir" && measure "$name-repomix" npx --yes "$repomix" --style xml -o "$work/out/$name-repomix.xml" .)
+  local name="$1" r=".r$2" dir="$work/$1"
+  (cd "$dir" && measure "$name-repomix$r" npx --yes "$repomix" --style xml -o "$work/out/$name-repomix.xml" .)
   # Cold: no resident packer, no token counts, no earlier pack into the output file. The first
   # command starts the resident packer; the repeats below are served by it, as by the bot's worker.
-  pw pack-server stop > /dev/null 2>&1 || true
+  "${PW[@]}" pack-server stop > /dev/null 2>&1 || true
   rm -rf "$work/home" "$work/out/$name-ours.xml" "$work/out/$name-fresh.xml"
-  measure "$name-cold" "${PW[@]}" pack "$dir" --out "$work/out/$name-ours.xml" --stats=json
-  measure "$name-warm" "${PW[@]}" pack "$dir" --out "$work/out/$name-ours.xml" --stats=json
-  # The same repeat in a JVM of its own, as before the resident packer existed.
-  measure "$name-warm-jvm" "${PW_JVM[@]}" pack "$dir" --out "$work/out/$name-ours.xml" --stats=json
+  measure "$name-cold$r" "${PW[@]}" pack "$dir" --out "$work/out/$name-ours.xml" --stats=json
+  measure "$name-warm$r" "${PW[@]}" pack "$dir" --out "$work/out/$name-ours.xml" --stats=json
+  measure "$name-warm-jvm$r" "${PW_JVM[@]}" pack "$dir" --out "$work/out/$name-ours.xml" --stats=json
   # A few files changed, as between two jobs on the same repository; then changed back, in a JVM of its own.
   git -C "$dir" ls-files '*.java' | sed -n '1,5p' | while read -r f; do echo "// changed" >> "$dir/$f"; done
   git -C "$dir" commit -q -am "a few changes"
-  measure "$name-changed" "${PW[@]}" pack "$dir" --out "$work/out/$name-ours.xml" --stats=json
+  measure "$name-changed$r" "${PW[@]}" pack "$dir" --out "$work/out/$name-ours.xml" --stats=json
   git -C "$dir" reset -q --hard HEAD~1
-  measure "$name-changed-jvm" "${PW_JVM[@]}" pack "$dir" --out "$work/out/$name-ours.xml" --stats=json
+  measure "$name-changed-jvm$r" "${PW_JVM[@]}" pack "$dir" --out "$work/out/$name-ours.xml" --stats=json
   # A first pack (no counts, no earlier output) while the packer already runs, warmed by the packs above.
-  measure "$name-fresh" "${PW[@]}" pack "$dir" --out "$work/out/$name-fresh.xml" --cache-dir "$work/home/fresh-cache" \
+  measure "$name-fresh$r" "${PW[@]}" pack "$dir" --out "$work/out/$name-fresh.xml" --cache-dir "$work/home/fresh-cache" \
       --stats=json
+  # Its peak RSS (VmHWM) over all of this round's packs: they ran in it, not in the client /usr/bin/time saw.
   local pid; pid="$(packer_pid)"
-  echo "${pid:+$(packer_rss_mb "$pid")}" > "$work/out/$name-packer.rss"
-  pw pack-server stop > /dev/null 2>&1 || true
+  [ -z "$pid" ] || awk '/VmHWM/ {print $2}' "/proc/$pid/status" > "$work/out/$name-packer$r.rss"
+  "${PW[@]}" pack-server stop > /dev/null 2>&1 || true
 }
-
-row() { # input tool label tokens [rss_mb]
-  local input="$1" tool="$2" label="$3" tokens="$4" rss="${5:-$(rss_mb "$3")}"
-  local w; w=$(wall "$label")
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$input" "$tool" "$w" "$rss" "$tokens" \
-      "$(python3 -c "print(f'{$tokens/$w/1e6:.2f}')")"
-}
-
-ratio() { python3 -c "print(f'{$1/$2:.1f}')"; }
 
 prepare
 (cd "$root" && ./mvnw -B -q -DskipTests package)
-# Once per build, the launcher makes its class-data archive: an install step, not part of a pack.
+# Once per build, the launcher makes its class-data archives: an install step, not part of a pack.
 "$root/patchwright" --version > /dev/null
-for input in java.base jdk; do run_input "$input"; done
+"${PW[@]}" pack-server status > /dev/null 2>&1 || true
+rm -f "$work"/out/*.time "$work"/out/*.rss
+for round in $(seq 1 "$rounds"); do
+  for input in java.base jdk; do run_input "$input" "$round"; done
+done
 
 {
   echo "# Packing benchmark: Patchwright vs repomix"
   echo
-  echo "- date: $(date -u +%Y-%m-%d)"
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M') UTC"
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB"
   echo "- java: $(java -version 2>&1 | head -1); node: $(node --version); repomix: $repomix"
-  echo "- command: \`bench/pack-vs-repomix.sh\` (input: \`$src_zip\` unpacked into a git repository)"
+  echo "- command: \`bench/pack-vs-repomix.sh\` with BENCH_ROUNDS=$rounds (input: \`$src_zip\` unpacked into a git repository)"
   echo
-  echo "Rows marked (resident) are served by the resident packer that the cold row's command started;"
-  echo "their peak RSS is that process's high-water mark over all of its packs of the input (VmHWM),"
-  echo "measured after the last of them. Rows marked (own JVM) run with PATCHWRIGHT_PACK_SERVER=off."
-  echo
-  echo "| input | tool | wall s | peak RSS MiB | tokens | M tokens/s |"
-  echo "|---|---|---|---|---|---|"
-  for input in java.base jdk; do
-    packer_rss="$(cat "$work/out/$input-packer.rss")"
-    row "$input" "repomix 1.18.1" "$input-repomix" "$(repomix_tokens "$input-repomix")"
-    row "$input" "patchwright, cold (first command, starts the packer)" "$input-cold" "$(ours_tokens "$input-cold")" "$packer_rss"
-    row "$input" "patchwright, same commit again (resident)" "$input-warm" "$(ours_tokens "$input-warm")" "$packer_rss"
-    row "$input" "patchwright, 5 files changed (resident)" "$input-changed" "$(ours_tokens "$input-changed")" "$packer_rss"
-    row "$input" "patchwright, cold with the packer running (resident)" "$input-fresh" "$(ours_tokens "$input-fresh")" "$packer_rss"
-    row "$input" "patchwright, same commit again (own JVM)" "$input-warm-jvm" "$(ours_tokens "$input-warm-jvm")"
-    row "$input" "patchwright, 5 files changed (own JVM)" "$input-changed-jvm" "$(ours_tokens "$input-changed-jvm")"
-  done
-  echo
-  echo "Ratios (repomix / patchwright):"
-  echo
-  for input in java.base jdk; do
-    r="$(wall "$input-repomix")"
-    echo "- $input: cold $(ratio "$r" "$(wall "$input-cold")")× faster," \
-         "same commit $(ratio "$r" "$(wall "$input-warm")")×," \
-         "5 files changed $(ratio "$r" "$(wall "$input-changed")")×," \
-         "cold with the packer running $(ratio "$r" "$(wall "$input-fresh")")×;" \
-         "in their own JVM: same commit $(ratio "$r" "$(wall "$input-warm-jvm")")×," \
-         "5 files changed $(ratio "$r" "$(wall "$input-changed-jvm")")×;" \
-         "peak memory $(ratio "$(rss_mb "$input-repomix")" "$(cat "$work/out/$input-packer.rss")")× smaller"
-  done
+  python3 - "$work/out" "$rounds" <<'PY'
+import json, re, statistics, sys
+out, rounds = sys.argv[1], int(sys.argv[2])
+def times(label):
+    walls, rss = [], []
+    for r in range(1, rounds + 1):
+        w, k = open(f"{out}/{label}.r{r}.time").read().split()[:2]
+        walls.append(float(w)); rss.append(int(k) // 1024)
+    return walls, rss
+def packer_rss(name):
+    return [int(open(f"{out}/{name}-packer.r{r}.rss").read()) // 1024 for r in range(1, rounds + 1)]
+def tokens(label, ours):
+    text = open(f"{out}/{label}.r{rounds}.stdout").read()
+    if ours:
+        return json.loads(text)["tokens"]
+    return int(re.sub(r"[^0-9]", "", re.search(r"Total Tokens.*", text, re.I).group(0)))
+rows = [("repomix 1.18.1", "repomix", False),
+        ("patchwright, cold (first command, starts the packer)", "cold", True),
+        ("patchwright, same commit again (resident)", "warm", True),
+        ("patchwright, 5 files changed (resident)", "changed", True),
+        ("patchwright, cold with the packer running (resident)", "fresh", True),
+        ("patchwright, same commit again (own JVM)", "warm-jvm", False),
+        ("patchwright, 5 files changed (own JVM)", "changed-jvm", False)]
+print("Rows marked (resident) are served by the resident packer that the cold row's command started;")
+print("their peak RSS is that process's high-water mark over all of a round's packs of the input (VmHWM),")
+print("read after the last of them. Rows marked (own JVM) run with PATCHWRIGHT_PACK_SERVER=off. Wall time:")
+print("the median of the rounds, then the fastest and slowest; peak RSS: the largest of the rounds.")
+print()
+print("| input | tool | wall s, median | range | peak RSS MiB | tokens | M tokens/s |")
+print("|---|---|---|---|---|---|---|")
+ratios = {}
+for name in ("java.base", "jdk"):
+    base, base_rss = times(f"{name}-repomix")
+    for title, key, resident in rows:
+        walls, rss = times(f"{name}-{key}")
+        peak = max(packer_rss(name)) if resident else max(rss)
+        n = tokens(f"{name}-{key}", key != "repomix")
+        med = statistics.median(walls)
+        print(f"| {name} | {title} | {med:.2f} | {min(walls):.2f}–{max(walls):.2f} | {peak} | {n} | {n / med / 1e6:.2f} |")
+        if key != "repomix":
+            ratios[(name, key)] = statistics.median(b / w for b, w in zip(base, walls))
+    ratios[(name, "memory")] = max(base_rss) / max(packer_rss(name))
+print()
+print("Ratios (repomix / patchwright), the median of the rounds' ratios:")
+print()
+for name in ("java.base", "jdk"):
+    r = lambda k: f"{ratios[(name, k)]:.1f}×"
+    print(f"- {name}: cold {r('cold')} faster, same commit {r('warm')}, 5 files changed {r('changed')}, "
+          f"cold with the packer running {r('fresh')}; in their own JVM: same commit {r('warm-jvm')}, "
+          f"5 files changed {r('changed-jvm')}; peak memory {r('memory')} smaller")
+PY
 } > "$results"
 cat "$results"
