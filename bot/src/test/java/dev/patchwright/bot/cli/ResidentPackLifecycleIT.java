@@ -5,9 +5,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +133,73 @@ class ResidentPackLifecycleIT {
                 + " is not a directory; move it away so the resident packer can use the name;"
                 + " packing without the resident packer\n");
         assertThat(temp.resolve("small.xml")).doesNotExist();
+    }
+
+    @Test
+    void keepsItsRunDirectoryAndSocketToItsOwner() throws Exception {
+        Files.createDirectories(packers.runDirectory());
+        Files.setPosixFilePermissions(packers.runDirectory(), PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        assertThat(packers.pack(temp, "--help").exit()).isZero();
+
+        assertThat(Files.getPosixFilePermissions(packers.runDirectory())).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        try (Stream<Path> files = Files.list(packers.runDirectory())) {
+            Path socket = files.filter(p -> p.toString().endsWith(".sock")).findFirst().orElseThrow();
+            assertThat(Files.getPosixFilePermissions(socket)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        }
+    }
+
+    @Test
+    void aHomeTooLongForASocketPacksInProcessWithoutStartingAServer() throws Exception {
+        Path home = Files.createDirectories(temp.resolve("a-home-whose-path-is-much-longer-than-the-one-hundred-"
+                + "and-seven-bytes-a-unix-socket-may-have"));
+        packers.environment.put("PATCHWRIGHT_HOME", home.toString());
+
+        ResidentPackers.Run run = packers.pack(temp, "--help");
+
+        assertThat(run.exit()).isEqualTo(75);
+        assertThat(run.stderr()).startsWith("patchwright: the resident packer's socket " + home.resolve("run"))
+                .contains("and Unix sockets allow 107; a shorter PATCHWRIGHT_HOME lets it run;"
+                        + " packing without the resident packer\n")
+                .doesNotContain("starting a resident packer");
+        assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+                .map(c -> c.contains("PackServer") && c.contains(home.toString())).orElse(false)).count()).isZero();
+    }
+
+    @Test
+    void aRebuiltApplicationRetiresTheServerOfTheOldBuild() throws Exception {
+        packers.app = Files.writeString(temp.resolve("quarkus-run.jar"), "the build");
+        assertThat(packers.pack(temp, "--help").stderr()).isEqualTo(ResidentPackers.STARTING);
+        ProcessHandle old = ProcessHandle.of(packers.serverPid()).orElseThrow();
+
+        Files.setLastModifiedTime(packers.app, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+        old.onExit().get(20, TimeUnit.SECONDS);
+
+        assertThat(packers.log()).contains("stopping: the application was rebuilt or removed");
+        // The next pack starts a server of the new build.
+        assertThat(packers.pack(temp, "--help").stderr()).isEqualTo(ResidentPackers.STARTING);
+        assertThat(packers.serverPid()).isPositive().isNotEqualTo(old.pid());
+    }
+
+    @Test
+    void dropsAConnectionThatSendsNoRequestAndStillIdlesOut() throws Exception {
+        packers.environment.put("PATCHWRIGHT_PACK_SERVER_IDLE", "14");
+        assertThat(packers.pack(temp, "--help").exit()).isZero();
+        ProcessHandle server = ProcessHandle.of(packers.serverPid()).orElseThrow();
+        Path socket;
+        try (Stream<Path> files = Files.list(packers.runDirectory())) {
+            socket = files.filter(p -> p.toString().endsWith(".sock")).findFirst().orElseThrow();
+        }
+
+        try (SocketChannel silent = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            // Says nothing: dropped after the request timeout, and the server still goes when idle.
+            long started = System.nanoTime();
+            assertThat(silent.read(ByteBuffer.allocate(1))).isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofSeconds(8), Duration.ofSeconds(13));
+            assertThat(server.isAlive()).isTrue();
+            server.onExit().get(30, TimeUnit.SECONDS);
+        }
+        assertThat(packers.log()).contains("stopping: idle for 14 s");
     }
 
     /** The launcher at the repository root, with the application the build packaged. */

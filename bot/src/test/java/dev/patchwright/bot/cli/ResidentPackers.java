@@ -40,10 +40,18 @@ final class ResidentPackers {
     record Run(int exit, String stdout, String stderr) {
     }
 
+    /** The application jar the clients name as the launcher does (its time is in the server's key), or null. */
+    Path app;
+
     /** Starts {@code PackClient <args>} in {@code cwd}; its streams go to files read by {@link #finish}. */
     Process start(Path cwd, String... args) throws IOException {
-        return start(cwd, List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Dpatchwright.pack.server.jvm=-Xmx256m -XX:+UseParallelGC", "dev.patchwright.bot.cli.resident.PackClient"), args);
+        List<String> jvm = new ArrayList<>(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Dpatchwright.pack.server.jvm=-Xmx256m -XX:+UseParallelGC"));
+        if (app != null) {
+            jvm.add("-Dpatchwright.app=" + app);
+        }
+        jvm.add("dev.patchwright.bot.cli.resident.PackClient");
+        return start(cwd, jvm, args);
     }
 
     /** The command line run in a JVM of its own, in {@code cwd}, with the clients' environment. */
@@ -111,9 +119,22 @@ final class ResidentPackers {
 
     /** Stops the server the polite way, then kills whatever JVM still names this home. */
     void close() throws Exception {
-        if (Files.isDirectory(runDirectory())) {
-            run(home, "pack-server", "stop");
+        try {
+            if (Files.isDirectory(runDirectory())) {
+                run(home, "pack-server", "stop");
+            }
+        } finally {
+            killServers();
         }
+    }
+
+    /** The servers still running under this home. */
+    List<ProcessHandle> servers() {
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+                .map(c -> c.contains("PackServer") && c.contains(home.toString())).orElse(false)).toList();
+    }
+
+    private void killServers() throws Exception {
         for (ProcessHandle process : ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
                 .map(c -> c.contains("PackServer") && c.contains(home.toString())).orElse(false)).toList()) {
             process.destroyForcibly();

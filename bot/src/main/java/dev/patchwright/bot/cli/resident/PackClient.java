@@ -70,13 +70,14 @@ public final class PackClient {
     }
 
     private int pack(List<String> args) {
-        SocketChannel channel = ResidentProtocol.connect(settings.socket());
-        if (channel == null) {
-            try {
+        SocketChannel channel;
+        try {
+            channel = ResidentProtocol.connect(settings.socket());
+            if (channel == null) {
                 channel = start();
-            } catch (IOException e) {
-                return inProcess(e.getMessage());
             }
+        } catch (IOException e) {
+            return inProcess(e.getMessage());
         }
         boolean ansi = ansi(System.console() != null);
         ResidentProtocol.Request request = new ResidentProtocol.Request(ResidentProtocol.PACK,
@@ -165,7 +166,12 @@ public final class PackClient {
     }
 
     private int status() {
-        SocketChannel channel = ResidentProtocol.connect(settings.socket());
+        SocketChannel channel;
+        try {
+            channel = ResidentProtocol.connect(settings.socket());
+        } catch (IOException e) {
+            return failed(e.getMessage());
+        }
         if (channel == null) {
             System.out.println("no resident packer runs (key " + settings.key() + ", socket " + settings.socket() + ")");
             return 1;
@@ -175,7 +181,12 @@ public final class PackClient {
 
     /** Stops the server for these settings and waits until it has let go of its socket. */
     private int stop() {
-        SocketChannel channel = ResidentProtocol.connect(settings.socket());
+        SocketChannel channel;
+        try {
+            channel = ResidentProtocol.connect(settings.socket());
+        } catch (IOException e) {
+            return failed(e.getMessage());
+        }
         if (channel == null) {
             System.out.println("no resident packer runs (key " + settings.key() + ")");
             return 0;

@@ -9,12 +9,14 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 
 /**
  * One client's command on the resident packer: read the request, run it with the client's directory
@@ -39,10 +41,13 @@ final class PackConnection implements Runnable {
         try (channel) {
             DataInputStream in = new DataInputStream(new BufferedInputStream(ResidentProtocol.input(channel)));
             ResidentProtocol.Request request;
+            ScheduledFuture<?> timeout = server.dropUnlessRequested(channel);
             try {
                 request = ResidentProtocol.Request.read(in);
-            } catch (EOFException e) {
-                return; // a client that only looked whether a server answers
+            } catch (EOFException | ClosedChannelException e) {
+                return; // a client that only looked whether a server answers, or one that said nothing in time
+            } finally {
+                timeout.cancel(false);
             }
             ResidentProtocol.FrameWriter frames = new ResidentProtocol.FrameWriter(channel);
             switch (request.kind()) {
@@ -103,6 +108,7 @@ final class PackConnection implements Runnable {
         CommandLine.Help.Ansi ansi = System.getProperty("picocli.ansi") != null ? CommandLine.Help.Ansi.AUTO
                 : request.ansi() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF;
         int code;
+        server.began();
         try {
             code = Cli.execute(new Invocation(Path.of(request.workingDirectory()), out, err), outCharset, errCharset,
                     ansi, args.toArray(String[]::new));

@@ -13,8 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -32,20 +36,37 @@ public final class PackServer {
     /** How often the server looks at its socket and its idle time. */
     private static final long WATCH_MILLIS = 500;
 
+    /** How long a connection may take to send its request before it is dropped. */
+    static final long REQUEST_SECONDS = 10;
+
     private final Path socket;
     private final String key;
-    private final long idleMillis;
+    private final long idleSeconds;
+    private final long idleNanos;
     private final Instant started = Instant.now();
     private final AtomicInteger active = new AtomicInteger();
-    private volatile long lastEnd = System.currentTimeMillis();
+    /** Drops connections that send no request in time, so a silent peer cannot hold the server up. */
+    private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "pack-server-timeouts");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile long lastEnd = System.nanoTime();
     private volatile boolean stopping;
     private ServerSocketChannel listener;
     private Object socketKey;
+    /** The application jar and its modification time when this server started: a rebuild retires it. */
+    private final Path app;
+    private final Object appStamp;
 
     PackServer(Path socket, String key, long idleSeconds) {
         this.socket = socket;
         this.key = key;
-        this.idleMillis = idleSeconds * 1000;
+        this.idleSeconds = idleSeconds;
+        this.idleNanos = TimeUnit.SECONDS.toNanos(idleSeconds); // saturates rather than overflows
+        String jar = System.getProperty("patchwright.app", "");
+        this.app = jar.isEmpty() ? null : Path.of(jar);
+        this.appStamp = app == null ? null : modified(app);
     }
 
     public static void main(String... args) throws Exception {
@@ -70,6 +91,8 @@ public final class PackServer {
         Files.deleteIfExists(socket);
         listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         listener.bind(UnixDomainSocketAddress.of(socket));
+        // Owner-only, as its directory: who may connect is also checked on every connection.
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         socketKey = fileKey(socket);
         // Killed (SIGTERM) rather than stopped: still leave no socket that answers nobody.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -82,7 +105,7 @@ public final class PackServer {
             }
         }, "pack-server-exit"));
         log("started: pid " + ProcessHandle.current().pid() + ", key " + key + ", idle timeout "
-                + idleMillis / 1000 + " s, java " + Runtime.version());
+                + idleSeconds + " s, java " + Runtime.version());
         Thread watch = new Thread(this::watch, "pack-server-watch");
         watch.setDaemon(true);
         watch.start();
@@ -93,14 +116,12 @@ public final class PackServer {
             } catch (AsynchronousCloseException e) {
                 break;
             }
-            active.incrementAndGet();
-            Thread thread = new Thread(() -> {
-                try {
-                    new PackConnection(this, channel).run();
-                } finally {
-                    active.decrementAndGet();
-                }
-            }, "pack-" + channel.hashCode());
+            if (!RunDirectory.sameUser(channel)) {
+                log("refused a connection from a process of another user");
+                channel.close();
+                continue;
+            }
+            Thread thread = new Thread(new PackConnection(this, channel), "pack-" + channel.hashCode());
             thread.start();
         }
         // Stopped: commands already running finish; the socket is gone, so new ones start a new server.
@@ -117,8 +138,10 @@ public final class PackServer {
             Object now = fileKey(socket);
             if (now == null || !now.equals(socketKey)) {
                 stop(now == null ? "its socket was removed" : "its socket was replaced");
-            } else if (active.get() == 0 && System.currentTimeMillis() - lastEnd > idleMillis) {
-                stop("idle for " + idleMillis / 1000 + " s");
+            } else if (app != null && !Objects.equals(modified(app), appStamp)) {
+                stop("the application was rebuilt or removed; the next pack starts a packer of the new build");
+            } else if (active.get() == 0 && System.nanoTime() - lastEnd > idleNanos) {
+                stop("idle for " + idleSeconds + " s");
             }
         }
     }
@@ -134,6 +157,9 @@ public final class PackServer {
             if (Objects.equals(fileKey(socket), socketKey)) {
                 Files.deleteIfExists(socket);
             }
+            // The name is free now: a new server may bind it and even get the same inode back, which
+            // the exit hook must not take for ours.
+            socketKey = null;
             listener.close();
         } catch (IOException e) {
             log("while stopping: " + e);
@@ -142,19 +168,44 @@ public final class PackServer {
 
     /** What {@code patchwright pack-server status} prints. */
     String status() {
-        long idle = active.get() > 0 ? 0 : (System.currentTimeMillis() - lastEnd) / 1000;
+        long idle = active.get() > 0 ? 0 : TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - lastEnd);
         return "a resident packer runs: pid " + ProcessHandle.current().pid() + ", key " + key + ", idle timeout "
-                + idleMillis / 1000 + " s, up since " + started + ", " + (active.get() - 1) + " other command(s) running, idle "
+                + idleSeconds + " s, up since " + started + ", " + active.get() + " pack(s) running, idle "
                 + idle + " s, heap max " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB\n";
+    }
+
+    /** A connection's request has arrived: it counts as a command until {@link #finished()}. */
+    void began() {
+        active.incrementAndGet();
     }
 
     /** A command ended: the idle time counts from now. */
     void finished() {
-        lastEnd = System.currentTimeMillis();
+        lastEnd = System.nanoTime();
+        active.decrementAndGet();
+    }
+
+    /** Closes {@code channel} unless {@code cancel} is called on what this returns within {@link #REQUEST_SECONDS}. */
+    java.util.concurrent.ScheduledFuture<?> dropUnlessRequested(SocketChannel channel) {
+        return timeouts.schedule(() -> {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // Dropping it was the point.
+            }
+        }, REQUEST_SECONDS, TimeUnit.SECONDS);
     }
 
     static void log(String line) {
         System.err.println(Instant.now() + " " + line);
+    }
+
+    private static Object modified(Path path) {
+        try {
+            return Files.getLastModifiedTime(path);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static Object fileKey(Path path) {

@@ -34,8 +34,12 @@ final class ResidentProtocol {
     static final byte ERR = 2;
     static final byte EXIT = 3;
 
-    /** Longest string a request may carry: guards the server against a confused peer. */
-    private static final int MAX_STRING = 1 << 20;
+    /**
+     * Most bytes a request's strings may hold in all: twice what Linux lets a command line carry
+     * (ARG_MAX, 2 MiB), and a bound on what one connection can make the server hold.
+     */
+    private static final int MAX_REQUEST_BYTES = 4 << 20;
+    private static final int MAX_ARGS = 100_000;
 
     private ResidentProtocol() {
     }
@@ -62,17 +66,18 @@ final class ResidentProtocol {
             if (in.readInt() != MAGIC) {
                 throw new IOException("not a patchwright pack request");
             }
+            int[] left = {MAX_REQUEST_BYTES};
             byte kind = in.readByte();
-            String cwd = string(in);
+            String cwd = string(in, left);
             int count = in.readInt();
-            if (count < 0 || count > 100_000) {
+            if (count < 0 || count > MAX_ARGS) {
                 throw new IOException("a request with " + count + " arguments");
             }
-            List<String> args = new ArrayList<>(count);
+            List<String> args = new ArrayList<>(Math.min(count, 64));
             for (int i = 0; i < count; i++) {
-                args.add(string(in));
+                args.add(string(in, left));
             }
-            return new Request(kind, cwd, args, in.readBoolean(), string(in), string(in));
+            return new Request(kind, cwd, args, in.readBoolean(), string(in, left), string(in, left));
         }
     }
 
@@ -82,26 +87,43 @@ final class ResidentProtocol {
         out.write(bytes);
     }
 
-    private static String string(DataInputStream in) throws IOException {
+    /** A string of at most {@code left[0]} bytes, which it then lowers by its length. */
+    private static String string(DataInputStream in, int[] left) throws IOException {
         int length = in.readInt();
-        if (length < 0 || length > MAX_STRING) {
-            throw new IOException("a request string of " + length + " bytes");
+        if (length < 0 || length > left[0]) {
+            throw new IOException("a request over " + MAX_REQUEST_BYTES + " bytes");
         }
+        left[0] -= length;
         return new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
-    /** A connection to the server on {@code socket}, or {@code null} when none answers there. */
-    static SocketChannel connect(Path socket) {
+    /**
+     * A connection to the server on {@code socket}, or {@code null} when none answers there.
+     *
+     * @throws IOException when what answers runs as another user: nothing is sent to it
+     */
+    static SocketChannel connect(Path socket) throws IOException {
+        SocketChannel channel;
         try {
-            return SocketChannel.open(UnixDomainSocketAddress.of(socket));
+            channel = SocketChannel.open(UnixDomainSocketAddress.of(socket));
         } catch (IOException e) {
             return null;
         }
+        if (!RunDirectory.sameUser(channel)) {
+            channel.close();
+            throw new IOException(socket + " is served by a process of another user; not using it");
+        }
+        return channel;
     }
 
     /** Whether a server answers on {@code socket} now. */
     static boolean answers(Path socket) {
-        SocketChannel channel = connect(socket);
+        SocketChannel channel;
+        try {
+            channel = connect(socket);
+        } catch (IOException e) {
+            return false; // another user's: not a server of ours, and its name is ours to take
+        }
         if (channel == null) {
             return false;
         }

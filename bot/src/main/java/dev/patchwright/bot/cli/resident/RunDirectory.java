@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.channels.SocketChannel;
+import jdk.net.ExtendedSocketOptions;
 import java.util.HexFormat;
 import java.util.Set;
 
@@ -40,18 +43,42 @@ final class RunDirectory {
             // Made before: checked below like one just made.
         }
         PosixFileAttributes attributes = Files.readAttributes(run, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        String user = System.getProperty("user.name");
         if (!attributes.isDirectory()) {
             throw new IOException(run + " is not a directory; move it away so the resident packer can use the name");
         }
-        if (!attributes.owner().getName().equals(user)) {
-            throw new IOException(run + " belongs to " + attributes.owner().getName() + ", not to " + user
+        UserPrincipal self = self();
+        if (!attributes.owner().equals(self)) {
+            throw new IOException(run + " belongs to " + attributes.owner().getName() + ", not to " + self.getName()
                     + "; a resident packer only uses a run directory of its own user");
         }
         if (!attributes.permissions().equals(OWNER_ONLY)) {
             Files.setPosixFilePermissions(run, OWNER_ONLY);
         }
         return new RunDirectory(run);
+    }
+
+    /**
+     * The user this process runs as, by number (a user without a name in the password database is
+     * still itself): the owner of {@code /proc/self}, or where there is none, the user by name.
+     */
+    static UserPrincipal self() throws IOException {
+        Path proc = Path.of("/proc/self");
+        if (Files.exists(proc)) {
+            return Files.getOwner(proc);
+        }
+        return proc.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(System.getProperty("user.name"));
+    }
+
+    /**
+     * Whether the process at the other end of {@code channel} runs as this process's user: the run
+     * directory's mode keeps others out, and this makes sure of it on both ends of every connection.
+     */
+    static boolean sameUser(SocketChannel channel) {
+        try {
+            return channel.getOption(ExtendedSocketOptions.SO_PEERCRED).user().equals(self());
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     Path path() {

@@ -1,6 +1,7 @@
 package dev.patchwright.bot.cli.resident;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +27,8 @@ record ServerSettings(RunDirectory run, Path home, String key, String classpath,
     /** The server's JVM options when the launcher gives none: pack streams, so a small heap holds any repository. */
     static final String DEFAULT_JVM = "-Xmx256m -XX:+UseParallelGC";
     static final long DEFAULT_IDLE_SECONDS = 900;
+    /** The longest path a Unix socket can have on Linux: sun_path's 108 bytes less the closing NUL. */
+    static final int MAX_SOCKET_PATH = 107;
 
     /**
      * The settings of this process.
@@ -45,8 +48,24 @@ record ServerSettings(RunDirectory run, Path home, String key, String classpath,
         // The raw PATCHWRIGHT_HOME goes in too: picocli prints it in pack's --help as the cache's default.
         String key = RunDirectory.key(app, appStamp, classpath, jvm, System.getProperty("java.home"),
                 System.getProperty("user.name"), rawHome == null ? "\u0000unset" : rawHome);
-        List<String> options = jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split("\\s+"));
-        return new ServerSettings(RunDirectory.open(home), home, key, classpath, options, idle());
+        List<String> options = new ArrayList<>();
+        // An OutOfMemoryError would leave a server that half works: it exits instead, and the next pack
+        // starts another. The user's own options come after, so they can say otherwise.
+        options.add("-XX:+ExitOnOutOfMemoryError");
+        if (!app.isEmpty()) {
+            options.add("-Dpatchwright.app=".concat(app)); // a rebuild retires the server (see PackServer)
+        }
+        if (!jvm.isEmpty()) {
+            options.addAll(Arrays.asList(jvm.split("\\s+")));
+        }
+        ServerSettings settings = new ServerSettings(RunDirectory.open(home), home, key, classpath, List.copyOf(options),
+                idle());
+        int length = settings.socket().toString().getBytes(StandardCharsets.UTF_8).length;
+        if (length > MAX_SOCKET_PATH) {
+            throw new IOException("the resident packer's socket " + settings.socket() + " would be " + length
+                    + " bytes long, and Unix sockets allow " + MAX_SOCKET_PATH + "; a shorter PATCHWRIGHT_HOME lets it run");
+        }
+        return settings;
     }
 
     private static long idle() {
