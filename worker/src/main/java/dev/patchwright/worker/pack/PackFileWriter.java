@@ -104,9 +104,10 @@ final class PackFileWriter {
                 // The last pack stays open until the new one has replaced it, so the rename only drops its
                 // name; the kernel frees its blocks when it is closed, off this command's path.
                 FileChannel last = previous == null ? null : FileChannel.open(target, StandardOpenOption.READ);
+                long estimate = Files.exists(target) ? estimate(treeBytes, packed) : 0;
                 try {
-                    bytes = replace(target, channel -> write(channel, last, treeBytes, packed, source, pool, cache,
-                            hits, sections));
+                    bytes = replace(target, estimate, channel -> write(channel, last, treeBytes, packed, source, pool,
+                            cache, hits, sections));
                 } finally {
                     closeLater(last);
                 }
@@ -178,6 +179,19 @@ final class PackFileWriter {
         Skip skip = SkipRules.binary(start, whole);
         skip = skip == null ? SkipRules.generated(path, FileAnalysis.decode(start)) : skip;
         return new Plan(entry, null, skip == null ? null : new PackIndex.Sniffed(path, entry.blob(), entry.stamp(), skip));
+    }
+
+    /**
+     * A little more than the pack about to be written: the tree, the sections to copy, and each file
+     * to read with room for its header and footer. Reserving too much costs nothing (the file is cut
+     * to length); too little only loses what reserving gains.
+     */
+    private static long estimate(byte[] tree, List<Plan> packed) {
+        long bytes = tree.length;
+        for (Plan plan : packed) {
+            bytes += plan.copy() != null ? plan.copy().length() : plan.entry().size() + 2L * plan.entry().path().length() + 256;
+        }
+        return bytes;
     }
 
     /**
@@ -322,12 +336,22 @@ final class PackFileWriter {
      * repository's code.
      */
     static <T> T replace(Path out, ChannelWrite<T> body) throws IOException {
+        return replace(out, 0, body);
+    }
+
+    /**
+     * As {@link #replace(Path, ChannelWrite)}, with blocks for about {@code estimate} bytes reserved
+     * first (see {@link Preallocation}); the file is cut to what {@code body} wrote.
+     */
+    static <T> T replace(Path out, long estimate, ChannelWrite<T> body) throws IOException {
         Path target = out.toAbsolutePath().normalize();
         Path partial = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".partial");
         try {
             T result;
+            Preallocation.reserve(partial, estimate);
             try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
                 result = body.write(channel);
+                channel.truncate(channel.position());
             }
             PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class,
                     LinkOption.NOFOLLOW_LINKS);

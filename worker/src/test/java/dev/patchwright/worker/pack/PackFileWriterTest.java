@@ -172,6 +172,39 @@ class PackFileWriterTest {
     }
 
     @Test
+    void aRepeatWrittenIntoReservedBlocksIsCutToItsLength() throws IOException {
+        long worth = Preallocation.worthFrom;
+        Preallocation.worthFrom = 0;
+        try {
+            age(repo);
+            Path out = tmp.resolve("pack.xml");
+            new ContextPacker(options(cache)).pack(repo, out);
+            // Shorter than before, and one file gone: the reserve (sized from the last pack) is too long.
+            write("big.txt", "word\n");
+            Files.delete(repo.resolve("src/App.java"));
+
+            PackStats again = new ContextPacker(options(cache)).pack(repo, out);
+
+            assertThat(Files.size(out)).isEqualTo(again.bytes());
+            assertThat(Files.readString(out)).isEqualTo(packToWriter());
+        } finally {
+            Preallocation.worthFrom = worth;
+        }
+    }
+
+    @Test
+    void reservingBlocksExtendsTheFileWhereFallocateExists() throws IOException {
+        // util-linux's fallocate, which .ci/run installs with util-linux.
+        assertThat(Path.of("/usr/bin/fallocate")).isExecutable();
+        Path file = Files.createFile(tmp.resolve("reserved"));
+        Preallocation.reserve(file, 16L << 20);
+        assertThat(Files.size(file)).isEqualTo(16L << 20);
+        Path small = Files.createFile(tmp.resolve("small"));
+        Preallocation.reserve(small, 4096);
+        assertThat(Files.size(small)).as("not worth a process below the threshold").isZero();
+    }
+
+    @Test
     void anOutputSomeoneEditedIsPackedAfresh() throws IOException {
         age(repo);
         Path out = tmp.resolve("pack.xml");
