@@ -45,7 +45,10 @@ final class PackFileWriter {
     }
 
     /** A file's fate from the first pass: copy {@code copy}, leave it out for {@code skip}, or (both null) read it. */
-    private record Plan(PackSource.Entry entry, PackIndex.Section copy, PackIndex.Sniffed skip) {
+    private record Plan(PackSource.Entry entry, PackIndex.Section copy, PackIndex.Sniffed skip, boolean hashed) {
+        Plan(PackSource.Entry entry, PackIndex.Section copy, PackIndex.Sniffed skip) {
+            this(entry, copy, skip, false);
+        }
     }
 
     /** A section read and rendered in the second pass. */
@@ -100,6 +103,13 @@ final class PackFileWriter {
                 bytes = previous.output.size();
                 packed.forEach(plan -> sections.put(plan.entry().path(), plan.copy()));
                 hits.addAndGet(packed.size());
+                if (options.cacheDir() != null && packed.stream().anyMatch(Plan::hashed)) {
+                    // Files were hashed to know them unchanged: record their stamps as of now, or every
+                    // later pack would find them as untrustworthy and hash them again.
+                    packed.forEach(plan -> sections.put(plan.entry().path(), restamped(plan)));
+                    new PackIndex(fingerprint, previous.output, readNanos, treeDigest, treeTokens, sections, sniffed)
+                            .store(options.cacheDir(), target);
+                }
             } else {
                 // The last pack stays open until the new one has replaced it, so the rename only drops its
                 // name; the kernel frees its blocks when it is closed, off this command's path.
@@ -163,7 +173,7 @@ final class PackFileWriter {
                     && BlobIds.of(source.read(entry, options.maxFileBytes())).equals(section.blob())) {
                 // Its stamp says nothing (touched, or changed too close to the last pack) but its
                 // content is what the section holds, as git settles a racily clean file: copy it.
-                return new Plan(entry, section, null);
+                return new Plan(entry, section, null, true);
             }
             PackIndex.Sniffed known = previous.sniffed.get(path);
             if (known != null && previous.unchanged(entry, known)) {
@@ -211,6 +221,14 @@ final class PackFileWriter {
         }, "pack-release");
         closer.setDaemon(true);
         closer.start();
+    }
+
+    /** The section a plan copies, with the file's stamp of this pack. */
+    private static PackIndex.Section restamped(Plan plan) {
+        PackIndex.Section copy = plan.copy();
+        FileStamp stamp = plan.entry().stamp();
+        return stamp == null ? copy : new PackIndex.Section(copy.path(), copy.blob(), stamp, copy.offset(), copy.length(),
+                copy.tokens(), copy.wrapTokens(), copy.redactions());
     }
 
     /** Whether a worktree file has the size it had when {@code section} was written: it may be unchanged. */

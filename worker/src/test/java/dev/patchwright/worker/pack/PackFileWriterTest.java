@@ -158,10 +158,18 @@ class PackFileWriterTest {
         PackStats first = new ContextPacker(options(cache)).pack(repo, out);
         Object inode = Files.readAttributes(out, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
         FileTime written = Files.getLastModifiedTime(out);
+        Path index;
+        try (var files = Files.walk(cache)) {
+            index = files.filter(f -> f.toString().endsWith(".idx")).findFirst().orElseThrow();
+        }
+        byte[] indexBefore = Files.readAllBytes(index);
         // And one file rewritten with the same content, as a checkout or an editor's save does.
         write("src/App.java", "class App {\n    int x = 1;\n}\n");
 
         PackStats again = new ContextPacker(options(cache)).pack(repo, out);
+
+        // The files it hashed are recorded with their stamps of now, so the next pack can trust them.
+        assertThat(Files.readAllBytes(index)).isNotEqualTo(indexBefore);
 
         assertThat(again.cacheHits()).isEqualTo(again.files().size());
         assertThat(again.tokens()).isEqualTo(first.tokens());
