@@ -3,7 +3,6 @@ package dev.patchwright.bot.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchwright.inference.tokenizer.Tokenizers;
-import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,11 +38,7 @@ class PackCommandIT {
         }
         Files.write(repo.resolve("logo.txt"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0});
         Files.writeString(repo.resolve("yarn.lock"), "# yarn lockfile v1\n");
-        try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
-            git.add().addFilepattern(".").call();
-            git.commit().setMessage("Calculator").setAuthor("dev", "dev@example.com")
-                    .setCommitter("dev", "dev@example.com").setSign(false).call();
-        }
+        GitRepos.commitAll(repo, "Calculator");
         return repo;
     }
 

@@ -1,6 +1,5 @@
 package dev.patchwright.bot.cli;
 
-import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,11 +39,7 @@ class ResidentPackIT {
                     + i + "; }\n}\n");
         }
         Files.write(repo.resolve("logo.txt"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0});
-        try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
-            git.add().addFilepattern(".").call();
-            git.commit().setMessage("Calculator").setAuthor("dev", "dev@example.com")
-                    .setCommitter("dev", "dev@example.com").setSign(false).call();
-        }
+        GitRepos.commitAll(repo, "Calculator");
         return repo;
     }
 

@@ -1,7 +1,6 @@
 package dev.patchwright.bot.cli;
 
 import dev.patchwright.bot.standin.ScriptedModelServer;
-import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -35,11 +34,7 @@ class SolveCommandIT {
                         self.assertEqual(add(2, 3), 5)
                 """);
         Files.writeString(repo.resolve(".github/patchwright.yml"), "test: python3 -m unittest -v\n");
-        try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
-            git.add().addFilepattern(".").call();
-            git.commit().setMessage("Calculator").setAuthor("dev", "dev@example.com").setCommitter("dev", "dev@example.com")
-                    .setSign(false).call();
-        }
+        GitRepos.commitAll(repo, "Calculator");
         Path issue = temp.resolve("bug.md");
         Files.writeString(issue, "# add() subtracts\n\n`add(2, 3)` is -1.\n");
         Path work = Files.createDirectory(temp.resolve("work"));

@@ -106,7 +106,7 @@ final class PackFileWriter {
                 if (options.cacheDir() != null && packed.stream().anyMatch(Plan::hashed)) {
                     // Files were hashed to know them unchanged: record their stamps as of now, or every
                     // later pack would find them as untrustworthy and hash them again.
-                    packed.forEach(plan -> sections.put(plan.entry().path(), restamped(plan)));
+                    packed.forEach(plan -> sections.put(plan.entry().path(), copied(plan, plan.copy().offset())));
                     new PackIndex(fingerprint, previous.output, readNanos, treeDigest, treeTokens, sections, sniffed)
                             .store(options.cacheDir(), target);
                 }
@@ -223,11 +223,11 @@ final class PackFileWriter {
         closer.start();
     }
 
-    /** The section a plan copies, with the file's stamp of this pack. */
-    private static PackIndex.Section restamped(Plan plan) {
+    /** The section a plan copies, as it stands in this pack: at {@code offset}, with the file's stamp of now. */
+    private static PackIndex.Section copied(Plan plan, long offset) {
         PackIndex.Section copy = plan.copy();
         FileStamp stamp = plan.entry().stamp();
-        return stamp == null ? copy : new PackIndex.Section(copy.path(), copy.blob(), stamp, copy.offset(), copy.length(),
+        return new PackIndex.Section(copy.path(), copy.blob(), stamp != null ? stamp : copy.stamp(), offset, copy.length(),
                 copy.tokens(), copy.wrapTokens(), copy.redactions());
     }
 
@@ -274,8 +274,7 @@ final class PackFileWriter {
             PackIndex.Section copy = plan.copy();
             if (copy != null) {
                 copier.add(copy.offset(), copy.length());
-                sections.put(path, new PackIndex.Section(path, copy.blob(), stamp != null ? stamp : copy.stamp(),
-                        offset, copy.length(), copy.tokens(), copy.wrapTokens(), copy.redactions()));
+                sections.put(path, copied(plan, offset));
                 offset += copy.length();
                 hits.incrementAndGet();
                 continue;

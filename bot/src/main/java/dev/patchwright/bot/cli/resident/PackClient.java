@@ -64,7 +64,7 @@ public final class PackClient {
         }
         PackClient client = new PackClient(settings);
         if (args[0].equals("pack-server")) {
-            return args[1].equals("status") ? client.status() : client.stop();
+            return client.control(args[1].equals("status") ? ResidentProtocol.STATUS : ResidentProtocol.STOP);
         }
         return client.pack(Arrays.asList(args).subList(1, args.length));
     }
@@ -165,7 +165,11 @@ public final class PackClient {
         }
     }
 
-    private int status() {
+    /**
+     * {@code pack-server status} or {@code stop}: asks the server for these settings, or says none
+     * runs (status then exits 1). A stop waits until the server has let go of its socket.
+     */
+    private int control(byte kind) {
         SocketChannel channel;
         try {
             channel = ResidentProtocol.connect(settings.socket());
@@ -174,33 +178,15 @@ public final class PackClient {
         }
         if (channel == null) {
             System.out.println("no resident packer runs (key " + settings.key() + ", socket " + settings.socket() + ")");
-            return 1;
+            return kind == ResidentProtocol.STATUS ? 1 : 0;
         }
-        return exchange(channel, control(ResidentProtocol.STATUS), false);
-    }
-
-    /** Stops the server for these settings and waits until it has let go of its socket. */
-    private int stop() {
-        SocketChannel channel;
-        try {
-            channel = ResidentProtocol.connect(settings.socket());
-        } catch (IOException e) {
-            return failed(e.getMessage());
-        }
-        if (channel == null) {
-            System.out.println("no resident packer runs (key " + settings.key() + ")");
-            return 0;
-        }
-        int code = exchange(channel, control(ResidentProtocol.STOP), false);
+        int code = exchange(channel, new ResidentProtocol.Request(kind, System.getProperty("user.dir"), List.of(), false,
+                "UTF-8", "UTF-8"), false);
         long deadline = System.currentTimeMillis() + START_MILLIS;
-        while (Files.exists(settings.socket()) && System.currentTimeMillis() < deadline) {
+        while (kind == ResidentProtocol.STOP && Files.exists(settings.socket()) && System.currentTimeMillis() < deadline) {
             sleep(25);
         }
         return code;
-    }
-
-    private static ResidentProtocol.Request control(byte kind) {
-        return new ResidentProtocol.Request(kind, System.getProperty("user.dir"), List.of(), false, "UTF-8", "UTF-8");
     }
 
     /**
