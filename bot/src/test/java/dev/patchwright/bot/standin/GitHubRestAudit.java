@@ -1,19 +1,31 @@
 package dev.patchwright.bot.standin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
 import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Checks REST traffic against GitHub's published OpenAPI description (npm {@code @octokit/openapi},
@@ -55,7 +67,76 @@ public final class GitHubRestAudit {
      * @throws IOException when it cannot be read or parsed
      */
     public static GitHubRestAudit load() throws IOException {
-        return load(descriptionPath());
+        Path file = descriptionPath();
+        if (!Files.isRegularFile(file) && System.getProperty(DESCRIPTION_PROPERTY) == null) {
+            fetch(file);
+        }
+        return load(file);
+    }
+
+    /** The npm package holding the description, and its published sha512 integrity. */
+    private static final String TARBALL = "https://registry.npmjs.org/@octokit/openapi/-/openapi-23.0.2.tgz";
+    private static final String TARBALL_SHA512 =
+            "pV8M7L9GY23AybNvTmo2nyjmpmnt6+2sRE/tqr0ZLQcPS4lnw7u5eZGNmwRNkBC3D7gZXbFx5AHzLUVRBXGDhg==";
+    private static final String ENTRY = "package/generated/api.github.com.json";
+
+    /**
+     * Puts the description at {@code target} as {@value #INSTALL_COMMAND} would, straight from the npm
+     * registry (so a plain {@code ./mvnw verify} needs no npm): the package's tarball, checked against
+     * its published sha512, and the one file taken out of it. A failure leaves nothing behind, and
+     * {@link #load(Path)} then says how to install it by hand.
+     */
+    private static synchronized void fetch(Path target) {
+        if (Files.isRegularFile(target)) {
+            return;
+        }
+        try {
+            HttpResponse<byte[]> response = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                    .connectTimeout(Duration.ofSeconds(20)).build()
+                    .send(HttpRequest.newBuilder(URI.create(TARBALL)).timeout(Duration.ofMinutes(2)).build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                throw new IOException(TARBALL + " answered " + response.statusCode());
+            }
+            byte[] tarball = response.body();
+            String digest = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-512").digest(tarball));
+            if (!digest.equals(TARBALL_SHA512)) {
+                throw new IOException(TARBALL + " is not the published package (sha512 " + digest + ")");
+            }
+            byte[] json = untar(new GZIPInputStream(new ByteArrayInputStream(tarball)), ENTRY);
+            Files.createDirectories(target.getParent());
+            Path partial = Files.createTempFile(target.getParent(), "api.github.com", ".partial");
+            Files.write(partial, json);
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            System.err.println("could not fetch GitHub's REST description from " + TARBALL + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The bytes of entry {@code name} of a tar stream (ustar headers, 512-byte blocks). */
+    private static byte[] untar(InputStream tar, String name) throws IOException {
+        byte[] header = new byte[512];
+        while (tar.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
+            String entry = field(header, 0, 100);
+            String prefix = field(header, 345, 155);
+            String path = prefix.isEmpty() ? entry : prefix + "/" + entry;
+            long size = Long.parseLong(field(header, 124, 12).trim(), 8);
+            if (path.equals(name)) {
+                return tar.readNBytes(Math.toIntExact(size));
+            }
+            tar.skipNBytes((size + 511) / 512 * 512);
+        }
+        throw new IOException("the package holds no " + name);
+    }
+
+    private static String field(byte[] header, int offset, int length) {
+        int end = offset;
+        while (end < offset + length && header[end] != 0) {
+            end++;
+        }
+        return new String(header, offset, end - offset, StandardCharsets.US_ASCII);
     }
 
     /** Loads a description file; see {@link #load()} for the failures. */
