@@ -1,7 +1,7 @@
 package dev.patchwright.bot.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.patchwright.inference.tokenizer.Tokenizer;
 import dev.patchwright.inference.tokenizer.Tokenizers;
 import dev.patchwright.worker.pack.ContextPacker;
@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
@@ -22,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -129,7 +130,11 @@ final class PackCommand implements Callable<Integer> {
             // Statistics go to stdout when the pack went to a file, so `--stats=json > stats.json` works;
             // when the pack itself is on stdout, they go to stderr.
             PrintStream report = out == null ? err : invocation.stdout();
-            report.print(stats.equals("json") ? json(result) : table(result));
+            if (stats.equals("json")) {
+                json(result, report);
+            } else {
+                report.print(table(result));
+            }
             report.flush();
             return 0;
         } catch (IllegalArgumentException e) {
@@ -184,39 +189,76 @@ final class PackCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "%-12s  %s%n", name, value));
     }
 
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /** The statistics as JSON; see {@link #json(PackStats, OutputStream)}. */
     static String json(PackStats s) throws IOException {
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("source", s.source());
-        root.put("tokenizer", s.tokenizer());
-        root.put("format", s.format().toString());
-        root.put("files", s.files().size());
-        root.put("bytes", s.bytes());
-        root.put("tokens", s.tokens());
-        root.put("seconds", s.elapsed().toNanos() / 1e9);
-        root.put("tokensPerSecond", Math.round(s.tokensPerSecond()));
-        root.put("cacheHits", s.cacheHits());
-        Map<String, Integer> byReason = new LinkedHashMap<>();
-        s.skippedByReason().forEach((reason, count) -> byReason.put(reason.name().toLowerCase(Locale.ROOT), count));
-        root.put("skippedByReason", byReason);
-        List<Map<String, Object>> skipped = new ArrayList<>();
-        s.skipped().forEach((path, skip) -> skipped.add(ordered("path", path, "reason",
-                skip.reason().name().toLowerCase(Locale.ROOT), "detail", skip.detail())));
-        root.put("skipped", skipped);
-        root.put("redactions", s.redactions().stream().map(r -> ordered("path", r.path(), "line", r.line(), "kind",
-                r.kind())).toList());
-        root.put("mapped", s.mapped());
-        root.put("omitted", s.omitted());
-        root.put("packed", s.files().stream().map(f -> ordered("path", f.path(), "bytes", f.bytes(), "tokens",
-                f.tokens())).toList());
-        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root) + "\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        json(s, out);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
-    /** A map that keeps its keys in the order given, so the JSON reads the same every time. */
-    private static Map<String, Object> ordered(Object... keysAndValues) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    /**
+     * Writes the statistics as indented JSON, keys always in the same order, every packed file listed.
+     * Streamed: a repository of many thousand files costs no tree of maps and no string of it all.
+     */
+    static void json(PackStats s, OutputStream out) throws IOException {
+        try (JsonGenerator json = JSON.createGenerator(out).useDefaultPrettyPrinter()) {
+            json.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+            json.writeStartObject();
+            json.writeStringField("source", s.source());
+            json.writeStringField("tokenizer", s.tokenizer());
+            json.writeStringField("format", s.format().toString());
+            json.writeNumberField("files", s.files().size());
+            json.writeNumberField("bytes", s.bytes());
+            json.writeNumberField("tokens", s.tokens());
+            json.writeNumberField("seconds", s.elapsed().toNanos() / 1e9);
+            json.writeNumberField("tokensPerSecond", Math.round(s.tokensPerSecond()));
+            json.writeNumberField("cacheHits", s.cacheHits());
+            json.writeObjectFieldStart("skippedByReason");
+            for (Map.Entry<Skip.Reason, Integer> entry : s.skippedByReason().entrySet()) {
+                json.writeNumberField(entry.getKey().name().toLowerCase(Locale.ROOT), entry.getValue());
+            }
+            json.writeEndObject();
+            json.writeArrayFieldStart("skipped");
+            for (Map.Entry<String, Skip> entry : s.skipped().entrySet()) {
+                json.writeStartObject();
+                json.writeStringField("path", entry.getKey());
+                json.writeStringField("reason", entry.getValue().reason().name().toLowerCase(Locale.ROOT));
+                json.writeStringField("detail", entry.getValue().detail());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart("redactions");
+            for (PackStats.Redaction r : s.redactions()) {
+                json.writeStartObject();
+                json.writeStringField("path", r.path());
+                json.writeNumberField("line", r.line());
+                json.writeStringField("kind", r.kind());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            stringArray(json, "mapped", s.mapped());
+            stringArray(json, "omitted", s.omitted());
+            json.writeArrayFieldStart("packed");
+            for (PackStats.PackedFile f : s.files()) {
+                json.writeStartObject();
+                json.writeStringField("path", f.path());
+                json.writeNumberField("bytes", f.bytes());
+                json.writeNumberField("tokens", f.tokens());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+            json.writeRaw('\n');
         }
-        return map;
+    }
+
+    private static void stringArray(JsonGenerator json, String name, List<String> values) throws IOException {
+        json.writeArrayFieldStart(name);
+        for (String value : values) {
+            json.writeString(value);
+        }
+        json.writeEndArray();
     }
 }

@@ -56,20 +56,24 @@ final class WorktreeSource extends PackSource {
 
     private void walk(Path dir, String relative, IgnoreRules rules, long maxFileBytes, Visitor visitor)
             throws IOException {
-        Path gitignore = dir.resolve(".gitignore");
-        if (regular(gitignore, maxFileBytes)) {
-            try (InputStream in = open(gitignore)) {
+        List<Child> children = new ArrayList<>();
+        Child gitignore = null;
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            for (Path child : stream) {
+                Child read = new Child(child, child.getFileName().toString(), Files.readAttributes(child,
+                        BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+                children.add(read);
+                gitignore = read.name().equals(".gitignore") ? read : gitignore;
+            }
+        }
+        // The listing says whether the directory has a .gitignore: no lookup (and no exception) for the
+        // many directories that have none.
+        if (gitignore != null && gitignore.attributes().isRegularFile() && gitignore.attributes().size() <= maxFileBytes) {
+            try (InputStream in = open(gitignore.path())) {
                 rules.enter(relative, in);
             }
         } else {
             rules.enter(relative, null);
-        }
-        List<Child> children = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-            for (Path child : stream) {
-                children.add(new Child(child, child.getFileName().toString(), Files.readAttributes(child,
-                        BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)));
-            }
         }
         children.sort((a, b) -> gitOrder(a.name(), a.attributes().isDirectory(), b.name(),
                 b.attributes().isDirectory()));
