@@ -57,10 +57,67 @@ final class Declarations {
     private Declarations() {
     }
 
+    /**
+     * A language's patterns, and what a line must have for one of them to match it: its first
+     * non-blank char a word char or one of {@code firstChars}, and one of the pattern's {@code needs}
+     * (one list a pattern) in it. Checking that first spares the patterns the lines of comments and
+     * plain statements, most lines of code.
+     */
+    private record Language(List<Pattern> patterns, String firstChars, List<List<String>> needs) {
+
+        /** Whether the line {@code text[start, end)} may start as a declaration: by its first non-blank char. */
+        boolean mayStart(String text, int start, int end) {
+            int first = start;
+            while (first < end && Character.isWhitespace(text.charAt(first))) {
+                first++;
+            }
+            if (first == end) {
+                return false;
+            }
+            char c = text.charAt(first);
+            return Character.isLetterOrDigit(c) || c == '_' || firstChars.indexOf(c) >= 0;
+        }
+
+        /** The name {@code line} declares, or null. */
+        String declared(String line) {
+            for (int i = 0; i < patterns.size(); i++) {
+                if (holdsOne(line, needs.get(i))) {
+                    Matcher m = patterns.get(i).matcher(line);
+                    if (m.matches()) {
+                        return m.group(1);
+                    }
+                }
+            }
+            return null;
+        }
+
+        private static boolean holdsOne(String line, List<String> parts) {
+            for (String part : parts) {
+                if (line.contains(part)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private static final Language JAVA_LIKE = new Language(JAVA, ".$<@",
+            List.of(List.of("class", "interface", "enum", "record"), List.of("(")));
+    private static final Language KOTLIN_LIKE = new Language(KOTLIN, "",
+            List.of(List.of("class", "interface", "object"), List.of("fun")));
+    private static final Language PYTHON_LIKE = new Language(PYTHON, "", List.of(List.of("class"), List.of("def")));
+    private static final Language SCRIPT_LIKE = new Language(SCRIPT, "", List.of(List.of("function"), List.of("class"),
+            List.of("interface", "type", "enum"), List.of("=>"), List.of("(")));
+    private static final Language GO_LIKE = new Language(GO, "", List.of(List.of("func"), List.of("type")));
+    private static final Language RUST_LIKE = new Language(RUST, "",
+            List.of(List.of("fn", "struct", "enum", "trait", "mod", "type", "union"), List.of("impl")));
+    private static final Language C_LIKE = new Language(C, ":<>,*&",
+            List.of(List.of("class", "struct", "enum", "union", "namespace"), List.of("(")));
+
     /** The declarations of {@code text}, in file order; empty for a language it does not know. */
     static List<Declaration> of(String path, String text) {
-        List<Pattern> patterns = patterns(path);
-        if (patterns.isEmpty()) {
+        Language language = language(path);
+        if (language == null) {
             return List.of();
         }
         List<Declaration> found = new ArrayList<>();
@@ -68,14 +125,11 @@ final class Declarations {
         while (start < text.length() && found.size() < MAX_PER_FILE) {
             int end = text.indexOf('\n', start);
             end = end < 0 ? text.length() : end;
-            if (end - start <= 400) {
+            if (end - start <= 400 && language.mayStart(text, start, end)) {
                 String line = text.substring(start, end);
-                for (Pattern pattern : patterns) {
-                    Matcher m = pattern.matcher(line);
-                    if (m.matches()) {
-                        found.add(new Declaration(signature(line), m.group(1)));
-                        break;
-                    }
+                String name = language.declared(line);
+                if (name != null) {
+                    found.add(new Declaration(signature(line), name));
                 }
             }
             start = end + 1;
@@ -91,18 +145,18 @@ final class Declarations {
         return s.length() > MAX_SIGNATURE ? s.substring(0, MAX_SIGNATURE) + "..." : s;
     }
 
-    private static List<Pattern> patterns(String path) {
+    private static Language language(String path) {
         int dot = path.lastIndexOf('.');
         String ext = dot < 0 ? "" : path.substring(dot + 1).toLowerCase(Locale.ROOT);
         return switch (ext) {
-            case "java", "scala", "groovy", "cs" -> JAVA;
-            case "kt", "kts" -> KOTLIN;
-            case "py", "pyi" -> PYTHON;
-            case "js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts" -> SCRIPT;
-            case "go" -> GO;
-            case "rs" -> RUST;
-            case "c", "h", "cc", "cpp", "cxx", "hpp", "hh", "hxx" -> C;
-            default -> List.of();
+            case "java", "scala", "groovy", "cs" -> JAVA_LIKE;
+            case "kt", "kts" -> KOTLIN_LIKE;
+            case "py", "pyi" -> PYTHON_LIKE;
+            case "js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts" -> SCRIPT_LIKE;
+            case "go" -> GO_LIKE;
+            case "rs" -> RUST_LIKE;
+            case "c", "h", "cc", "cpp", "cxx", "hpp", "hh", "hxx" -> C_LIKE;
+            default -> null;
         };
     }
 }

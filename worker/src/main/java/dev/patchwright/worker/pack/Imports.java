@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,12 +18,27 @@ import java.util.regex.Pattern;
  */
 final class Imports {
 
-    private static final Pattern JVM = Pattern.compile("(?m)^\\s*import\\s+(?:static\\s+)?([\\w.]+)");
-    private static final Pattern PYTHON = Pattern.compile("(?m)^\\s*(?:from\\s+([\\w.]+)\\s+import|import\\s+([\\w.]+))");
-    private static final Pattern SCRIPT = Pattern.compile("(?:\\bfrom|\\brequire\\(|\\bimport\\(?)\\s*['\"]([^'\"]+)['\"]");
+    /**
+     * A pattern that {@link #each} runs only where one of its keywords occurs, which every match
+     * holds: from the start of the keyword's line when the pattern starts with {@code (?m)^}, else
+     * from the keyword. Equal to a {@code find} over the whole text, which would try every position.
+     */
+    private record Finder(Pattern pattern, boolean lineStart, List<String> keywords) {
+    }
+
+    private static final Finder JVM = new Finder(Pattern.compile("(?m)^\\s*import\\s+(?:static\\s+)?([\\w.]+)"), true,
+            List.of("import"));
+    private static final Finder PYTHON = new Finder(
+            Pattern.compile("(?m)^\\s*(?:from\\s+([\\w.]+)\\s+import|import\\s+([\\w.]+))"), true, List.of("from", "import"));
+    private static final Finder SCRIPT = new Finder(
+            Pattern.compile("(?:\\bfrom|\\brequire\\(|\\bimport\\(?)\\s*['\"]([^'\"]+)['\"]"), false,
+            List.of("from", "require(", "import"));
+    /** Go's import blocks list bare quoted paths: no keyword to look for. */
     private static final Pattern GO = Pattern.compile("(?m)^\\s*(?:import\\s+)?(?:\\w+\\s+)?\"([\\w./-]+)\"\\s*$");
-    private static final Pattern RUST = Pattern.compile("(?m)^\\s*(?:pub\\s+)?(?:use|mod)\\s+(?:crate::|super::|self::)?([\\w:]+)");
-    private static final Pattern INCLUDE = Pattern.compile("(?m)^\\s*#\\s*include\\s+\"([^\"]+)\"");
+    private static final Finder RUST = new Finder(
+            Pattern.compile("(?m)^\\s*(?:pub\\s+)?(?:use|mod)\\s+(?:crate::|super::|self::)?([\\w:]+)"), true, List.of("use", "mod"));
+    private static final Finder INCLUDE = new Finder(Pattern.compile("(?m)^\\s*#\\s*include\\s+\"([^\"]+)\""), true,
+            List.of("include"));
 
     private Imports() {
     }
@@ -84,13 +100,57 @@ final class Imports {
         }
     }
 
-    private static void each(Pattern pattern, String text, int group, java.util.function.Consumer<String> action) {
+    private static void each(Pattern pattern, String text, int group, Consumer<String> action) {
         Matcher m = pattern.matcher(text);
         while (m.find()) {
             if (m.group(group) != null) {
                 action.accept(m.group(group));
             }
         }
+    }
+
+    /** As {@code each} with the finder's pattern, trying it only at the finder's keywords; see {@link Finder}. */
+    private static void each(Finder finder, String text, int group, Consumer<String> action) {
+        Matcher m = finder.pattern().matcher(text).useTransparentBounds(true);
+        int[] next = new int[finder.keywords().size()];
+        for (int k = 0; k < next.length; k++) {
+            next[k] = text.indexOf(finder.keywords().get(k));
+        }
+        int done = 0; // where the last match ended: a find goes on from there
+        while (true) {
+            int k = -1;
+            for (int i = 0; i < next.length; i++) {
+                if (next[i] >= 0 && (k < 0 || next[i] < next[k])) {
+                    k = i;
+                }
+            }
+            if (k < 0) {
+                return;
+            }
+            int at = next[k];
+            next[k] = text.indexOf(finder.keywords().get(k), at + 1);
+            int start = finder.lineStart() ? lineStart(text, at) : at;
+            if (start < done || !m.region(start, text.length()).lookingAt()) {
+                continue;
+            }
+            done = m.end();
+            if (m.group(group) != null) {
+                action.accept(m.group(group));
+            }
+        }
+    }
+
+    /** Where the line holding {@code at} starts, by the line terminators of {@code (?m)^}. */
+    private static int lineStart(String text, int at) {
+        int i = at;
+        while (i > 0) {
+            char c = text.charAt(i - 1);
+            if (c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+                break;
+            }
+            i--;
+        }
+        return i;
     }
 
     private static String normalize(String path) {

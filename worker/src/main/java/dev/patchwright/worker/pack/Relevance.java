@@ -23,8 +23,6 @@ final class Relevance {
     }
 
     private static final Pattern WORD = Pattern.compile("[A-Za-z0-9_]+");
-    /** Where an identifier splits into parts: underscores and case changes. */
-    private static final Pattern PARTS = Pattern.compile("_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])");
     private static final Set<String> STOP = Set.of("the", "a", "an", "and", "or", "of", "to", "in", "is", "it", "on",
             "for", "with", "when", "that", "this", "be", "as", "at", "by", "not", "are", "was", "from", "if", "but",
             "should", "does", "do", "we", "i", "you");
@@ -36,6 +34,12 @@ final class Relevance {
     private final String task;
     private final Map<String, Integer> termIndex = new HashMap<>();
     private final Set<String> taskWords = new HashSet<>();
+    /**
+     * The task terms' string hashes, folded into a small table, and their longest length: a cheap no,
+     * without a string, for nearly every word of a file.
+     */
+    private final boolean[] termHashes = new boolean[1 << 12];
+    private final int longestTerm;
 
     Relevance(String task) {
         this.task = task;
@@ -48,6 +52,12 @@ final class Relevance {
                 }
             }
         }
+        int longest = 0;
+        for (String term : termIndex.keySet()) {
+            termHashes[filterSlot(term.hashCode())] = true;
+            longest = Math.max(longest, term.length());
+        }
+        longestTerm = longest;
     }
 
     /** The lower-case terms of one identifier: itself and its parts. */
@@ -58,8 +68,8 @@ final class Relevance {
         if (lower.equals(word) && word.indexOf('_') < 0) {
             return terms; // nothing to split at: most words of most code
         }
-        String[] parts = PARTS.split(word);
-        if (parts.length > 1) {
+        List<String> parts = parts(word);
+        if (parts.size() > 1) {
             for (String part : parts) {
                 if (!part.isEmpty()) {
                     terms.add(part.toLowerCase(Locale.ROOT));
@@ -67,6 +77,42 @@ final class Relevance {
             }
         }
         return terms;
+    }
+
+    /**
+     * An identifier cut at each underscore (dropped) and at each case change: before an upper-case
+     * letter that follows a lower-case one or a digit ({@code parse|Header}), and before the last
+     * capital of a run that goes on in lower case ({@code HTTP|Server}). Empty parts stay where an
+     * underscore leaves them, except at the end, as {@code String.split} keeps them. By hand: this
+     * runs for most words of a repository.
+     */
+    static List<String> parts(String word) {
+        List<String> parts = new ArrayList<>();
+        int n = word.length();
+        for (int start = 0, p = 0; p <= n; p++) {
+            int next = cut(word, 0, n, p);
+            if (next >= 0) {
+                parts.add(word.substring(start, p));
+                start = next;
+            }
+        }
+        int size = parts.size();
+        while (size > 0 && parts.get(size - 1).isEmpty()) {
+            parts.remove(--size);
+        }
+        return parts;
+    }
+
+    private static boolean upper(char c) {
+        return c >= 'A' && c <= 'Z';
+    }
+
+    private static boolean lower(char c) {
+        return c >= 'a' && c <= 'z';
+    }
+
+    private static boolean digit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     /** Counts the task's terms in a file. */
@@ -77,28 +123,109 @@ final class Relevance {
         return new Terms(length, counts);
     }
 
+    /**
+     * Counts the terms of {@code text} (its words, and the parts of those that {@link #terms} splits)
+     * and adds {@code weight} for each task term among them. By hand, without a string for a word
+     * that no task term can be: this runs over every character of the repository.
+     */
     private int count(String text, int[] counts, int weight) {
         int length = 0;
         int n = text.length();
-        // By hand rather than with WORD: this runs over every character of the repository.
         for (int i = 0; i < n; ) {
-            if (!wordCharacter(text.charAt(i))) {
+            char c = text.charAt(i);
+            if (!wordCharacter(c)) {
                 i++;
                 continue;
             }
             int start = i;
-            while (i < n && wordCharacter(text.charAt(i))) {
+            boolean split = false;
+            while (i < n && wordCharacter(c = text.charAt(i))) {
+                split |= c == '_' || upper(c);
                 i++;
             }
-            for (String term : terms(text.substring(start, i))) {
-                length++;
-                Integer index = termIndex.get(term);
-                if (index != null) {
-                    counts[index] += weight;
-                }
+            length++;
+            find(text, start, i, counts, weight);
+            if (split) {
+                length += countParts(text, start, i, counts, weight);
             }
         }
         return length;
+    }
+
+    /**
+     * The parts of the word {@code text[from, to)} as {@link #parts} cuts them: when there are more
+     * than one, each non-empty part is a term; returns how many.
+     */
+    private int countParts(String text, int from, int to, int[] counts, int weight) {
+        int last = -1; // the index of the last non-empty part
+        int index = 0;
+        for (int start = from, p = from; p <= to; p++) {
+            int next = cut(text, from, to, p);
+            if (next >= 0) {
+                last = p > start ? index : last;
+                index++;
+                start = next;
+            }
+        }
+        if (last < 1) {
+            return 0;
+        }
+        int terms = 0;
+        for (int start = from, p = from; p <= to; p++) {
+            int next = cut(text, from, to, p);
+            if (next >= 0) {
+                if (p > start) {
+                    terms++;
+                    find(text, start, p, counts, weight);
+                }
+                start = next;
+            }
+        }
+        return terms;
+    }
+
+    /**
+     * Whether the word {@code text[from, to)} is cut at {@code p} (the word's end is): where the next
+     * part starts, or -1 for no cut.
+     */
+    private static int cut(String text, int from, int to, int p) {
+        if (p == to) {
+            return to;
+        }
+        char c = text.charAt(p);
+        if (c == '_') {
+            return p + 1;
+        }
+        if (p > from && upper(c)) {
+            char before = text.charAt(p - 1);
+            if (lower(before) || digit(before) || upper(before) && p + 1 < to && lower(text.charAt(p + 1))) {
+                return p;
+            }
+        }
+        return -1;
+    }
+
+    /** Adds {@code weight} when {@code text[from, to)}, lower-cased, is a task term. */
+    private void find(String text, int from, int to, int[] counts, int weight) {
+        if (to - from > longestTerm) {
+            return;
+        }
+        int hash = 0;
+        for (int k = from; k < to; k++) {
+            char c = text.charAt(k);
+            hash = 31 * hash + (upper(c) ? c + ('a' - 'A') : c);
+        }
+        if (!termHashes[filterSlot(hash)]) {
+            return;
+        }
+        Integer index = termIndex.get(text.substring(from, to).toLowerCase(Locale.ROOT));
+        if (index != null) {
+            counts[index] += weight;
+        }
+    }
+
+    private static int filterSlot(int hash) {
+        return (hash ^ hash >>> 12 ^ hash >>> 24) & ((1 << 12) - 1);
     }
 
     private static boolean wordCharacter(char c) {
