@@ -74,13 +74,26 @@ run_input() {
   # A first pack (no counts, no earlier output) while the packer already runs, warmed by the packs above.
   measure "$name-fresh$r" "${PW[@]}" pack "$dir" --out "$work/out/$name-fresh.xml" --cache-dir "$work/home/fresh-cache" \
       --stats=json
-  # Its peak RSS (VmHWM) over all of this round's packs: they ran in it, not in the client /usr/bin/time saw.
+  # Its peak RSS (VmHWM) over this round's packs so far, the ones that do repomix's work: they ran in
+  # it, not in the client /usr/bin/time saw.
   local pid; pid="$(packer_pid)"
   [ -z "$pid" ] || awk '/VmHWM/ {print $2}' "/proc/$pid/status" > "$work/out/$name-packer$r.rss"
+  # What the bot's worker does for a job: a pack cut to the model's window around the task, here
+  # 200,000 tokens. The first is the packer's first windowed pack of the input (token counts known
+  # from the packs above, the window's code paths not yet run); then the same job again.
+  measure "$name-window$r" "${PW[@]}" pack "$dir" --out "$work/out/$name-window.xml" --max-tokens 200000 \
+      --task-file "$work/task.txt" --stats=json
+  measure "$name-window-again$r" "${PW[@]}" pack "$dir" --out "$work/out/$name-window.xml" --max-tokens 200000 \
+      --task-file "$work/task.txt" --stats=json
+  # And with the windowed packs too.
+  pid="$(packer_pid)"
+  [ -z "$pid" ] || awk '/VmHWM/ {print $2}' "/proc/$pid/status" > "$work/out/$name-packer-window$r.rss"
   "${PW[@]}" pack-server stop > /dev/null 2>&1 || true
 }
 
 prepare
+echo "Fix the NullPointerException in java.util.HashMap.computeIfAbsent when the mapping function returns null" \
+  > "$work/task.txt"
 (cd "$root" && ./mvnw -B -q -DskipTests package)
 # Once per build, the launcher makes its class-data archives: an install step, not part of a pack.
 "$root/patchwright" --version > /dev/null
@@ -107,8 +120,8 @@ def times(label):
         w, k = open(f"{out}/{label}.r{r}.time").read().split()[:2]
         walls.append(float(w)); rss.append(int(k) // 1024)
     return walls, rss
-def packer_rss(name):
-    return [int(open(f"{out}/{name}-packer.r{r}.rss").read()) // 1024 for r in range(1, rounds + 1)]
+def packer_rss(name, which="packer"):
+    return [int(open(f"{out}/{name}-{which}.r{r}.rss").read()) // 1024 for r in range(1, rounds + 1)]
 def tokens(label, ours):
     text = open(f"{out}/{label}.r{rounds}.stdout").read()
     if ours:
@@ -120,11 +133,16 @@ rows = [("repomix 1.18.1", "repomix", False),
         ("patchwright, 5 files changed (resident)", "changed", True),
         ("patchwright, cold with the packer running (resident)", "fresh", True),
         ("patchwright, same commit again (own JVM)", "warm-jvm", False),
-        ("patchwright, 5 files changed (own JVM)", "changed-jvm", False)]
+        ("patchwright, 5 files changed (own JVM)", "changed-jvm", False),
+        ("patchwright, cut to a 200,000-token window around a task, first (resident)", "window", True),
+        ("patchwright, the same windowed pack again (resident)", "window-again", True)]
 print("Rows marked (resident) are served by the resident packer that the cold row's command started;")
-print("their peak RSS is that process's high-water mark over all of a round's packs of the input (VmHWM),")
-print("read after the last of them. Rows marked (own JVM) run with PATCHWRIGHT_PACK_SERVER=off. Wall time:")
-print("the median of the rounds, then the fastest and slowest; peak RSS: the largest of the rounds.")
+print("their peak RSS is that process's high-water mark over a round's packs of the input (VmHWM), read")
+print("after the last unwindowed one (for the windowed rows, after those too). Rows marked (own JVM) run")
+print("with PATCHWRIGHT_PACK_SERVER=off. Wall time: the median of the rounds, then the fastest and slowest;")
+print("peak RSS: the largest of the rounds.")
+print("The windowed rows are what the bot's worker packs for a job (its tokens are the window's, so they")
+print("have no repomix counterpart and no ratio); the task is in bench/pack-vs-repomix.sh.")
 print()
 print("| input | tool | wall s, median | range | peak RSS MiB | tokens | M tokens/s |")
 print("|---|---|---|---|---|---|---|")
@@ -133,7 +151,7 @@ for name in ("java.base", "jdk"):
     base, base_rss = times(f"{name}-repomix")
     for title, key, resident in rows:
         walls, rss = times(f"{name}-{key}")
-        peak = max(packer_rss(name)) if resident else max(rss)
+        peak = max(packer_rss(name, "packer-window" if key.startswith("window") else "packer")) if resident else max(rss)
         n = tokens(f"{name}-{key}", key != "repomix")
         med = statistics.median(walls)
         print(f"| {name} | {title} | {med:.2f} | {min(walls):.2f}–{max(walls):.2f} | {peak} | {n} | {n / med / 1e6:.2f} |")
