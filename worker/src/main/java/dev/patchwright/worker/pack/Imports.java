@@ -92,6 +92,27 @@ final class Imports {
         if (name == null) {
             return;
         }
+        if (name.startsWith(".")) {
+            // Relative: one dot is the importing file's package (its directory), each further dot one up.
+            int dots = 0;
+            while (dots < name.length() && name.charAt(dots) == '.') {
+                dots++;
+            }
+            String base = dir;
+            for (int up = 1; up < dots; up++) {
+                if (base.isEmpty()) {
+                    return; // above the repository's root
+                }
+                base = base.contains("/") ? base.substring(0, base.lastIndexOf('/')) : "";
+            }
+            String rest = name.substring(dots).replace('.', '/');
+            String file = base.isEmpty() ? rest : rest.isEmpty() ? base : base + "/" + rest;
+            if (!rest.isEmpty()) {
+                suffixes.add(file + ".py");
+            }
+            suffixes.add(file.isEmpty() ? "__init__.py" : file + "/__init__.py");
+            return;
+        }
         String file = name.replace('.', '/');
         suffixes.add(file + ".py");
         suffixes.add(file + "/__init__.py");

@@ -22,6 +22,11 @@ class ImportsAndTermsTest {
         assertThat(Imports.of("p/m.py", "from x import y\nimport a.b\n  import c\nz = 'from q import r'\n"))
                 .containsExactly("x.py", "x/__init__.py", "p/x.py", "a/b.py", "a/b/__init__.py", "p/a/b.py", "c.py",
                         "c/__init__.py", "p/c.py");
+        // Relative imports: from the importing file's package, each further dot one directory up.
+        assertThat(Imports.of("pkg/sub/m.py", "from .sibling import f\nfrom ..up.mod import g\nfrom . import h\n"
+                + "from .... import nope\n"))
+                .containsExactly("pkg/sub/sibling.py", "pkg/sub/sibling/__init__.py", "pkg/up/mod.py", "pkg/up/mod/__init__.py",
+                        "pkg/sub/__init__.py");
         // A keyword inside an earlier match's quotes is not a second import.
         assertThat(Imports.of("s/m.ts", "import x from './a'; const y = require('./b'); import('./c');\n"
                 + "export * from './from'./z';\n"))
