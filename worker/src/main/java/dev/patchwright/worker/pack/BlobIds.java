@@ -31,4 +31,17 @@ final class BlobIds {
         sha1.update(content);
         return ObjectId.fromRaw(sha1.digest());
     }
+
+    /**
+     * An id for a text the packer writes itself (a file's entry in the map), in a space of its own:
+     * no file's blob id can equal it, so its count in the cache is never a file's (which is the count
+     * of the file's redacted text).
+     */
+    static ObjectId ofWritten(String text) {
+        MessageDigest sha1 = SHA1.get();
+        sha1.reset();
+        sha1.update("patchwright written\0".getBytes(StandardCharsets.US_ASCII));
+        sha1.update(text.getBytes(StandardCharsets.UTF_8));
+        return ObjectId.fromRaw(sha1.digest());
+    }
 }

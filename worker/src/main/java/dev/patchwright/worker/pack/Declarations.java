@@ -3,6 +3,7 @@ package dev.patchwright.worker.pack;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -59,11 +60,11 @@ final class Declarations {
 
     /**
      * A language's patterns, and what a line must have for one of them to match it: its first
-     * non-blank char a word char or one of {@code firstChars}, and one of the pattern's {@code needs}
-     * (one list a pattern) in it. Checking that first spares the patterns the lines of comments and
-     * plain statements, most lines of code.
+     * non-blank char a word char or one of {@code firstChars}, and what the pattern's test in
+     * {@code needs} (one a pattern) asks. Checking that first spares the patterns the lines of
+     * comments and plain statements, most lines of code.
      */
-    private record Language(List<Pattern> patterns, String firstChars, List<List<String>> needs) {
+    private record Language(List<Pattern> patterns, String firstChars, List<Predicate<String>> needs) {
 
         /** Whether the line {@code text[start, end)} may start as a declaration: by its first non-blank char. */
         boolean mayStart(String text, int start, int end) {
@@ -81,7 +82,7 @@ final class Declarations {
         /** The name {@code line} declares, or null. */
         String declared(String line) {
             for (int i = 0; i < patterns.size(); i++) {
-                if (holdsOne(line, needs.get(i))) {
+                if (needs.get(i).test(line)) {
                     Matcher m = patterns.get(i).matcher(line);
                     if (m.matches()) {
                         return m.group(1);
@@ -90,29 +91,53 @@ final class Declarations {
             }
             return null;
         }
+    }
 
-        private static boolean holdsOne(String line, List<String> parts) {
+    /** A line that holds one of {@code parts}. */
+    private static Predicate<String> anyOf(String... parts) {
+        return line -> {
             for (String part : parts) {
                 if (line.contains(part)) {
                     return true;
                 }
             }
             return false;
-        }
+        };
+    }
+
+    /**
+     * A line with a {@code (} after which comes none of {@code refused}: a signature's parameter list
+     * runs to the line's end (or its body's brace) without a statement's {@code ;} (or, in Java, an
+     * assignment's {@code =}). The last {@code (} is tested, which any match's own follows or is.
+     */
+    private static Predicate<String> parametersWithout(String refused) {
+        return line -> {
+            int open = line.lastIndexOf('(');
+            if (open < 0) {
+                return false;
+            }
+            for (int k = open + 1; k < line.length(); k++) {
+                if (refused.indexOf(line.charAt(k)) >= 0) {
+                    return false;
+                }
+            }
+            return true;
+        };
     }
 
     private static final Language JAVA_LIKE = new Language(JAVA, ".$<@",
-            List.of(List.of("class", "interface", "enum", "record"), List.of("(")));
+            List.of(anyOf("class", "interface", "enum", "record"), parametersWithout(";=")));
     private static final Language KOTLIN_LIKE = new Language(KOTLIN, "",
-            List.of(List.of("class", "interface", "object"), List.of("fun")));
-    private static final Language PYTHON_LIKE = new Language(PYTHON, "", List.of(List.of("class"), List.of("def")));
-    private static final Language SCRIPT_LIKE = new Language(SCRIPT, "", List.of(List.of("function"), List.of("class"),
-            List.of("interface", "type", "enum"), List.of("=>"), List.of("(")));
-    private static final Language GO_LIKE = new Language(GO, "", List.of(List.of("func"), List.of("type")));
+            List.of(anyOf("class", "interface", "object"), anyOf("fun")));
+    private static final Language PYTHON_LIKE = new Language(PYTHON, "", List.of(anyOf("class"), anyOf("def")));
+    private static final Language SCRIPT_LIKE = new Language(SCRIPT, "", List.of(anyOf("function"), anyOf("class"),
+            anyOf("interface", "type", "enum"), anyOf("=>"),
+            line -> line.indexOf('(') >= 0 && line.stripTrailing().endsWith("{")));
+    private static final Language GO_LIKE = new Language(GO, "", List.of(anyOf("func"), anyOf("type")));
     private static final Language RUST_LIKE = new Language(RUST, "",
-            List.of(List.of("fn", "struct", "enum", "trait", "mod", "type", "union"), List.of("impl")));
+            List.of(anyOf("fn", "struct", "enum", "trait", "mod", "type", "union"), anyOf("impl")));
     private static final Language C_LIKE = new Language(C, ":<>,*&",
-            List.of(List.of("class", "struct", "enum", "union", "namespace"), List.of("(")));
+            List.of(anyOf("class", "struct", "enum", "union", "namespace"), parametersWithout(";")));
 
     /** The declarations of {@code text}, in file order; empty for a language it does not know. */
     static List<Declaration> of(String path, String text) {

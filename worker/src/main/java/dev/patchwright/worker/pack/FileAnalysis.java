@@ -63,8 +63,20 @@ final class FileAnalysis {
         List<Declarations.Declaration> declarations = Declarations.of(path, content);
         String map = format.mapEntry(path, declarations.stream().map(Declarations.Declaration::signature).toList());
         return new Result(path, null, new Facts(entry, blob, tokens, wrap, counted.redactions(), map,
-                options.tokenizer().count(map), options.tokenizer().count(format.mapEntry(path, List.of())),
+                countWritten(map), countWritten(format.mapEntry(path, List.of())),
                 relevance.terms(path, content), relevance.names(path, declarations), Imports.of(path, content)));
+    }
+
+    /** The tokens of a map entry, from the cache when this text was counted before (every repeat of a job). */
+    private int countWritten(String text) {
+        ObjectId key = BlobIds.ofWritten(text);
+        int record = cache.get(key);
+        if (record != TokenCountCache.MISSING) {
+            return TokenCountCache.tokens(record);
+        }
+        int tokens = options.tokenizer().count(text);
+        cache.put(key, tokens, true);
+        return tokens;
     }
 
     /** A file's text with its credentials redacted, and the tokens of that text. */
