@@ -103,4 +103,38 @@ class SecretScannerTest {
                 + "\u2603 aws_secret_access_key = [REDACTED aws-secret-access-key]\nid = [REDACTED aws-access-key-id]\n");
         assertThat(result.findings()).extracting(SecretScanner.Finding::line).containsExactly(2, 3, 4);
     }
+
+    @Test
+    void aSecretLookingNameIsWhatTheNamePatternFinds() {
+        java.util.regex.Pattern reference = java.util.regex.Pattern.compile("(?i)password|passwd|pwd|secret|token"
+                + "|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|credentials?");
+        String[] parts = {"pass", "word", "wd", "p", "w", "d", "secret", "token", "key", "api", "access", "private", "auth",
+                "credential", "s", "_", "-", "x", "a"};
+        java.util.Random random = new java.util.Random(11);
+        for (int round = 0; round < 50_000; round++) {
+            StringBuilder name = new StringBuilder();
+            for (int k = 1 + random.nextInt(5); k > 0; k--) {
+                name.append(parts[random.nextInt(parts.length)]);
+            }
+            String lower = name.toString();
+            boolean found = false;
+            for (String trigger : java.util.List.of("pass", "pwd", "secret", "token", "key", "credential")) {
+                for (int at = lower.indexOf(trigger); at >= 0 && !found; at = lower.indexOf(trigger, at + 1)) {
+                    found = SecretScanner.secretName(lower, trigger, at, 0);
+                }
+            }
+            assertThat(found).as(lower).isEqualTo(reference.matcher(lower).find());
+        }
+    }
+
+    @Test
+    void namesAreMatchedWhateverTheirCaseAndWhereverTheyStand() {
+        // Upper-case names at every offset modulo eight (the lower-casing works eight bytes at a time),
+        // after a Latin-1 letter that must not be taken for one.
+        for (int pad = 0; pad < 10; pad++) {
+            String text = "\u00c0".repeat(pad) + " AUTH_KEY = 'Zx8#kLm2Qp9vW4'\n";
+            assertThat(SecretScanner.scan(text).text()).as("pad %d", pad)
+                    .isEqualTo("\u00c0".repeat(pad) + " AUTH_KEY = '[REDACTED secret-assignment]'\n");
+        }
+    }
 }
