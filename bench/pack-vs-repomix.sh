@@ -99,9 +99,14 @@ echo "Fix the NullPointerException in java.util.HashMap.computeIfAbsent when the
 "$root/patchwright" --version > /dev/null
 "${PW[@]}" pack-server status > /dev/null 2>&1 || true
 rm -f "$work"/out/*.time "$work"/out/*.rss
+# CPU steal (time the host ran something else on this virtual machine's CPUs) over the run, from
+# /proc/stat: the machines here are shared, and a run with much of it is slower for both tools.
+cpu_times() { awk '/^cpu / {print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
+before="$(cpu_times)"
 for round in $(seq 1 "$rounds"); do
   for input in java.base jdk; do run_input "$input" "$round"; done
 done
+steal="$(echo "$before $(cpu_times)" | awk '{printf "%.1f", 100 * ($3 - $1) / ($4 - $2)}')"
 
 {
   echo "# Packing benchmark: Patchwright vs repomix"
@@ -110,6 +115,8 @@ done
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB"
   echo "- java: $(java -version 2>&1 | head -1); node: $(node --version); repomix: $repomix"
   echo "- command: \`bench/pack-vs-repomix.sh\` with BENCH_ROUNDS=$rounds (input: \`$src_zip\` unpacked into a git repository)"
+  echo "- CPU steal during the run (the host giving this machine's CPUs to others, from /proc/stat): $steal% of CPU time"
+  echo "- commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- . || echo ' with changes not yet committed')"
   echo
   python3 - "$work/out" "$rounds" <<'PY'
 import json, re, statistics, sys
