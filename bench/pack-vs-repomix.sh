@@ -116,7 +116,7 @@ steal="$(echo "$before $(cpu_times)" | awk '{printf "%.1f", 100 * ($3 - $1) / ($
   echo "- java: $(java -version 2>&1 | head -1); node: $(node --version); repomix: $repomix"
   echo "- command: \`bench/pack-vs-repomix.sh\` with BENCH_ROUNDS=$rounds (input: \`$src_zip\` unpacked into a git repository)"
   echo "- CPU steal during the run (the host giving this machine's CPUs to others, from /proc/stat): $steal% of CPU time"
-  echo "- commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- . || echo ' with changes not yet committed')"
+  echo "- commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- . ':!bench/RESULTS.md' || echo ' with changes not yet committed')"
   echo
   python3 - "$work/out" "$rounds" <<'PY'
 import json, re, statistics, sys
