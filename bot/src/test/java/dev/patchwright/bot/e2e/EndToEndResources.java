@@ -7,11 +7,14 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * Everything around the bot under test, each real and on loopback: a PostgreSQL server (embedded
@@ -50,14 +53,24 @@ public final class EndToEndResources implements QuarkusTestResourceLifecycleMana
         config.put("patchwright.work-dir", workDir.toString());
         config.put("patchwright.model.url", model.baseUrl());
         config.put("patchwright.model.name", "scripted-model");
-        config.put("patchwright.model.api-key", MODEL_API_KEY);
         config.put("patchwright.worker.poll", "200ms");
         config.put("patchwright.delivery-sweep", "1s");
         config.put("patchwright.solve.memory-mib", "1024");
         config.put("quarkus.github-app.app-id", String.valueOf(github.appId()));
-        config.put("quarkus.github-app.private-key", github.privateKeyPem());
-        config.put("quarkus.github-app.webhook-secret", WEBHOOK_SECRET);
         config.put("quarkus.github-app.instance-endpoint", github.apiUrl());
+        // The secrets go in a file the application reads, not on its command line, which the test
+        // launcher prints into the build's log.
+        Properties secrets = new Properties();
+        secrets.setProperty("quarkus.github-app.private-key", github.privateKeyPem());
+        secrets.setProperty("quarkus.github-app.webhook-secret", WEBHOOK_SECRET);
+        secrets.setProperty("patchwright.model.api-key", MODEL_API_KEY);
+        Path file = home.resolve("secrets.properties");
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            secrets.store(out, "end-to-end test secrets");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        config.put("quarkus.config.locations", file.toUri().toString());
         return config;
     }
 

@@ -26,7 +26,6 @@ public final class LocalModelResources implements QuarkusTestResourceLifecycleMa
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        config.remove("patchwright.model.api-key");
         // Garbage either way; fewer tokens keep the test quick.
         config.put("patchwright.model.max-tokens", "64");
         return config;
