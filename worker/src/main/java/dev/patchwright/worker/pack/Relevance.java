@@ -1,6 +1,7 @@
 package dev.patchwright.worker.pack;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -63,44 +64,46 @@ final class Relevance {
     /** The lower-case terms of one identifier: itself and its parts. */
     static List<String> terms(String word) {
         List<String> terms = new ArrayList<>();
-        String lower = word.toLowerCase(Locale.ROOT);
-        terms.add(lower);
-        if (lower.equals(word) && word.indexOf('_') < 0) {
-            return terms; // nothing to split at: most words of most code
-        }
-        List<String> parts = parts(word);
-        if (parts.size() > 1) {
-            for (String part : parts) {
-                if (!part.isEmpty()) {
-                    terms.add(part.toLowerCase(Locale.ROOT));
-                }
-            }
+        terms.add(word.toLowerCase(Locale.ROOT));
+        int[] parts = parts(word, 0, word.length());
+        for (int k = 0; k < parts.length; k += 2) {
+            terms.add(word.substring(parts[k], parts[k + 1]).toLowerCase(Locale.ROOT));
         }
         return terms;
     }
 
+    private static final int[] ONE_PART = new int[0];
+
     /**
-     * An identifier cut at each underscore (dropped) and at each case change: before an upper-case
-     * letter that follows a lower-case one or a digit ({@code parse|Header}), and before the last
-     * capital of a run that goes on in lower case ({@code HTTP|Server}). Empty parts stay where an
-     * underscore leaves them, except at the end, as {@code String.split} keeps them. By hand: this
-     * runs for most words of a repository.
+     * Where the parts of the word {@code text[from, to)} lie, start and end of each non-empty one, or
+     * none when the word is one part. The word is cut at each underscore (dropped) and at each case
+     * change: before an upper-case letter that follows a lower-case one or a digit ({@code parse|Header}),
+     * and before the last capital of a run that goes on in lower case ({@code HTTP|Server}). Empty
+     * parts left by underscores count towards "more than one", except at the end, as with
+     * {@code String.split}. By hand: this runs for most words of a repository.
      */
-    static List<String> parts(String word) {
-        List<String> parts = new ArrayList<>();
-        int n = word.length();
-        for (int start = 0, p = 0; p <= n; p++) {
-            int next = cut(word, 0, n, p);
-            if (next >= 0) {
-                parts.add(word.substring(start, p));
-                start = next;
+    private static int[] parts(String text, int from, int to) {
+        int[] bounds = ONE_PART;
+        int n = 0;
+        int index = 0;
+        int lastNonEmpty = -1;
+        for (int start = from, p = from; p <= to; p++) {
+            int next = cut(text, from, to, p);
+            if (next < 0) {
+                continue;
             }
+            if (p > start) {
+                if (n == bounds.length) {
+                    bounds = Arrays.copyOf(bounds, Math.max(8, 2 * n));
+                }
+                bounds[n++] = start;
+                bounds[n++] = p;
+                lastNonEmpty = index;
+            }
+            index++;
+            start = next;
         }
-        int size = parts.size();
-        while (size > 0 && parts.get(size - 1).isEmpty()) {
-            parts.remove(--size);
-        }
-        return parts;
+        return lastNonEmpty >= 1 ? Arrays.copyOf(bounds, n) : ONE_PART;
     }
 
     private static boolean upper(char c) {
@@ -146,42 +149,14 @@ final class Relevance {
             length++;
             find(text, start, i, counts, weight);
             if (split) {
-                length += countParts(text, start, i, counts, weight);
+                int[] parts = parts(text, start, i);
+                for (int k = 0; k < parts.length; k += 2) {
+                    length++;
+                    find(text, parts[k], parts[k + 1], counts, weight);
+                }
             }
         }
         return length;
-    }
-
-    /**
-     * The parts of the word {@code text[from, to)} as {@link #parts} cuts them: when there are more
-     * than one, each non-empty part is a term; returns how many.
-     */
-    private int countParts(String text, int from, int to, int[] counts, int weight) {
-        int last = -1; // the index of the last non-empty part
-        int index = 0;
-        for (int start = from, p = from; p <= to; p++) {
-            int next = cut(text, from, to, p);
-            if (next >= 0) {
-                last = p > start ? index : last;
-                index++;
-                start = next;
-            }
-        }
-        if (last < 1) {
-            return 0;
-        }
-        int terms = 0;
-        for (int start = from, p = from; p <= to; p++) {
-            int next = cut(text, from, to, p);
-            if (next >= 0) {
-                if (p > start) {
-                    terms++;
-                    find(text, start, p, counts, weight);
-                }
-                start = next;
-            }
-        }
-        return terms;
     }
 
     /**

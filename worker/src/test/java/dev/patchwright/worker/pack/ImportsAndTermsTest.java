@@ -2,8 +2,14 @@ package dev.patchwright.worker.pack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Random;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
@@ -40,18 +46,70 @@ class ImportsAndTermsTest {
 
     @Test
     void identifiersSplitAsTheCaseChangePatternSplitsThem() {
-        Pattern reference = Pattern.compile("_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])");
-        assertThat(Relevance.parts("parseHTTPHeader_v2")).containsExactly("parse", "HTTP", "Header", "v2");
-        assertThat(Relevance.parts("__init__")).containsExactly("", "", "init");
+        assertThat(Relevance.terms("parseHTTPHeader_v2")).containsExactly("parsehttpheader_v2", "parse", "http", "header", "v2");
+        assertThat(Relevance.terms("__init__")).containsExactly("__init__", "init");
+        assertThat(Relevance.terms("Header")).containsExactly("header");
         Random random = new Random(3);
-        String alphabet = "aAzZ09_bQ";
         for (int round = 0; round < 100_000; round++) {
-            StringBuilder word = new StringBuilder();
-            for (int k = 1 + random.nextInt(10); k > 0; k--) {
-                word.append(alphabet.charAt(random.nextInt(alphabet.length())));
-            }
-            assertThat(Relevance.parts(word.toString())).as(word.toString())
-                    .isEqualTo(Arrays.asList(reference.split(word)));
+            String word = randomWord(random);
+            assertThat(Relevance.terms(word)).as(word).isEqualTo(referenceTerms(word));
         }
+    }
+
+    @Test
+    void aFileCountsTheTermsItsWordsSplitInto() {
+        // The task's terms and a file's words from the same few pieces, so that many words are task terms.
+        Random random = new Random(5);
+        for (int round = 0; round < 300; round++) {
+            List<String> taskWords = new ArrayList<>();
+            for (int k = 0; k < 4; k++) {
+                taskWords.add(randomWord(random));
+            }
+            Relevance relevance = new Relevance(String.join(" ", taskWords));
+            Set<String> taskTerms = new HashSet<>();
+            taskWords.forEach(word -> taskTerms.addAll(referenceTerms(word)));
+            taskTerms.remove("a"); // a stop word, never a task term (the only one these words can make)
+            StringBuilder text = new StringBuilder();
+            for (int k = 0; k < 40; k++) {
+                text.append(random.nextInt(4) == 0 ? taskWords.get(random.nextInt(4)) : randomWord(random))
+                        .append(" .;(\n".charAt(random.nextInt(5)));
+            }
+            int length = 0;
+            int matches = 0;
+            Matcher words = Pattern.compile("[A-Za-z0-9_]+").matcher(text);
+            while (words.find()) {
+                for (String term : referenceTerms(words.group())) {
+                    length++;
+                    matches += taskTerms.contains(term) ? 1 : 0;
+                }
+            }
+            Relevance.Terms counted = relevance.terms("", text.toString());
+            assertThat(counted.length()).as(text.toString()).isEqualTo(length);
+            assertThat(Arrays.stream(counted.counts()).sum()).as(text.toString()).isEqualTo(matches);
+        }
+    }
+
+    /** An identifier of letters of both cases, digits and underscores. */
+    private static String randomWord(Random random) {
+        String alphabet = "aAzZ09_bQ";
+        StringBuilder word = new StringBuilder();
+        for (int k = 1 + random.nextInt(10); k > 0; k--) {
+            word.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return word.toString();
+    }
+
+    /** The terms of a word by the case-change pattern: the word, and its parts when it splits into more than one. */
+    private static List<String> referenceTerms(String word) {
+        List<String> terms = new ArrayList<>(List.of(word.toLowerCase(Locale.ROOT)));
+        String[] parts = Pattern.compile("_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])").split(word);
+        if (parts.length > 1) {
+            for (String part : parts) {
+                if (!part.isEmpty()) {
+                    terms.add(part.toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        return terms;
     }
 }
