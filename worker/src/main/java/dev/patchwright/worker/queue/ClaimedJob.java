@@ -11,7 +11,9 @@ package dev.patchwright.worker.queue;
  * @param payloadJson    the job's payload, as jsonb keeps it
  * @param attempt        which attempt this is, counting from 1
  * @param maxAttempts    the most attempts the job gets
+ * @param startedAt      when the job first started running, on any attempt (the per-issue time limit counts from it)
  */
 public record ClaimedJob(long id, String kind, String repository, Long installationId,
-                         Integer issueNumber, String payloadJson, int attempt, int maxAttempts) {
+                         Integer issueNumber, String payloadJson, int attempt, int maxAttempts,
+                         java.time.Instant startedAt) {
 }

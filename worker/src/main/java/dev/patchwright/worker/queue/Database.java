@@ -16,17 +16,17 @@ import java.util.Objects;
  * rolled back on any failure, and every {@link SQLException} turned into a
  * {@link QueueException} that says what was being done.
  */
-final class Database {
+public final class Database {
 
     /** A unit of work on one connection. */
     @FunctionalInterface
-    interface Work<T> {
+    public interface Work<T> {
         T run(Connection connection) throws SQLException;
     }
 
     private final DataSource dataSource;
 
-    Database(DataSource dataSource) {
+    public Database(DataSource dataSource) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     }
 
@@ -36,7 +36,7 @@ final class Database {
      * @param what what the work does, for the error message ("claim a job")
      * @throws QueueException when the database fails; the transaction is rolled back
      */
-    <T> T transaction(String what, Work<T> work) {
+    public <T> T transaction(String what, Work<T> work) {
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
@@ -72,7 +72,7 @@ final class Database {
     }
 
     /** Whether {@code e} is PostgreSQL's unique_violation. */
-    static boolean isUniqueViolation(SQLException e) {
+    public static boolean isUniqueViolation(SQLException e) {
         return "23505".equals(e.getSQLState());
     }
 
@@ -82,7 +82,7 @@ final class Database {
     }
 
     /** {@code duration} in whole milliseconds, refusing negative values with a named error. */
-    static long millis(Duration duration, String name) {
+    public static long millis(Duration duration, String name) {
         Objects.requireNonNull(duration, name);
         if (duration.isNegative()) {
             throw new IllegalArgumentException(name + " must not be negative, got " + duration);
@@ -90,14 +90,14 @@ final class Database {
         return duration.toMillis();
     }
 
-    static String requireText(String value, String name) {
+    public static String requireText(String value, String name) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(name + " must not be blank");
         }
         return value;
     }
 
-    static void setLong(PreparedStatement statement, int index, Long value) throws SQLException {
+    public static void setLong(PreparedStatement statement, int index, Long value) throws SQLException {
         if (value == null) {
             statement.setNull(index, Types.BIGINT);
         } else {
@@ -113,7 +113,7 @@ final class Database {
         }
     }
 
-    static Long getLong(ResultSet rows, String column) throws SQLException {
+    public static Long getLong(ResultSet rows, String column) throws SQLException {
         long value = rows.getLong(column);
         return rows.wasNull() ? null : value;
     }
@@ -123,7 +123,7 @@ final class Database {
         return rows.wasNull() ? null : value;
     }
 
-    static Instant getInstant(ResultSet rows, String column) throws SQLException {
+    public static Instant getInstant(ResultSet rows, String column) throws SQLException {
         OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
         return value == null ? null : value.toInstant();
     }

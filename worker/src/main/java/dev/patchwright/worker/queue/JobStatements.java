@@ -30,10 +30,11 @@ final class JobStatements {
             )
             update jobs set status = 'running', lease_owner = ?,
                    lease_expires_at = now() + ? * interval '1 millisecond',
-                   claimed_at = now(), attempts = attempts + 1, updated_at = now()
+                   claimed_at = now(), started_at = coalesce(started_at, now()), attempts = attempts + 1,
+                   updated_at = now()
             from next where jobs.id = next.id
             returning jobs.id, jobs.kind, jobs.repository, jobs.installation_id, jobs.issue_number,
-                      jobs.payload::text as payload, jobs.attempts, jobs.max_attempts
+                      jobs.payload::text as payload, jobs.attempts, jobs.max_attempts, jobs.started_at
             """;
 
     private static final String RETRY = """
@@ -125,7 +126,8 @@ final class JobStatements {
                 }
                 job = new ClaimedJob(rows.getLong("id"), rows.getString("kind"), rows.getString("repository"),
                         Database.getLong(rows, "installation_id"), Database.getInt(rows, "issue_number"),
-                        rows.getString("payload"), rows.getInt("attempts"), rows.getInt("max_attempts"));
+                        rows.getString("payload"), rows.getInt("attempts"), rows.getInt("max_attempts"),
+                        Database.getInstant(rows, "started_at"));
             }
         }
         JdbcJobRecorder.insertEvent(connection, job.id(), "claimed",

@@ -80,7 +80,9 @@ class JobQueueIT {
 
         ClaimedJob job = queue.claim("w1", LEASE).orElseThrow();
 
-        assertThat(job).isEqualTo(new ClaimedJob(older, "solve", "a/one", 1L, 1, "{\"issue\": 1}", 1, 3));
+        assertThat(job).usingRecursiveComparison().ignoringFields("startedAt")
+                .isEqualTo(new ClaimedJob(older, "solve", "a/one", 1L, 1, "{\"issue\": 1}", 1, 3, null));
+        assertThat(Duration.between(job.startedAt(), Instant.now()).abs()).isLessThan(Duration.ofMinutes(1));
         JobView view = queue.find(older).orElseThrow();
         assertThat(view.status()).isEqualTo("running");
         assertThat(view.leaseOwner()).isEqualTo("w1");

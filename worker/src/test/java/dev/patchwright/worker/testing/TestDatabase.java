@@ -43,6 +43,18 @@ public final class TestDatabase {
         return server().getDatabase("postgres", name);
     }
 
+    /**
+     * Another data source for the database behind {@code dataSource}, with connections of its own: what a second
+     * node sharing the database would have.
+     */
+    public static synchronized DataSource sameDatabase(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            return server().getDatabase("postgres", connection.getCatalog());
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not name the database of " + dataSource, e);
+        }
+    }
+
     /** A new, empty database (no migrations applied). */
     public static synchronized DataSource empty() {
         String name = nextName();
