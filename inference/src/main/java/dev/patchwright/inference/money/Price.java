@@ -1,5 +1,9 @@
 package dev.patchwright.inference.money;
 
+import dev.patchwright.inference.model.ChatMessage;
+import dev.patchwright.inference.model.ChatRequest;
+import java.nio.charset.StandardCharsets;
+
 import dev.patchwright.inference.model.Usage;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -105,6 +109,31 @@ public record Price(Money inputPerMillion, Money cachedInputPerMillion, Money ou
                 .add(BigInteger.valueOf(gpuTime.getNano()));
         return Money.ofMicros(ceilDiv(nanos.multiply(BigInteger.valueOf(perGpuHour.micros())), NANOS_PER_HOUR)
                 .longValueExact());
+    }
+
+    /**
+     * Prompt tokens reserved per message and per request for the chat template's markers; Llama 3.1's template adds a
+     * system turn of about twenty on its own.
+     */
+    public static final int TEMPLATE_TOKENS = 32;
+
+    /**
+     * The most one request can cost, whatever tokenizer the backend runs: as many uncached prompt tokens as the
+     * messages have UTF-8 bytes (no byte-level tokenizer makes more) plus {@link #TEMPLATE_TOKENS} per message and
+     * per request, every output token all {@code n} samples may generate, and for a GPU-hour price the longest the
+     * call may take.
+     *
+     * @param callTime the longest the call may run (its timeout); used only with a GPU-hour price
+     * @throws ArithmeticException when the cost does not fit in a long of micro-dollars
+     */
+    public Money worstCase(ChatRequest request, Duration callTime) {
+        long bytes = 0;
+        for (ChatMessage message : request.messages()) {
+            bytes += message.content().getBytes(StandardCharsets.UTF_8).length;
+        }
+        long prompt = bytes + (long) TEMPLATE_TOKENS * (request.messages().size() + 1);
+        Money worst = cost(new Usage(prompt, 0, Math.multiplyExact((long) request.maxTokens(), request.n())));
+        return perGpuHour.isZero() ? worst : worst.plus(cost(callTime));
     }
 
     private static BigInteger ceilDiv(BigInteger a, BigInteger b) {

@@ -2,12 +2,17 @@ package dev.patchwright.worker.queue;
 
 import dev.patchwright.worker.solve.CandidateRecord;
 import dev.patchwright.worker.solve.JobRecorder;
+import dev.patchwright.worker.solve.SolveResult;
+import dev.patchwright.worker.solve.StoredResult;
 
 import javax.sql.DataSource;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -23,6 +28,7 @@ public final class JdbcJobRecorder implements JobRecorder {
 
     private static final Set<String> STATUSES = Set.of("passed", "rejected", "error");
 
+    private final DataSource dataSource;
     private final Database database;
     private final long jobId;
     private final int attempt;
@@ -40,6 +46,7 @@ public final class JdbcJobRecorder implements JobRecorder {
         if (attempt < 1) {
             throw new IllegalArgumentException("attempt must be at least 1, got " + attempt);
         }
+        this.dataSource = dataSource;
         this.database = new Database(dataSource);
         this.jobId = jobId;
         this.attempt = attempt;
@@ -73,8 +80,8 @@ public final class JdbcJobRecorder implements JobRecorder {
         database.transaction("record candidate " + candidate.ordinal() + " of job " + jobId, connection -> {
             try (PreparedStatement insert = connection.prepareStatement(
                     "insert into candidates (job_id, attempt, ordinal, status, reason, failing_tests, diff, model,"
-                            + " prompt_tokens, completion_tokens, test_output, elapsed_ms)"
-                            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                            + " prompt_tokens, completion_tokens, test_output, elapsed_ms, answer)"
+                            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 Array failing = connection.createArrayOf("text", candidate.failingTests().toArray());
                 insert.setLong(1, jobId);
                 insert.setInt(2, attempt);
@@ -88,6 +95,7 @@ public final class JdbcJobRecorder implements JobRecorder {
                 insert.setLong(10, candidate.completionTokens());
                 insert.setString(11, candidate.testOutputTail());
                 insert.setLong(12, candidate.elapsedMillis());
+                insert.setString(13, candidate.answer());
                 insert.executeUpdate();
                 failing.free();
             } catch (SQLException e) {
@@ -95,6 +103,38 @@ public final class JdbcJobRecorder implements JobRecorder {
             }
             return null;
         });
+    }
+
+    @Override
+    public List<CandidateRecord> earlierCandidates() {
+        return new JobHistory(dataSource).candidates(jobId, attempt);
+    }
+
+    @Override
+    public void result(SolveResult result) {
+        String json = StoredResult.toJson(result);
+        database.transaction("keep the result of job " + jobId, connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "update jobs set result = ?::jsonb, updated_at = now() where id = ?")) {
+                update.setString(1, json);
+                update.setLong(2, jobId);
+                update.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<SolveResult> storedResult() {
+        String json = database.transaction("read the result of job " + jobId, connection -> {
+            try (PreparedStatement query = connection.prepareStatement("select result::text from jobs where id = ?")) {
+                query.setLong(1, jobId);
+                try (ResultSet rows = query.executeQuery()) {
+                    return rows.next() ? rows.getString(1) : null;
+                }
+            }
+        });
+        return json == null ? Optional.empty() : Optional.of(StoredResult.fromJson(json));
     }
 
     /** Turns the constraint violations a caller can cause into errors that name them. */

@@ -68,12 +68,18 @@ public final class JobHistory {
 
     /** A job's candidates by attempt and ordinal; empty for an unknown job. Missing counts read as 0. */
     public List<CandidateRecord> candidates(long jobId) {
+        return candidates(jobId, Integer.MAX_VALUE);
+    }
+
+    /** The candidates of a job's attempts before {@code attempt}, by attempt and ordinal. */
+    public List<CandidateRecord> candidates(long jobId, int beforeAttempt) {
         return database.transaction("read the candidates of job " + jobId, connection -> {
             try (PreparedStatement query = connection.prepareStatement(
                     "select ordinal, status, reason, failing_tests, diff, model, prompt_tokens,"
-                            + " completion_tokens, test_output, elapsed_ms"
-                            + " from candidates where job_id = ? order by attempt, ordinal")) {
+                            + " completion_tokens, test_output, elapsed_ms, answer"
+                            + " from candidates where job_id = ? and attempt < ? order by attempt, ordinal")) {
                 query.setLong(1, jobId);
+                query.setInt(2, beforeAttempt);
                 List<CandidateRecord> candidates = new ArrayList<>();
                 try (ResultSet rows = query.executeQuery()) {
                     while (rows.next()) {
@@ -93,7 +99,7 @@ public final class JobHistory {
                 rows.getString("reason"), failingTests, rows.getString("diff"),
                 rows.getString("model"), rows.getLong("prompt_tokens"),
                 rows.getLong("completion_tokens"), rows.getString("test_output"),
-                rows.getLong("elapsed_ms"));
+                rows.getLong("elapsed_ms"), rows.getString("answer"));
     }
 
     private List<JobView> jobs(String sql, long parameter) {

@@ -16,10 +16,11 @@ import java.util.List;
  * @param completionTokens completion tokens billed for it
  * @param testOutputTail   the last part of the test output, or null
  * @param elapsedMillis    wall time spent on this candidate
+ * @param answer           the model's answer as it came, or null: a retried job rebuilds a paid-for patch from it
  */
 public record CandidateRecord(int ordinal, String status, String reason, List<String> failingTests,
                               String diff, String model, long promptTokens, long completionTokens,
-                              String testOutputTail, long elapsedMillis) {
+                              String testOutputTail, long elapsedMillis, String answer) {
 
     public CandidateRecord {
         failingTests = List.copyOf(failingTests);

@@ -13,6 +13,23 @@ public interface JobRecorder {
     /** Records one candidate patch and its verdict. */
     void candidate(CandidateRecord candidate);
 
+    /**
+     * The candidates earlier attempts of this job recorded, oldest first: a retried job starts after them instead
+     * of paying for them again.
+     */
+    default java.util.List<CandidateRecord> earlierCandidates() {
+        return java.util.List.of();
+    }
+
+    /** Keeps the result of a finished solve, so that a retry only has to publish it. */
+    default void result(SolveResult result) {
+    }
+
+    /** The result an earlier attempt kept with {@link #result}, if any. */
+    default java.util.Optional<SolveResult> storedResult() {
+        return java.util.Optional.empty();
+    }
+
     /** A recorder that keeps nothing, for callers that only want the return value. */
     JobRecorder NONE = new JobRecorder() {
         @Override

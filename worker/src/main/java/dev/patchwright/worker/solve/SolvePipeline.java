@@ -10,10 +10,14 @@ import dev.patchwright.inference.model.Completion;
 import dev.patchwright.inference.model.InferenceException;
 import dev.patchwright.inference.model.Model;
 import dev.patchwright.inference.model.Usage;
+import dev.patchwright.inference.tokenizer.Tokenizer;
 import dev.patchwright.inference.tokenizer.Tokenizers;
 import dev.patchwright.worker.config.RepoConfig;
 import dev.patchwright.worker.git.GitException;
 import dev.patchwright.worker.git.RepoMirror;
+import dev.patchwright.worker.budget.BudgetExceededException;
+import dev.patchwright.worker.budget.BudgetStatus;
+import dev.patchwright.worker.budget.Limits;
 import dev.patchwright.worker.sandbox.Sandbox;
 import dev.patchwright.worker.sandbox.SandboxException;
 import dev.patchwright.worker.solve.SolveResult.Outcome;
@@ -29,6 +33,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
@@ -61,7 +66,7 @@ public final class SolvePipeline {
     }
 
     /**
-     * Runs the whole solve.
+     * Runs the whole solve, without a budget.
      *
      * @throws GitException     when the repository cannot be fetched or a commit cannot be written
      * @throws SandboxException when the sandbox itself fails (not when tests fail)
@@ -69,24 +74,36 @@ public final class SolvePipeline {
      */
     public SolveResult solve(SolveRequest request, JobRecorder recorder)
             throws GitException, SandboxException, IOException {
-        return solve(request, recorder, () -> false);
+        return solve(request, SolveContext.of(recorder));
     }
 
     /**
-     * Runs the whole solve, checking {@code stop} before each candidate: when it says true (the job
-     * was cancelled, the lease lost) the solve ends with {@link Outcome#STOPPED} and spends no more.
+     * Runs the whole solve, without a budget, checking {@code stop} before each candidate: when it says true (the
+     * job was cancelled, the lease lost) the solve ends with {@link Outcome#STOPPED} and spends no more.
      */
     public SolveResult solve(SolveRequest request, JobRecorder recorder, BooleanSupplier stop)
             throws GitException, SandboxException, IOException {
+        return solve(request, SolveContext.of(recorder).withStop(stop));
+    }
+
+    /**
+     * Runs the whole solve within {@code context}'s budget: every model call and sandbox run is paid through its
+     * meter, a quote is given before the first model call, and a step the budget cannot pay for is not taken (the
+     * solve ends with {@link Outcome#BUDGET_EXHAUSTED} and the numbers). Candidates that earlier attempts of the
+     * job recorded are not generated again.
+     */
+    public SolveResult solve(SolveRequest request, SolveContext context)
+            throws GitException, SandboxException, IOException {
         Instant started = Instant.now();
+        JobRecorder recorder = context.recorder();
         recorder.event("fetch", "fetching " + request.cloneUrl());
         ObjectId base = mirror.fetch(request.repoKey(), request.cloneUrl(), request.credentials(), request.baseBranch());
         String branch = request.baseBranch() != null ? request.baseBranch() : mirror.defaultBranch(request.repoKey());
         recorder.event("fetch", "base is " + branch + " at " + base.name());
+        Progress progress = new Progress(request, branch, base, started, context);
         try (Workspace.Job job = workspace.open(request.repoKey())) {
             Path baseTree = job.dir("base");
             mirror.materialize(request.repoKey(), base, baseTree);
-            Progress progress = new Progress(request, branch, base, started);
             RepoConfig config;
             try {
                 config = request.config() != null ? request.config() : RepoConfigFile.read(baseTree);
@@ -95,8 +112,8 @@ public final class SolvePipeline {
                 return progress.end(Outcome.CONFIG_INVALID, e.getMessage());
             }
             progress.testCommand = config.test();
-            long window = SolvePrompt.packWindow(settings.contextTokens(), settings.maxOutputTokens(),
-                    Tokenizers.load("o200k_base"), request);
+            Tokenizer tokenizer = Tokenizers.load("o200k_base");
+            long window = SolvePrompt.packWindow(settings.contextTokens(), settings.maxOutputTokens(), tokenizer, request);
             String packed;
             try {
                 packed = job.pack(baseTree, config, window, request.issueTitle() + "\n\n" + request.issueBody(), recorder);
@@ -107,75 +124,180 @@ public final class SolvePipeline {
                 recorder.event("pack", reason);
                 return progress.end(Outcome.MODEL_FAILED, reason);
             }
-
-            if (config.setup() != null) {
-                recorder.event("setup", "running " + config.setup());
-                progress.setup = job.run(config.setup(), baseTree, config.setupNetwork() && settings.allowSetupNetwork(),
-                        settings.cap(config.setupTimeout()));
-                recorder.event("setup", progress.setup.description());
-                if (!progress.setup.passed()) {
-                    return progress.end(Outcome.SETUP_FAILED,
-                            "the setup command `" + config.setup() + "` failed (" + progress.setup.description() + ")");
-                }
+            try {
+                return candidates(request, base, config, job, packed, tokenizer, progress);
+            } catch (BudgetExceededException e) {
+                String reason = "the budget cannot pay for the next step: " + e.getMessage();
+                recorder.event("budget", reason);
+                return progress.end(Outcome.BUDGET_EXHAUSTED, reason);
             }
-            progress.baseline = job.run(config.test(), job.copy(baseTree, "baseline"), false, settings.cap(config.testTimeout()));
-            recorder.event("baseline", "tests on the base commit: " + progress.baseline.description()
-                    + (progress.baseline.failingTests().isEmpty() ? "" : ", failing " + progress.baseline.failingTests()));
-
-            SolvePrompt prompt = new SolvePrompt(request.repoKey(), base.name(), packed, request);
-            int candidates = settings.candidatesFor(config.candidates());
-            int modelFailures = 0;
-            Map<String, Integer> seenDiffs = new HashMap<>();
-            for (int ordinal = 1; ordinal <= candidates && progress.winner == null; ordinal++) {
-                if (stop.getAsBoolean()) {
-                    recorder.event("stop", "stopped before candidate " + ordinal);
-                    return progress.end(Outcome.STOPPED, "stopped before candidate " + ordinal
-                            + ": the job was cancelled or handed to another worker");
-                }
-                Instant candidateStart = Instant.now();
-                Attempt attempt = new Attempt(ordinal);
-                try {
-                    ChatRequest chat = new ChatRequest(prompt.messages(), settings.maxOutputTokens(),
-                            ordinal == 1 ? 0.0 : settings.temperature(), 1, null);
-                    Completion completion = model.complete(chat);
-                    progress.usage = progress.usage.plus(completion.usage());
-                    attempt.model = completion.model();
-                    attempt.usage = completion.usage();
-                    attempt.answer = completion.choices().get(0);
-                    judge(request, base, config, job, attempt, seenDiffs);
-                } catch (InferenceException e) {
-                    modelFailures++;
-                    attempt.verdict("error", "the model call failed: " + e.getMessage());
-                } catch (EditFormatException e) {
-                    attempt.verdict("rejected", "the model's answer had no usable edits: " + e.getMessage());
-                } catch (EditApplyException e) {
-                    attempt.verdict("rejected", "the edits did not apply: " + e.getMessage());
-                }
-                CandidateRecord record = attempt.record(model.name(), Duration.between(candidateStart, Instant.now()));
-                recorder.candidate(record);
-                progress.candidates.add(record);
-                if ("passed".equals(record.status())) {
-                    progress.winner = record;
-                    progress.patchCommit = attempt.commit;
-                } else if (!"error".equals(record.status())) {
-                    prompt.rejected(attempt.answer, record.reason(), attempt.testOutput);
-                }
-            }
-            if (progress.winner != null) {
-                return progress.end(Outcome.SOLVED, "candidate " + progress.winner.ordinal() + " passed the tests");
-            }
-            if (modelFailures == candidates) {
-                return progress.end(Outcome.MODEL_FAILED, "every call to the model failed; the last: "
-                        + progress.candidates.get(progress.candidates.size() - 1).reason());
-            }
-            return progress.end(Outcome.NO_PASSING_CANDIDATE,
-                    "none of the " + candidates + " candidates made `" + config.test() + "` pass");
         }
     }
 
+    /** Setup, baseline, the quote, then candidates until one passes or the plan, the money or the time runs out. */
+    private SolveResult candidates(SolveRequest request, ObjectId base, RepoConfig config, Workspace.Job job,
+                                   String packed, Tokenizer tokenizer, Progress progress)
+            throws GitException, SandboxException, IOException, BudgetExceededException {
+        SolveContext context = progress.context;
+        JobRecorder recorder = context.recorder();
+        Path baseTree = job.dir("base");
+        if (config.setup() != null) {
+            recorder.event("setup", "running " + config.setup());
+            progress.setup = sandboxed(job, config.setup(), baseTree,
+                    config.setupNetwork() && settings.allowSetupNetwork(), settings.cap(config.setupTimeout()), context);
+            recorder.event("setup", progress.setup.description());
+            if (!progress.setup.passed()) {
+                return progress.end(Outcome.SETUP_FAILED,
+                        "the setup command `" + config.setup() + "` failed (" + progress.setup.description() + ")");
+            }
+        }
+        Duration testLimit = settings.cap(config.testTimeout());
+        progress.baseline = sandboxed(job, config.test(), job.copy(baseTree, "baseline"), false, testLimit, context);
+        recorder.event("baseline", "tests on the base commit: " + progress.baseline.description()
+                + (progress.baseline.failingTests().isEmpty() ? "" : ", failing " + progress.baseline.failingTests()));
+
+        SolvePrompt prompt = new SolvePrompt(request.repoKey(), base.name(), packed, request);
+        int planned = settings.candidatesFor(config.candidates());
+        Map<String, Integer> seenDiffs = new HashMap<>();
+        for (CandidateRecord earlier : recorder.earlierCandidates()) {
+            if ("error".equals(earlier.status())) {
+                continue; // no verdict was paid for: it is tried again
+            }
+            progress.candidates.add(earlier);
+            if (earlier.diff() != null) {
+                seenDiffs.putIfAbsent(earlier.diff(), earlier.ordinal());
+            }
+            if ("passed".equals(earlier.status()) && earlier.answer() != null) {
+                recorder.event("resume", "candidate " + earlier.ordinal() + " passed on an earlier attempt; its patch "
+                        + "is rebuilt, not paid for again");
+                progress.winner = earlier;
+                progress.patchCommit = rebuild(request, base, earlier.answer());
+                return progress.end(Outcome.SOLVED, "candidate " + earlier.ordinal() + " passed the tests");
+            }
+            prompt.rejected(earlier.answer(), earlier.reason(), earlier.testOutputTail());
+        }
+        if (!progress.candidates.isEmpty()) {
+            recorder.event("resume", progress.candidates.size() + " candidate(s) recorded by earlier attempts are "
+                    + "not generated again");
+        }
+        int remaining = planned - progress.candidates.size();
+        if (remaining > 0 && context.meter().priced()) {
+            ChatRequest first = chat(prompt, 1);
+            long tokens = first.messages().stream().mapToLong(m -> tokenizer.count(m.content())).sum();
+            Quote quote = Quote.of(context.meter(), first, tokens, remaining, testLimit);
+            progress.quote = quote.text();
+            recorder.event("quote", quote.text());
+            context.progress().update(quote.text());
+            if (!quote.affordable()) {
+                return progress.end(Outcome.BUDGET_EXHAUSTED, quote.refusal());
+            }
+        }
+        int modelFailures = 0;
+        int tried = 0;
+        for (int ordinal = progress.candidates.size() + 1; ordinal <= planned && progress.winner == null; ordinal++) {
+            if (context.stop().getAsBoolean()) {
+                recorder.event("stop", "stopped before candidate " + ordinal);
+                return progress.end(Outcome.STOPPED, "stopped before candidate " + ordinal
+                        + ": the job was cancelled or handed to another worker");
+            }
+            if (Instant.now().isAfter(context.deadline())) {
+                return progress.end(Outcome.BUDGET_EXHAUSTED, "the per-issue time limit was reached before candidate "
+                        + ordinal);
+            }
+            Instant candidateStart = Instant.now();
+            Attempt attempt = new Attempt(ordinal);
+            tried++;
+            try {
+                Completion completion = context.meter().complete(model, chat(prompt, ordinal));
+                progress.usage = progress.usage.plus(completion.usage());
+                attempt.model = completion.model();
+                attempt.usage = completion.usage();
+                attempt.answer = completion.choices().get(0);
+                judge(request, base, config, job, attempt, seenDiffs, context);
+            } catch (InferenceException e) {
+                modelFailures++;
+                attempt.verdict("error", "the model call failed: " + e.getMessage());
+            } catch (EditFormatException e) {
+                attempt.verdict("rejected", "the model's answer had no usable edits: " + e.getMessage());
+            } catch (EditApplyException e) {
+                attempt.verdict("rejected", "the edits did not apply: " + e.getMessage());
+            } catch (BudgetExceededException e) {
+                if (attempt.answer != null) {
+                    // Paid for but not verified: kept with its answer, so a retry with more budget can test it.
+                    attempt.verdict("error", "not verified: the budget cannot pay for its test run");
+                    record(recorder, progress, attempt, candidateStart);
+                }
+                throw e;
+            }
+            CandidateRecord record = record(recorder, progress, attempt, candidateStart);
+            if ("passed".equals(record.status())) {
+                progress.winner = record;
+                progress.patchCommit = attempt.commit;
+            } else if (!"error".equals(record.status())) {
+                prompt.rejected(attempt.answer, record.reason(), attempt.testOutput);
+            }
+            if (context.meter().priced()) {
+                context.progress().update(progress.quote + "\n\n" + progress.spentSoFar(ordinal, planned));
+            }
+        }
+        if (progress.winner != null) {
+            return progress.end(Outcome.SOLVED, "candidate " + progress.winner.ordinal() + " passed the tests");
+        }
+        if (tried > 0 && modelFailures == tried) {
+            return progress.end(Outcome.MODEL_FAILED, "every call to the model failed; the last: "
+                    + progress.candidates.get(progress.candidates.size() - 1).reason());
+        }
+        return progress.end(Outcome.NO_PASSING_CANDIDATE,
+                "none of the " + planned + " candidates made `" + config.test() + "` pass");
+    }
+
+    /**
+     * The commit of a result an earlier attempt kept, rebuilt from its winner's answer on its base commit, so that
+     * a job whose only failure was publishing publishes again without paying for anything.
+     *
+     * @throws GitException when the base commit cannot be fetched or the commit not written
+     * @throws IOException  when the work directory cannot be written, or the answer no longer applies
+     */
+    public SolveResult rebuild(SolveRequest request, SolveResult stored) throws GitException, IOException {
+        if (stored.winner() == null || stored.winner().answer() == null || stored.baseCommit() == null) {
+            return stored;
+        }
+        mirror.fetch(request.repoKey(), request.cloneUrl(), request.credentials(), request.baseBranch());
+        return stored.withPatchCommit(rebuild(request, stored.baseCommit(), stored.winner().answer()));
+    }
+
+    private ObjectId rebuild(SolveRequest request, ObjectId base, String answer) throws GitException, IOException {
+        try (Workspace.Job job = workspace.open(request.repoKey())) {
+            Path tree = job.dir("rebuilt");
+            mirror.materialize(request.repoKey(), base, tree);
+            List<String> changed = EditApplier.apply(tree, SearchReplaceFormat.parse(answer));
+            return mirror.commit(request.repoKey(), base, tree, changed, commitMessage(request), AUTHOR);
+        } catch (EditFormatException | EditApplyException e) {
+            throw new IOException("the recorded answer that passed no longer applies: " + e.getMessage(), e);
+        }
+    }
+
+    private ChatRequest chat(SolvePrompt prompt, int ordinal) {
+        return new ChatRequest(prompt.messages(), settings.maxOutputTokens(),
+                ordinal == 1 ? 0.0 : settings.temperature(), 1, null);
+    }
+
+    private StepRun sandboxed(Workspace.Job job, String command, Path tree, boolean network, Duration limit,
+                              SolveContext context) throws SandboxException, BudgetExceededException {
+        return context.meter().sandbox(limit, () -> job.run(command, tree, network, limit), StepRun::elapsed);
+    }
+
+    private static CandidateRecord record(JobRecorder recorder, Progress progress, Attempt attempt, Instant started) {
+        CandidateRecord record = attempt.record(Duration.between(started, Instant.now()));
+        recorder.candidate(record);
+        progress.candidates.add(record);
+        return record;
+    }
+
     private void judge(SolveRequest request, ObjectId base, RepoConfig config, Workspace.Job job, Attempt attempt,
-                       Map<String, Integer> seenDiffs)
-            throws EditFormatException, EditApplyException, GitException, SandboxException, IOException {
+                       Map<String, Integer> seenDiffs, SolveContext context)
+            throws EditFormatException, EditApplyException, GitException, SandboxException, IOException,
+            BudgetExceededException {
         List<FileEdit> edits = SearchReplaceFormat.parse(attempt.answer);
         Path tree = job.copy(job.dir("base"), "candidate-" + attempt.ordinal);
         List<String> changed = EditApplier.apply(tree, edits);
@@ -190,7 +312,7 @@ public final class SolvePipeline {
             attempt.verdict("rejected", "the same patch as candidate " + same + ", not run again");
             return;
         }
-        StepRun run = job.run(config.test(), tree, false, settings.cap(config.testTimeout()));
+        StepRun run = sandboxed(job, config.test(), tree, false, settings.cap(config.testTimeout()), context);
         attempt.testOutput = run.outputTail();
         attempt.failingTests = run.failingTests();
         if (run.passed()) {
@@ -238,10 +360,9 @@ public final class SolvePipeline {
             this.reason = reason;
         }
 
-        CandidateRecord record(String fallbackModel, Duration elapsed) {
-            return new CandidateRecord(ordinal, status, reason, failingTests, diff,
-                    model != null ? model : fallbackModel, usage.promptTokens(), usage.completionTokens(),
-                    tail(testOutput), elapsed.toMillis());
+        CandidateRecord record(Duration elapsed) {
+            return new CandidateRecord(ordinal, status, reason, failingTests, diff, model, usage.promptTokens(),
+                    usage.completionTokens(), tail(testOutput), elapsed.toMillis(), answer);
         }
     }
 
@@ -251,6 +372,7 @@ public final class SolvePipeline {
         final String branch;
         final ObjectId base;
         final Instant started;
+        final SolveContext context;
         final List<CandidateRecord> candidates = new ArrayList<>();
         String testCommand;
         StepRun setup;
@@ -258,17 +380,38 @@ public final class SolvePipeline {
         CandidateRecord winner;
         ObjectId patchCommit;
         Usage usage = Usage.ZERO;
+        String quote = "";
 
-        Progress(SolveRequest request, String branch, ObjectId base, Instant started) {
+        Progress(SolveRequest request, String branch, ObjectId base, Instant started, SolveContext context) {
             this.request = request;
             this.branch = branch;
             this.base = base;
             this.started = started;
+            this.context = context;
+        }
+
+        /** One line on the money after candidate {@code ordinal} of {@code planned}. */
+        String spentSoFar(int ordinal, int planned) {
+            BudgetStatus status = context.meter().guard().status();
+            boolean limited = !status.limits().equals(Limits.unlimited());
+            return String.format(Locale.ROOT, "Candidate %d of %d done; spent so far %s%s.", ordinal, planned,
+                    status.jobSpent(), limited ? " of this issue's " + status.limits().perIssue() : "");
         }
 
         SolveResult end(Outcome outcome, String reason) {
-            return new SolveResult(outcome, reason, branch, base, testCommand, setup, baseline, candidates, winner,
-                    patchCommit, usage, Duration.between(started, Instant.now()));
+            BudgetStatus status = context.meter().guard().status();
+            boolean limited = !status.limits().equals(Limits.unlimited());
+            SolveResult.Spend spend = !context.meter().priced() ? SolveResult.Spend.NONE
+                    : new SolveResult.Spend(status.jobSpent().toString(),
+                    limited ? status.limits().perIssue().toString() : "",
+                    limited ? status.repositoryLeft().toString() : "",
+                    limited ? status.limits().repositoryMonthly().toString() : "", quote);
+            SolveResult result = new SolveResult(outcome, reason, branch, base, testCommand, setup, baseline,
+                    candidates, winner, patchCommit, usage, Duration.between(started, Instant.now()), spend);
+            if (outcome != Outcome.STOPPED) {
+                context.recorder().result(result);
+            }
+            return result;
         }
     }
 }

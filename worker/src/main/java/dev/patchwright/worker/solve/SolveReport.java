@@ -87,6 +87,23 @@ public final class SolveReport {
                     result.usage().promptTokens(), result.usage().cachedPromptTokens(),
                     result.usage().completionTokens(), result.elapsed().toSeconds()));
         }
+        appendSpend(md, result.spend());
+    }
+
+    /** What the job spent and what its budgets leave, in one line; nothing when no price was known. */
+    static void appendSpend(StringBuilder md, SolveResult.Spend spend) {
+        if (!spend.known()) {
+            return;
+        }
+        md.append('\n').append("Spent: **").append(spend.spent()).append("**");
+        if (!spend.issueLimit().isEmpty()) {
+            md.append(" of this issue's ").append(spend.issueLimit()).append(" budget");
+        }
+        if (!spend.repositoryLimit().isEmpty()) {
+            md.append("; this repository has ").append(spend.repositoryLeft()).append(" left of its ")
+                    .append(spend.repositoryLimit()).append(" budget this month");
+        }
+        md.append(".\n");
     }
 
     private static void row(StringBuilder md, String step, SolveResult.StepRun run) {

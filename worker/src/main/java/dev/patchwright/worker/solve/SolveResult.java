@@ -21,13 +21,48 @@ import java.util.List;
  * @param patchCommit the commit holding the winning patch on top of {@code baseCommit}, or null
  * @param usage       model tokens spent, all candidates together
  * @param elapsed     wall time of the whole solve
+ * @param spend       money spent and left, and the quote given before the first model call
  */
 public record SolveResult(Outcome outcome, String reason, String baseBranch, ObjectId baseCommit,
                           String testCommand, StepRun setup, StepRun baseline, List<CandidateRecord> candidates,
-                          CandidateRecord winner, ObjectId patchCommit, Usage usage, Duration elapsed) {
+                          CandidateRecord winner, ObjectId patchCommit, Usage usage, Duration elapsed,
+                          Spend spend) {
 
     public SolveResult {
         candidates = List.copyOf(candidates);
+        spend = spend == null ? Spend.NONE : spend;
+    }
+
+    /** The same result with another patch commit: the winner's patch rebuilt on another node. */
+    public SolveResult withPatchCommit(ObjectId commit) {
+        return new SolveResult(outcome, reason, baseBranch, baseCommit, testCommand, setup, baseline, candidates,
+                winner, commit, usage, elapsed, spend);
+    }
+
+    /** The same result with the money as it stands now. */
+    public SolveResult withSpend(Spend now) {
+        return new SolveResult(outcome, reason, baseBranch, baseCommit, testCommand, setup, baseline, candidates,
+                winner, patchCommit, usage, elapsed, now);
+    }
+
+    /**
+     * Money around one job, in dollars as people read them ({@code $0.42}); empty strings where unknown.
+     *
+     * @param spent            what the job spent, all its attempts
+     * @param issueLimit       the job's own limit
+     * @param repositoryLeft   what the repository's monthly budget leaves after it
+     * @param repositoryLimit  the repository's monthly budget
+     * @param quote            the quote given before the first model call, or empty
+     */
+    public record Spend(String spent, String issueLimit, String repositoryLeft, String repositoryLimit,
+                        String quote) {
+        /** Nothing known about money. */
+        public static final Spend NONE = new Spend("", "", "", "", "");
+
+        /** Whether there is anything to say about money. */
+        public boolean known() {
+            return !spent.isEmpty();
+        }
     }
 
     /** How a solve ended. */
@@ -45,13 +80,15 @@ public record SolveResult(Outcome outcome, String reason, String baseBranch, Obj
         /** The work could not run (fetch, sandbox or GitHub kept failing) and retries ran out. */
         GAVE_UP,
         /** Stopped before the end: the job was cancelled, or this worker lost its lease. */
-        STOPPED
+        STOPPED,
+        /** The budget (money or time) could not pay for the next step, which was not taken. */
+        BUDGET_EXHAUSTED
     }
 
     /** A result for work that never got to candidates, carrying only the reason. */
     public static SolveResult notRun(Outcome outcome, String reason) {
         return new SolveResult(outcome, reason, null, null, null, null, null, List.of(), null, null, Usage.ZERO,
-                Duration.ZERO);
+                Duration.ZERO, Spend.NONE);
     }
 
     /** True when there is a patch to publish. */
@@ -67,9 +104,10 @@ public record SolveResult(Outcome outcome, String reason, String baseBranch, Obj
      * @param passed         whether it exited 0 in time
      * @param failingTests   test names found in its output
      * @param outputTail     the end of its output
+     * @param elapsed        how long it ran
      */
     public record StepRun(String command, String description, boolean passed, List<String> failingTests,
-                          String outputTail) {
+                          String outputTail, Duration elapsed) {
         public StepRun {
             failingTests = List.copyOf(failingTests);
         }

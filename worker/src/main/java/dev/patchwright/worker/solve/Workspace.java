@@ -120,7 +120,7 @@ final class Workspace {
                     settings.outputLimitBytes(), Map.of());
             SandboxResult result = sandbox.run(spec);
             return new StepRun(command, result.describe(), result.succeeded(), FailingTests.extract(result.output()),
-                    SolvePipeline.tail(result.output()));
+                    SolvePipeline.tail(result.output()), result.elapsed());
         }
 
         /** Copies a tree without following links, so a candidate never starts from another's leftovers. */

@@ -27,11 +27,8 @@ import java.util.function.Consumer;
  */
 public final class HashHopEval {
 
-    /**
-     * Tokens reserved per message and per request for the chat template's markers; Llama 3.1's template adds a
-     * system turn of about twenty on its own.
-     */
-    public static final int TEMPLATE_TOKENS = 32;
+    /** Tokens reserved per message and per request for the chat template's markers. */
+    public static final int TEMPLATE_TOKENS = Price.TEMPLATE_TOKENS;
 
     /**
      * What to run.
@@ -126,12 +123,8 @@ public final class HashHopEval {
         int maxTokens = settings.maxOutputTokens() > 0 ? settings.maxOutputTokens()
                 : defaultMaxOutputTokens(settings.queries(), hops, variant);
         // The eval's tokenizer may not be the backend's: bound by bytes, which every token covers at least one of.
-        long bytes = messages.stream().mapToLong(m -> m.content().getBytes(StandardCharsets.UTF_8).length).sum();
-        long promptWorstCase = bytes + (long) TEMPLATE_TOKENS * (messages.size() + 1);
-        Money worstCase = price.cost(new Usage(promptWorstCase, 0, maxTokens));
-        if (!price.perGpuHour().isZero()) {
-            worstCase = worstCase.plus(price.cost(settings.worstCaseCallTime()));
-        }
+        ChatRequest request = new ChatRequest(messages, maxTokens, 0.0, 1, settings.seed());
+        Money worstCase = price.worstCase(request, settings.worstCaseCallTime());
         Optional<Budget.Reservation> held = budget.reserve(worstCase);
         if (held.isEmpty()) {
             return notRun(size, hops, variant, CellResult.Status.SKIPPED_BUDGET, "budget: its worst case is "
@@ -143,7 +136,7 @@ public final class HashHopEval {
         long started = System.nanoTime();
         Completion completion;
         try {
-            completion = model.complete(new ChatRequest(messages, maxTokens, 0.0, 1, settings.seed()));
+            completion = model.complete(request);
         } catch (InferenceException e) {
             reservation.release();
             return notRun(size, hops, variant, CellResult.Status.FAILED, e.getMessage(), chars, counted);
