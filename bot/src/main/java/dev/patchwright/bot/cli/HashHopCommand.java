@@ -183,18 +183,7 @@ final class HashHopCommand implements Callable<Integer> {
 
     /** The --price given, else the model's row of the price file; refuses a model that has neither. */
     private Price price(String model) throws IOException {
-        if (price != null) {
-            return Price.parse(price);
-        }
-        if (!Files.isRegularFile(prices)) {
-            throw new IllegalArgumentException("no price for model '" + model + "': the price file " + prices
-                    + " does not exist; create it (see --help) or pass --price input=DOLLARS,output=DOLLARS per million tokens");
-        }
-        try {
-            return PriceTable.load(prices).require(model);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage() + "; add it there or pass --price input=DOLLARS,output=DOLLARS");
-        }
+        return PriceTable.resolve(price, prices, model, "pass --price input=DOLLARS,output=DOLLARS");
     }
 
     private static String apiKey() {

@@ -1,5 +1,12 @@
 package dev.patchwright.bot.cli;
 
+import dev.patchwright.inference.money.Money;
+import dev.patchwright.inference.money.Price;
+import dev.patchwright.inference.money.PriceTable;
+import dev.patchwright.worker.budget.MemorySpendGuard;
+import dev.patchwright.worker.budget.SpendMeter;
+import dev.patchwright.worker.solve.SolveContext;
+
 import dev.patchwright.inference.local.LocalModel;
 import dev.patchwright.inference.local.Models;
 import dev.patchwright.inference.model.InferenceException;
@@ -56,6 +63,22 @@ final class SolveCommand implements Callable<Integer> {
     @Option(names = "--candidates", description = "candidates to try when the repository's configuration names none (default 4)")
     Integer candidates;
 
+    @Option(names = "--budget", paramLabel = "DOLLARS", description = "the most the solve may spend, such as 5.00 or $0.50; "
+            + "every model call and test run is reserved at its worst case first, so it never spends more (needs a price)")
+    String budget;
+
+    @Option(names = "--prices", defaultValue = "${env:PATCHWRIGHT_PRICES:-${env:PATCHWRIGHT_HOME:-${sys:user.home}/.patchwright}/prices.yaml}",
+            description = "price table, YAML or JSON: 'MODEL: {input: 2.00, cached-input: 0.50, output: 8.00}' in dollars per million tokens (env PATCHWRIGHT_PRICES, default ${DEFAULT-VALUE})")
+    Path prices;
+
+    @Option(names = "--price", paramLabel = "input=D,output=D", defaultValue = "${env:PATCHWRIGHT_MODEL_PRICE}",
+            description = "the model's price instead of its row in --prices: dollars per million tokens, keys input, cached-input, output, gpu-hour (env PATCHWRIGHT_MODEL_PRICE)")
+    String price;
+
+    @Option(names = "--sandbox-cpu-hour", paramLabel = "DOLLARS", defaultValue = "${env:PATCHWRIGHT_BUDGET_SANDBOX_CPU_HOUR:-0.05}",
+            description = "the price of one CPU-hour of sandboxed commands (env PATCHWRIGHT_BUDGET_SANDBOX_CPU_HOUR, default ${DEFAULT-VALUE})")
+    String sandboxCpuHour;
+
     @Option(names = "--home", defaultValue = "${env:PATCHWRIGHT_HOME:-${sys:user.home}/.patchwright}", description = "git mirrors (default ${DEFAULT-VALUE})")
     Path home;
 
@@ -90,8 +113,18 @@ final class SolveCommand implements Callable<Integer> {
             err.println("error: --model-url: " + e.getMessage());
             return 2;
         }
+        SpendMeter meter;
         try {
-            return solve(url, title, body, model, err);
+            meter = meter(model);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            if (model instanceof AutoCloseable closeable) {
+                closeable.close();
+            }
+            return 2;
+        }
+        try {
+            return solve(url, title, body, model, meter, err);
         } catch (GitException | SandboxException | java.io.IOException | PublishException e) {
             err.println("error: " + e.getMessage());
             return 3;
@@ -102,7 +135,36 @@ final class SolveCommand implements Callable<Integer> {
         }
     }
 
-    private int solve(URI url, String title, String body, Model model, PrintStream err)
+    /**
+     * With --budget, a meter that never spends past it (a price is then required); without, one that prices what it
+     * can and limits nothing, or counts tokens only when the model has no price.
+     */
+    private SpendMeter meter(Model model) throws java.io.IOException {
+        Money cpuHour;
+        try {
+            cpuHour = Money.parse(sandboxCpuHour);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--sandbox-cpu-hour: " + e.getMessage());
+        }
+        Price modelPrice;
+        try {
+            modelPrice = PriceTable.resolve(price, prices, model.name(), "pass --price input=DOLLARS,output=DOLLARS");
+        } catch (IllegalArgumentException e) {
+            if (budget != null) {
+                throw new IllegalArgumentException("--budget needs the model's price: " + e.getMessage());
+            }
+            return SpendMeter.free();
+        }
+        MemorySpendGuard guard;
+        try {
+            guard = budget == null ? MemorySpendGuard.unlimited() : new MemorySpendGuard(Money.parse(budget));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--budget: " + e.getMessage());
+        }
+        return new SpendMeter(guard, modelPrice, cpuHour, Duration.ofMinutes(10));
+    }
+
+    private int solve(URI url, String title, String body, Model model, SpendMeter meter, PrintStream err)
             throws GitException, SandboxException, java.io.IOException, PublishException {
         String key = repoKey(url);
         SolveSettings defaults = SolveSettings.defaults(workDir);
@@ -112,8 +174,12 @@ final class SolveCommand implements Callable<Integer> {
         SolvePipeline pipeline = new SolvePipeline(new RepoMirror(home.resolve("mirrors")), BubblewrapSandbox.create(),
                 model, settings);
         SolveRequest request = new SolveRequest(key, url, null, branch, 0, title, body, null);
-        SolveResult result = pipeline.solve(request, new ConsoleRecorder(err));
+        SolveResult result = pipeline.solve(request, SolveContext.of(new ConsoleRecorder(err)).withMeter(meter));
         LocalReport report = new LocalReport(out);
+        if (result.spend().known()) {
+            err.println("spent: " + result.spend().spent() + (budget == null ? "" : " of the "
+                    + Money.parse(budget) + " budget"));
+        }
         if (result.solved()) {
             report.publishSolution(request, result);
             err.println("solved: " + out.resolve("patch.diff") + " and " + out.resolve("report.md"));

@@ -51,6 +51,55 @@ public interface PatchwrightConfig {
 
     Worker worker();
 
+    Budget budget();
+
+    /**
+     * The price table, YAML or JSON ({@code MODEL: {input: 2.00, cached-input: 0.50, output: 8.00}}, dollars per
+     * million tokens; {@code gpu-hour} for the local engine). Unset: {@code home()/prices.yaml}.
+     */
+    Optional<Path> prices();
+
+    /** Bearer token of the REST admin API ({@code /api/...}); unset, the API refuses every request. Never logged. */
+    Optional<String> adminToken();
+
+    /**
+     * Spending limits, in dollars. These are the operator's defaults; the REST API sets them per repository (up to
+     * the maximums), and a repository's {@code budget:} may lower them, never raise them.
+     */
+    interface Budget {
+        /** What one repository may spend per calendar month (UTC). */
+        @WithDefault("50")
+        String repositoryMonthly();
+
+        /** What one issue may spend, all its attempts together. */
+        @WithDefault("5")
+        String perIssue();
+
+        /** How long one issue may run, from its first start. */
+        @WithDefault("1h")
+        Duration perIssueTime();
+
+        /** What all repositories of one installation may spend per calendar month. */
+        @WithDefault("500")
+        String installationMonthly();
+
+        /** The most the REST API may set as a repository's monthly limit. */
+        @WithDefault("10000")
+        String maxRepositoryMonthly();
+
+        /** The most the REST API may set as a repository's per-issue limit. */
+        @WithDefault("500")
+        String maxPerIssue();
+
+        /** The longest per-issue time the REST API may set. */
+        @WithDefault("24h")
+        Duration maxPerIssueTime();
+
+        /** The price of one CPU-hour of sandboxed commands (setup, tests). */
+        @WithDefault("0.05")
+        String sandboxCpuHour();
+    }
+
     /** The PostgreSQL server; without a URL, {@code PatchwrightMain} starts an embedded one. */
     interface Db {
         /** JDBC URL, e.g. {@code jdbc:postgresql://db:5432/patchwright}. */
@@ -75,6 +124,12 @@ public interface PatchwrightConfig {
     interface Model {
         /** Base URL of an OpenAI-compatible API, e.g. {@code https://api.openai.com/v1}. */
         Optional<String> url();
+
+        /**
+         * The model's price inline ({@code input=2.00,cached-input=0.50,output=8.00} dollars per million tokens, or
+         * {@code gpu-hour=2.50}), instead of its row in the price table.
+         */
+        Optional<String> price();
 
         /** Model name sent with every request. */
         @WithDefault("gpt-4.1")

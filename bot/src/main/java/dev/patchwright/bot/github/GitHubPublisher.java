@@ -1,6 +1,6 @@
 package dev.patchwright.bot.github;
 
-import dev.patchwright.bot.handlers.StatusComment;
+import dev.patchwright.bot.github.StatusComment;
 import dev.patchwright.worker.git.GitCredentials;
 import dev.patchwright.worker.git.GitException;
 import dev.patchwright.worker.git.RepoMirror;
@@ -87,7 +87,7 @@ public final class GitHubPublisher implements Publisher {
             GHIssue issue = repository.getIssue(request.issueNumber());
             StatusComment.upsert(issue, bot.login(), "Patchwright opened " + pull.getHtmlUrl() + " with a patch that makes `"
                     + result.testCommand() + "` pass (candidate " + result.winner().ordinal() + " of "
-                    + result.candidates().size() + " tried).");
+                    + result.candidates().size() + " tried)." + spendLine(result.spend()));
             return pull.getHtmlUrl().toString();
         } catch (IOException e) {
             throw new PublishException("opening the pull request failed: " + e.getMessage(), retryable(e), e);
@@ -105,7 +105,29 @@ public final class GitHubPublisher implements Publisher {
         }
     }
 
+    @Override
+    public void reportProgress(SolveRequest request, String markdown) {
+        try {
+            GitHub github = clients.getInstallationClient(installationId);
+            StatusComment.upsert(github.getRepository(request.repoKey()).getIssue(request.issueNumber()), bot.login(),
+                    "Patchwright is working on this issue.\n\n" + markdown);
+        } catch (IOException | RuntimeException e) {
+            // Progress is a courtesy: the verdict edits the same comment again at the end.
+            LOG.warnf("Could not update the status comment of %s#%d: %s", request.repoKey(), request.issueNumber(),
+                    e.getMessage());
+        }
+    }
+
+    private static String spendLine(SolveResult.Spend spend) {
+        if (!spend.known()) {
+            return "";
+        }
+        return " It spent " + spend.spent() + (spend.repositoryLimit().isEmpty() ? "" : "; this repository has "
+                + spend.repositoryLeft() + " left of its " + spend.repositoryLimit() + " budget this month") + ".";
+    }
+
     /** Edits the status comment to say the work stopped, and why. */
+    @Override
     public void reportStopped(SolveRequest request, String text) throws PublishException {
         try {
             GitHub github = clients.getInstallationClient(installationId);

@@ -4,8 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchwright.bot.config.PatchwrightConfig;
 import dev.patchwright.bot.github.BotIdentity;
-import dev.patchwright.bot.jobs.JobRunner;
-import dev.patchwright.bot.jobs.SolveJobPayload;
+import dev.patchwright.bot.github.StatusComment;
+import dev.patchwright.bot.jobs.WorkerNode;
+import dev.patchwright.worker.budget.BudgetLimits;
+import dev.patchwright.worker.budget.Limits;
+import dev.patchwright.worker.budget.SpendLedger;
+import dev.patchwright.worker.run.SolveJobPayload;
 import dev.patchwright.worker.config.RepoConfig;
 import dev.patchwright.worker.config.RepoConfigException;
 import dev.patchwright.worker.queue.JobQueue;
@@ -42,7 +46,7 @@ public class StartOnIssueLabeled {
     JobQueue queue;
 
     @Inject
-    JobRunner runner;
+    WorkerNode runner;
 
     @Inject
     PatchwrightConfig config;
@@ -55,6 +59,12 @@ public class StartOnIssueLabeled {
 
     @Inject
     SolveSettings settings;
+
+    @Inject
+    BudgetLimits limits;
+
+    @Inject
+    SpendLedger ledger;
 
     HandlerOutcome handle(StoredDelivery delivery) throws IOException {
         if (delivery.installationId() == null) {
@@ -101,7 +111,7 @@ public class StartOnIssueLabeled {
         int candidates = settings.candidatesFor(repoConfig.candidates());
         StatusComment.upsert(issue, bot.login(), "Patchwright is working on this issue. It will try up to " + candidates
                 + " candidate patches, run `" + repoConfig.test() + "` on each in a sandbox, and open a pull request "
-                + "for the first that passes.");
+                + "for the first that passes. " + budgetLine(repository.getFullName(), delivery.installationId(), repoConfig));
         SolveJobPayload job = new SolveJobPayload(delivery.installationId(), repository.getFullName(),
                 repository.getHttpTransportUrl(), repository.getDefaultBranch(), issue.getNumber(), issue.getTitle(),
                 issue.getBody(), login, yaml.get());
@@ -113,6 +123,16 @@ public class StartOnIssueLabeled {
         runner.wake();
         return HandlerOutcome.acted("job " + jobId.get() + " queued for " + repository.getFullName() + "#"
                 + issue.getNumber());
+    }
+
+    /** The limits the job will run under, and what this month has left, in one sentence. */
+    private String budgetLine(String repository, Long installationId, RepoConfig repoConfig) {
+        Limits effective = limits.effective(repository, installationId, repoConfig.budget());
+        SpendLedger.MonthSpend month = ledger.repositoryMonth(repository);
+        var left = effective.repositoryMonthly().minus(month.spent()).minus(month.held());
+        return "Budget: up to " + effective.perIssue() + " and " + BudgetLimits.minutes(effective.perIssueTime())
+                + " for this issue; this repository has " + (left.isNegative() ? "$0.00" : left) + " left of its "
+                + effective.repositoryMonthly() + " budget this month.";
     }
 
     private boolean allowed(GHPermissionType permission) {

@@ -12,7 +12,7 @@ import org.eclipse.microprofile.health.Readiness;
 public class SandboxReadiness implements HealthCheck {
 
     @Inject
-    JobRunner runner;
+    WorkerNode runner;
 
     @Override
     public HealthCheckResponse call() {

@@ -10,6 +10,14 @@ import dev.patchwright.worker.git.RepoMirror;
 import dev.patchwright.worker.queue.DeliveryInbox;
 import dev.patchwright.worker.queue.JobQueue;
 import dev.patchwright.worker.solve.SolveSettings;
+import dev.patchwright.worker.budget.BudgetLimits;
+import dev.patchwright.worker.budget.Limits;
+import dev.patchwright.worker.budget.SpendLedger;
+import dev.patchwright.worker.run.JobModel;
+import dev.patchwright.inference.money.Money;
+import dev.patchwright.inference.money.PriceTable;
+import java.io.IOException;
+import java.nio.file.Path;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -40,7 +48,36 @@ public class WorkerComponents {
 
     @Produces
     @Singleton
-    SolveSettings solveSettings(PatchwrightConfig config, ModelChoice model) {
+    SpendLedger spendLedger(DataSource dataSource) {
+        return new SpendLedger(dataSource);
+    }
+
+    /** The operator's limits from configuration; a malformed amount stops the application with its setting named. */
+    @Produces
+    @Singleton
+    BudgetLimits budgetLimits(DataSource dataSource, PatchwrightConfig config) {
+        PatchwrightConfig.Budget budget = config.budget();
+        Limits defaults = new Limits(dollars(budget.repositoryMonthly(), "PATCHWRIGHT_BUDGET_REPOSITORY_MONTHLY"),
+                dollars(budget.perIssue(), "PATCHWRIGHT_BUDGET_PER_ISSUE"), budget.perIssueTime(),
+                dollars(budget.installationMonthly(), "PATCHWRIGHT_BUDGET_INSTALLATION_MONTHLY"));
+        Limits maximums = new Limits(dollars(budget.maxRepositoryMonthly(), "PATCHWRIGHT_BUDGET_MAX_REPOSITORY_MONTHLY"),
+                dollars(budget.maxPerIssue(), "PATCHWRIGHT_BUDGET_MAX_PER_ISSUE"), budget.maxPerIssueTime(),
+                defaults.installationMonthly());
+        return new BudgetLimits(dataSource, defaults, maximums);
+    }
+
+    /** Dollars from a setting, or a start-up error that names the setting. */
+    static Money dollars(String text, String setting) {
+        try {
+            return Money.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(setting + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Produces
+    @Singleton
+    SolveSettings solveSettings(PatchwrightConfig config, JobModel model) {
         PatchwrightConfig.Solve solve = config.solve();
         SolveSettings defaults = SolveSettings.defaults(config.workDir());
         long context = config.model().contextTokens();
@@ -53,35 +90,44 @@ public class WorkerComponents {
     }
 
     /**
-     * The model every job uses, made once: an OpenAI-compatible server, or with {@code local:/path} a model folder
-     * loaded into this process. Without {@code patchwright.model.url}, or with a folder that cannot be loaded, jobs
-     * fail with the reason.
+     * The model every job uses, made once, with its price: an OpenAI-compatible server, or with {@code local:/path}
+     * a model folder loaded into this process. Without {@code patchwright.model.url}, with a folder that cannot be
+     * loaded, or without a price for the model, jobs fail with the reason.
      */
     @Produces
     @Singleton
-    ModelChoice model(PatchwrightConfig config) {
-        PatchwrightConfig.Model model = config.model();
-        if (model.url().isEmpty()) {
-            return new ModelChoice(null, "no model is configured: set PATCHWRIGHT_MODEL_URL (an OpenAI-compatible "
+    JobModel model(PatchwrightConfig config) {
+        PatchwrightConfig.Model settings = config.model();
+        if (settings.url().isEmpty()) {
+            return JobModel.unusable("no model is configured: set PATCHWRIGHT_MODEL_URL (an OpenAI-compatible "
                     + "base URL such as https://api.openai.com/v1, or local:/path/to/model-folder for the built-in "
                     + "engine) and PATCHWRIGHT_MODEL_NAME");
         }
-        String url = model.url().get();
+        String url = settings.url().get();
+        Model model;
         if (Models.isLocal(url)) {
             try {
                 // A local model answers to its folder's name: the configured name defaults to a hosted model's.
-                return new ModelChoice(Models.open(url, null, null, null), null);
+                model = Models.open(url, null, null, null);
             } catch (InferenceException | IllegalArgumentException e) {
-                return new ModelChoice(null, "the local model in PATCHWRIGHT_MODEL_URL cannot be loaded: " + e.getMessage());
+                return JobModel.unusable("the local model in PATCHWRIGHT_MODEL_URL cannot be loaded: " + e.getMessage());
             }
+        } else {
+            model = new OpenAiCompatibleModel(URI.create(url), settings.apiKey().orElse(null), settings.name(),
+                    settings.timeout());
         }
-        Model client = new OpenAiCompatibleModel(URI.create(url), model.apiKey().orElse(null), model.name(),
-                model.timeout());
-        return new ModelChoice(client, null);
+        Path prices = config.prices().orElse(config.home().resolve("prices.yaml"));
+        try {
+            return JobModel.of(model, PriceTable.resolve(settings.price().orElse(null), prices, model.name(),
+                    "set PATCHWRIGHT_MODEL_PRICE=input=DOLLARS,output=DOLLARS"));
+        } catch (IOException | IllegalArgumentException e) {
+            // Without a price no budget can hold: the model stays loaded only to be closed.
+            return new JobModel(model, null, "Patchwright does not spend on a model it cannot price: " + e.getMessage());
+        }
     }
 
     /** A local model holds the engine's threads and weights until the application stops. */
-    void close(@Disposes ModelChoice choice) {
+    void close(@Disposes JobModel choice) {
         if (choice.model() instanceof AutoCloseable closeable) {
             try {
                 closeable.close();
@@ -89,9 +135,5 @@ public class WorkerComponents {
                 // Closing only stops threads; the application is stopping anyway.
             }
         }
-    }
-
-    /** The configured model, or why there is none. */
-    public record ModelChoice(Model model, String problem) {
     }
 }

@@ -183,7 +183,26 @@ class EndToEndIT {
 
         assertThat(github.reactions("acme", "calc", 7)).contains("eyes");
         assertThat(github.comments("acme", "calc", 7)).hasSize(1)
-                .first().satisfies(c -> assertThat((String) c.get("body")).contains(pulls.get(0).get("html_url").toString()));
+                .first().satisfies(c -> assertThat((String) c.get("body")).contains(pulls.get(0).get("html_url").toString())
+                        .containsPattern("It spent \\$0\\.\\d+; this repository has \\$49\\.\\d+ left of its \\$50\\.00 budget this month\\."));
+
+        // Money: the quote before the first model call, every call and test run in the ledger, the spend in the PR.
+        assertThat(github.requests()).filteredOn(r -> r.method().equals("PATCH") && r.path().contains("/issues/comments/"))
+                .anySatisfy(r -> assertThat(r.body().path("body").asText()).contains("**Quote:** 3 candidates × ")
+                        .contains("input $2.00/M, cached $0.50/M, output $8.00/M")
+                        .contains("of $5.00 for this issue").contains("of $50.00 for this repository this month"));
+        List<Map<String, Object>> ledger = ledger((Long) job.get("id"));
+        assertThat(ledger).filteredOn(e -> "model".equals(e.get("kind"))).hasSize(2)
+                .allSatisfy(e -> assertThat((Long) e.get("prompt_tokens")).isPositive());
+        assertThat(ledger).filteredOn(e -> "sandbox".equals(e.get("kind"))).as("setup, baseline, two test runs").hasSize(4);
+        long spent = ledger.stream().mapToLong(e -> (Long) e.get("amount_micros")).sum();
+        assertThat(query("select spent_micros, reserved_micros from spend_totals where scope = 'job' and key = ?",
+                job.get("id").toString())).singleElement().satisfies(t -> {
+                    assertThat(t.get("spent_micros")).isEqualTo(spent);
+                    assertThat(t.get("reserved_micros")).isEqualTo(0L);
+                });
+        assertThat((String) pulls.get(0).get("body")).contains("Spent: **" + dev.patchwright.inference.money.Money.ofMicros(spent)
+                + "** of this issue's $5.00 budget; this repository has ");
         assertThat(model.authorizations()).allMatch(h -> h.equals("Bearer " + EndToEndResources.MODEL_API_KEY));
 
         // The prompt: the packed repository first, the issue last, the same prefix for both candidates,
@@ -198,6 +217,74 @@ class EndToEndIT {
         assertThat(prompts.get(1).at("/messages/0")).isEqualTo(prompts.get(0).at("/messages/0"));
         assertThat(prompts.get(1).at("/messages/1")).isEqualTo(prompts.get(0).at("/messages/1"));
         assertThat(prompts.get(1).at("/messages/3/content").asText()).contains("test_add");
+    }
+
+    @Test
+    @Order(16)
+    void theBudgetApiRefusesABadTokenAndBadValuesAndChangesNothing() throws Exception {
+        String url = "/api/repos/acme/ledgered/budget";
+        given().get(url).then().statusCode(401).header("WWW-Authenticate", "Bearer realm=\"patchwright\"");
+        given().header("Authorization", "Bearer not-the-token").get(url).then().statusCode(403);
+        given().header("Authorization", "Bearer not-the-token").contentType("application/json")
+                .body("{\"monthly\": \"1\"}").put(url).then().statusCode(403);
+
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("{\"monthly\": -5}", "monthly must not be negative, got -5");
+        refused.put("{\"monthly\": \"lots\"}", "monthly: 'lots' is not an amount of dollars");
+        refused.put("{\"per_issue\": \"0.0000001\"}", "per_issue: amount $0.0000001 is finer than a micro-dollar");
+        refused.put("{\"currency\": \"EUR\", \"monthly\": 5}", "currency: only USD is supported, got 'EUR'");
+        refused.put("{\"per_issue\": \"501\"}", "per_issue must be at most $500.00 (the operator's maximum), got $501.00");
+        refused.put("{\"per_issue_time\": \"forever\"}", "per_issue_time must be a duration such as \"30m\"");
+        refused.put("{\"per_issue_time\": \"48h\"}", "per_issue_time must be between 1m and 24h, got 48h");
+        refused.put("{\"monthly\": 5, \"montly\": 5}", "unknown field 'montly'");
+        refused.put("[1, 2]", "the body must be a JSON object");
+        refused.put("{\"monthly\": ", "the body is not valid JSON");
+        refused.forEach((body, error) -> assertThat(admin().body(body).put(url).then().statusCode(400)
+                .extract().jsonPath().getString("error")).as(body).contains(error));
+
+        Response unchanged = admin().get(url);
+        assertThat(unchanged.statusCode()).isEqualTo(200);
+        assertThat(unchanged.jsonPath().getString("monthly")).isEqualTo("50.00");
+        assertThat(unchanged.jsonPath().getMap("source")).containsEntry("monthly", "default").containsEntry("per_issue", "default");
+        assertThat(count("budget_changes where key = 'acme/ledgered'")).isZero();
+
+        Response set = admin().header("X-Patchwright-Actor", "ops@example.com")
+                .body("{\"monthly\": \"20\", \"per_issue\": 2.5, \"per_issue_time\": \"30m\"}").put(url);
+        assertThat(set.statusCode()).isEqualTo(200);
+        assertThat(admin().get(url).jsonPath().getMap("")).containsEntry("monthly", "20.00")
+                .containsEntry("per_issue", "2.50").containsEntry("per_issue_time", "30m")
+                .containsEntry("spent_this_month", "0.00").containsEntry("left_this_month", "20.00")
+                .containsEntry("updated_by", "admin API (ops@example.com)");
+        assertThat(query("select changed_by, after::text as after from budget_changes where key = 'acme/ledgered'"))
+                .singleElement().satisfies(row -> assertThat((String) row.get("after")).contains("20000000"));
+    }
+
+    @Test
+    @Order(17)
+    void aRepositoryWhoseBudgetCannotPayForOneCandidateIsToldTheNumbersAndTheModelIsNeverCalled() throws Exception {
+        admin().body("{\"monthly\": \"0.01\"}").put("/api/repos/acme/poor/budget").then().statusCode(200);
+        repo("acme", "poor", Map.of("calc.py", CALC_BUGGY, "test_calc.py", TESTS,
+                ".github/patchwright.yml", "test: python3 -m unittest\ntest-timeout: 60s\n"), "Calculator");
+        issue("acme", "poor", 1, "add() subtracts", "`add(2, 3)` returns -1.", "maintainer");
+        github.setPermission("acme", "poor", "maintainer", "write");
+        int calls = model.requests().size();
+
+        deliver("issues", UUID.randomUUID().toString(), labeled("acme", "poor", 1, "patchwright", "maintainer"))
+                .then().statusCode(202);
+        Map<String, Object> job = awaitJob("acme/poor", 1);
+
+        assertThat(job.get("status")).isEqualTo("failed");
+        assertThat(model.requests()).as("no model call").hasSize(calls);
+        assertThat(github.comments("acme", "poor", 1)).singleElement().satisfies(c -> assertThat((String) c.get("body"))
+                .contains("the remaining budget cannot pay for one candidate: at its worst one costs $0.0")
+                .containsPattern("and only \\$0\\.00\\d* is left")
+                .contains("for this repository this month").contains("of $0.01"));
+        assertThat(github.pullRequests("acme", "poor")).isEmpty();
+        assertThat(ledger((Long) job.get("id"))).extracting(e -> e.get("kind")).containsOnly("sandbox");
+    }
+
+    private static io.restassured.specification.RequestSpecification admin() {
+        return given().header("Authorization", "Bearer " + EndToEndResources.ADMIN_TOKEN).contentType("application/json");
     }
 
     @Test
@@ -424,6 +511,7 @@ class EndToEndIT {
         assertThat(text).contains("Recorded delivery")
                 .doesNotContain(EndToEndResources.MODEL_API_KEY)
                 .doesNotContain(WEBHOOK_SECRET)
+                .doesNotContain(EndToEndResources.ADMIN_TOKEN)
                 .doesNotContain("ghs_")
                 .doesNotContain("PRIVATE KEY");
     }
@@ -490,6 +578,10 @@ class EndToEndIT {
         }
         throw new AssertionError("delivery " + delivery + " was not handled: "
                 + query("select * from webhook_deliveries where delivery_id = ?", delivery));
+    }
+
+    static List<Map<String, Object>> ledger(long jobId) throws SQLException {
+        return query("select * from spend_ledger where job_id = ? order by id", jobId);
     }
 
     static List<Map<String, Object>> candidates(long jobId) throws SQLException {

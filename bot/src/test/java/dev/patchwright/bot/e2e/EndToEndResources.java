@@ -25,6 +25,7 @@ public final class EndToEndResources implements QuarkusTestResourceLifecycleMana
 
     static final String WEBHOOK_SECRET = "e2e-webhook-secret-7f3a9c";
     static final String MODEL_API_KEY = "sk-e2e-model-key-91c2";
+    static final String ADMIN_TOKEN = "e2e-admin-token-5d1e08";
 
     static EmbeddedPostgres postgres;
     static GitHubStandIn github;
@@ -56,6 +57,7 @@ public final class EndToEndResources implements QuarkusTestResourceLifecycleMana
         config.put("patchwright.worker.poll", "200ms");
         config.put("patchwright.delivery-sweep", "1s");
         config.put("patchwright.solve.memory-mib", "1024");
+        config.put("patchwright.model.price", "input=2.00,cached-input=0.50,output=8.00");
         config.put("quarkus.github-app.app-id", String.valueOf(github.appId()));
         config.put("quarkus.github-app.instance-endpoint", github.apiUrl());
         // The secrets go in a file the application reads, not on its command line, which the test
@@ -64,6 +66,7 @@ public final class EndToEndResources implements QuarkusTestResourceLifecycleMana
         secrets.setProperty("quarkus.github-app.private-key", github.privateKeyPem());
         secrets.setProperty("quarkus.github-app.webhook-secret", WEBHOOK_SECRET);
         secrets.setProperty("patchwright.model.api-key", MODEL_API_KEY);
+        secrets.setProperty("patchwright.admin-token", ADMIN_TOKEN);
         Path file = home.resolve("secrets.properties");
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             secrets.store(out, "end-to-end test secrets");

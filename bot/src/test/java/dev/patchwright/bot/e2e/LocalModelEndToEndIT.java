@@ -39,6 +39,10 @@ class LocalModelEndToEndIT {
             assertThat(c.get("status")).isEqualTo("rejected");
             assertThat((String) c.get("reason")).contains("no usable edits");
         });
+        List<Map<String, Object>> ledger = EndToEndIT.ledger((Long) job.get("id"));
+        assertThat(ledger).filteredOn(e -> "local-engine".equals(e.get("kind"))).hasSize(2)
+                .allSatisfy(e -> assertThat((String) e.get("price")).contains("$2.50/GPU-hour"))
+                .allSatisfy(e -> assertThat((Long) e.get("compute_millis")).isPositive());
         assertThat(github.comments("acme", "local", 1)).singleElement()
                 .satisfies(c -> assertThat((String) c.get("body")).contains("could not produce a verified fix")
                         .contains("no usable edits").contains("No pull request was opened")

@@ -28,6 +28,8 @@ public final class LocalModelResources implements QuarkusTestResourceLifecycleMa
         }
         // Garbage either way; fewer tokens keep the test quick.
         config.put("patchwright.model.max-tokens", "64");
+        // The local engine is billed by the GPU-hour (here CPU time of the engine, at that price).
+        config.put("patchwright.model.price", "gpu-hour=2.50");
         return config;
     }
 

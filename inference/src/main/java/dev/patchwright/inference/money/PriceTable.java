@@ -105,6 +105,30 @@ public final class PriceTable {
         return new PriceTable(file.toString(), prices);
     }
 
+    /**
+     * The price of {@code model}: {@code inlineSpec} when given (see {@link Price#parse}), else the model's row of
+     * the price file.
+     *
+     * @param inlineHint how the caller's user gives a price inline ("pass --price input=D,output=D"), for errors
+     * @throws IOException              when the file exists but cannot be read
+     * @throws IllegalArgumentException naming the model, the file and how to fix it, when there is no price
+     */
+    public static Price resolve(String inlineSpec, Path file, String model, String inlineHint) throws IOException {
+        if (inlineSpec != null && !inlineSpec.isBlank()) {
+            return Price.parse(inlineSpec);
+        }
+        if (file == null || !Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("no price for model '" + model + "': the price file " + file
+                    + " does not exist; create it with a line such as '" + model + ": {input: 2.00, output: 8.00}'"
+                    + " (dollars per million tokens) or " + inlineHint);
+        }
+        try {
+            return load(file).require(model);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + "; add it there or " + inlineHint);
+        }
+    }
+
     private static void expect(JsonParser parser, Path file, boolean ok, String what) {
         if (!ok) {
             throw new IllegalArgumentException("price file " + file + ", line " + line(parser) + ": expected " + what

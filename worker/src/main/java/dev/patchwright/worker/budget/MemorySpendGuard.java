@@ -20,7 +20,9 @@ public final class MemorySpendGuard implements SpendGuard {
     /** A guard that refuses whatever would take spend past {@code limit}. */
     public MemorySpendGuard(Money limit) {
         this.budget = new Budget(limit);
-        this.limits = new Limits(limit, limit, Limits.unlimited().perIssueTime(), limit);
+        // One limit, the run's own: no month or installation to speak of.
+        Limits none = Limits.unlimited();
+        this.limits = new Limits(none.repositoryMonthly(), limit, none.perIssueTime(), none.installationMonthly());
     }
 
     /** A guard that never refuses, for a run without a budget: it still counts what is spent. */

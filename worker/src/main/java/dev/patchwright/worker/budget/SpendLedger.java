@@ -1,8 +1,8 @@
 package dev.patchwright.worker.budget;
 
 import dev.patchwright.inference.money.Money;
-import dev.patchwright.worker.queue.Database;
-import dev.patchwright.worker.queue.LeaseLostException;
+import dev.patchwright.worker.db.Database;
+import dev.patchwright.worker.db.LeaseLostException;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -194,6 +194,49 @@ public final class SpendLedger {
                 moveTotals(connection, held, held.amount(), 0);
             }
             return ids.size();
+        });
+    }
+
+    /**
+     * Spent and held this calendar month (UTC) by one repository.
+     *
+     * @param month {@code YYYY-MM}
+     */
+    public record MonthSpend(String month, Money spent, Money held) {
+    }
+
+    /** What {@code repository} spent and holds this month. */
+    public MonthSpend repositoryMonth(String repository) {
+        return database.transaction("read the spend of " + repository, connection -> {
+            String month = month(connection);
+            try (PreparedStatement query = connection.prepareStatement("select spent_micros, reserved_micros"
+                    + " from spend_totals where scope = 'repository-month' and key = ?")) {
+                query.setString(1, repository + "@" + month);
+                try (ResultSet rows = query.executeQuery()) {
+                    return rows.next() ? new MonthSpend(month, Money.ofMicros(rows.getLong(1)),
+                            Money.ofMicros(rows.getLong(2))) : new MonthSpend(month, Money.ZERO, Money.ZERO);
+                }
+            }
+        });
+    }
+
+    /** Every repository's spend this month, by name. */
+    public java.util.Map<String, MonthSpend> repositoriesThisMonth() {
+        return database.transaction("read this month's spend", connection -> {
+            String month = month(connection);
+            java.util.Map<String, MonthSpend> result = new java.util.TreeMap<>();
+            try (PreparedStatement query = connection.prepareStatement("select key, spent_micros, reserved_micros"
+                    + " from spend_totals where scope = 'repository-month' and key like ?")) {
+                query.setString(1, "%@" + month);
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        String key = rows.getString(1);
+                        result.put(key.substring(0, key.length() - month.length() - 1), new MonthSpend(month,
+                                Money.ofMicros(rows.getLong(2)), Money.ofMicros(rows.getLong(3))));
+                    }
+                }
+            }
+            return result;
         });
     }
 

@@ -16,6 +16,7 @@ import java.util.Objects;
  * setup-timeout: 20m              # 90s, 10m, 1h, 1h30m
  * test-timeout: 10m
  * setup-network: true
+ * budget: {monthly: 20, per-issue: 2.50, per-issue-time: 30m}   # lowers the operator's limits, never raises
  * </pre>
  *
  * @param triggerLabel  issue label that starts work; default {@code patchwright}
@@ -26,9 +27,11 @@ import java.util.Objects;
  * @param setupTimeout  wall-clock limit of {@code setup}; default 20 minutes
  * @param testTimeout   wall-clock limit of {@code test}; default 10 minutes
  * @param setupNetwork  whether {@code setup} may use the network; default true (tests never may)
+ * @param budget        limits the repository lowers; {@link RepoBudget#NONE} when it gives none
  */
 public record RepoConfig(String triggerLabel, String setup, String test, List<String> pathsIgnore,
-                         Integer candidates, Duration setupTimeout, Duration testTimeout, boolean setupNetwork) {
+                         Integer candidates, Duration setupTimeout, Duration testTimeout, boolean setupNetwork,
+                         RepoBudget budget) {
 
     /** Where the file lives in a repository. */
     public static final String PATH = ".github/patchwright.yml";
@@ -43,12 +46,13 @@ public record RepoConfig(String triggerLabel, String setup, String test, List<St
         Objects.requireNonNull(setupTimeout, "setupTimeout");
         Objects.requireNonNull(testTimeout, "testTimeout");
         pathsIgnore = List.copyOf(pathsIgnore == null ? List.of() : pathsIgnore);
+        budget = budget == null ? RepoBudget.NONE : budget;
     }
 
     /** The settings for a repository that gives only its test command. */
     public static RepoConfig withTest(String test) {
         return new RepoConfig(DEFAULT_TRIGGER_LABEL, null, test, List.of(), null, DEFAULT_SETUP_TIMEOUT,
-                DEFAULT_TEST_TIMEOUT, true);
+                DEFAULT_TEST_TIMEOUT, true, RepoBudget.NONE);
     }
 
     /**

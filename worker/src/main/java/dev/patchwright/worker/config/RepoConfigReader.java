@@ -1,5 +1,7 @@
 package dev.patchwright.worker.config;
 
+import dev.patchwright.inference.money.Money;
+
 import java.io.StringReader;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +30,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class RepoConfigReader {
 
     private static final List<String> KEYS = List.of("trigger-label", "setup", "test", "paths-ignore",
-            "candidates", "setup-timeout", "test-timeout", "setup-network");
+            "candidates", "setup-timeout", "test-timeout", "setup-network", "budget");
+    private static final List<String> BUDGET_KEYS = List.of("monthly", "per-issue", "per-issue-time");
     private static final Pattern DURATION = Pattern.compile("(\\d+)([hms])");
     private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
@@ -90,7 +93,45 @@ final class RepoConfigReader {
                 test, strings(values, "paths-ignore"), candidates(values),
                 duration(values, "setup-timeout", RepoConfig.DEFAULT_SETUP_TIMEOUT),
                 duration(values, "test-timeout", RepoConfig.DEFAULT_TEST_TIMEOUT),
-                bool(values, "setup-network", true));
+                bool(values, "setup-network", true), budget(values.get("budget")));
+    }
+
+    /** The {@code budget:} mapping: dollar amounts and a duration, each optional. */
+    private RepoBudget budget(Node node) throws RepoConfigException {
+        if (node == null || node.getTag().equals(Tag.NULL)) {
+            return RepoBudget.NONE;
+        }
+        if (!(node instanceof MappingNode)) {
+            throw error(node, "'budget' must be a mapping such as {monthly: 20, per-issue: 2.50, per-issue-time: 30m}, "
+                    + "not " + kind(node));
+        }
+        Map<String, Node> values = new HashMap<>();
+        for (NodeTuple tuple : ((MappingNode) node).getValue()) {
+            String key = tuple.getKeyNode() instanceof ScalarNode scalar ? scalar.getValue() : "";
+            if (!BUDGET_KEYS.contains(key)) {
+                throw error(tuple.getKeyNode(), "unknown key '" + key + "' in 'budget'; known keys: "
+                        + String.join(", ", BUDGET_KEYS));
+            }
+            values.put(key, tuple.getValueNode());
+        }
+        return new RepoBudget(dollars(values, "monthly"), dollars(values, "per-issue"),
+                values.containsKey("per-issue-time") ? duration(values, "per-issue-time", null) : null);
+    }
+
+    private Money dollars(Map<String, Node> values, String key) throws RepoConfigException {
+        Node node = values.get(key);
+        if (node == null) {
+            return null;
+        }
+        String name = "'budget." + key + "'";
+        if (!(node instanceof ScalarNode scalar) || node.getTag().equals(Tag.BOOL) || node.getTag().equals(Tag.NULL)) {
+            throw error(node, name + " must be an amount of dollars such as 20 or 2.50, not " + kind(node));
+        }
+        try {
+            return Money.parse(scalar.getValue());
+        } catch (IllegalArgumentException e) {
+            throw error(node, name + ": " + e.getMessage());
+        }
     }
 
     /** A non-blank string, or null when the key is absent. Numbers are read as their text. */

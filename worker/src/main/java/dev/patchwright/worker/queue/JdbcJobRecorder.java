@@ -1,5 +1,8 @@
 package dev.patchwright.worker.queue;
 
+import dev.patchwright.worker.db.Database;
+import dev.patchwright.worker.db.QueueException;
+
 import dev.patchwright.worker.solve.CandidateRecord;
 import dev.patchwright.worker.solve.JobRecorder;
 import dev.patchwright.worker.solve.SolveResult;

@@ -1,5 +1,7 @@
 package dev.patchwright.worker.queue;
 
+import dev.patchwright.worker.db.Database;
+
 import java.sql.PreparedStatement;
 
 /** Hands back running jobs whose lease expired; see {@link JobQueue#reapExpiredLeases()}. */

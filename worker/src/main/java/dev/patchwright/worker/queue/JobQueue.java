@@ -1,5 +1,9 @@
 package dev.patchwright.worker.queue;
 
+import dev.patchwright.worker.db.Database;
+import dev.patchwright.worker.db.QueueException;
+import dev.patchwright.worker.db.LeaseLostException;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,5 +1,7 @@
 package dev.patchwright.worker.queue;
 
+import dev.patchwright.worker.db.Database;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,5 +1,7 @@
 package dev.patchwright.worker.queue;
 
+import dev.patchwright.worker.db.Database;
+
 /**
  * A job to put on the queue.
  *

@@ -22,4 +22,15 @@ public interface Publisher {
      * @return where the report can be seen
      */
     String reportFailure(SolveRequest request, SolveResult result) throws PublishException;
+
+    /** Tells the requester that the work stopped before the end (a cancel), and why. */
+    default void reportStopped(SolveRequest request, String text) throws PublishException {
+    }
+
+    /**
+     * Says how the work is going while it runs (the quote, the money spent so far), replacing what was said last.
+     * Progress is a courtesy: it must not throw, and a failure to say it must not stop the work.
+     */
+    default void reportProgress(SolveRequest request, String markdown) {
+    }
 }

@@ -4,6 +4,7 @@ import dev.patchwright.inference.model.ChatRequest;
 import dev.patchwright.inference.model.Usage;
 import dev.patchwright.inference.money.Money;
 import dev.patchwright.worker.budget.BudgetStatus;
+import dev.patchwright.worker.budget.Limits;
 import dev.patchwright.worker.budget.SpendMeter;
 
 import java.time.Duration;
@@ -58,8 +59,12 @@ public record Quote(int candidates, long promptTokens, Money expected, Money per
     }
 
     private String left() {
-        return String.format(Locale.ROOT, "Budget left: %s of %s for this issue, %s of %s for this repository this "
-                        + "month.", status.jobLeft(), status.limits().perIssue(), status.repositoryLeft(),
-                status.limits().repositoryMonthly());
+        Limits none = Limits.unlimited();
+        String issue = status.limits().perIssue().equals(none.perIssue()) ? "no limit for this issue"
+                : status.jobLeft() + " of " + status.limits().perIssue() + " for this issue";
+        String month = status.limits().repositoryMonthly().equals(none.repositoryMonthly()) ? ""
+                : ", " + status.repositoryLeft() + " of " + status.limits().repositoryMonthly()
+                + " for this repository this month";
+        return "Budget left: " + issue + month + ".";
     }
 }

@@ -393,19 +393,21 @@ public final class SolvePipeline {
         /** One line on the money after candidate {@code ordinal} of {@code planned}. */
         String spentSoFar(int ordinal, int planned) {
             BudgetStatus status = context.meter().guard().status();
-            boolean limited = !status.limits().equals(Limits.unlimited());
+            boolean limited = !status.limits().perIssue().equals(Limits.unlimited().perIssue());
             return String.format(Locale.ROOT, "Candidate %d of %d done; spent so far %s%s.", ordinal, planned,
                     status.jobSpent(), limited ? " of this issue's " + status.limits().perIssue() : "");
         }
 
         SolveResult end(Outcome outcome, String reason) {
             BudgetStatus status = context.meter().guard().status();
-            boolean limited = !status.limits().equals(Limits.unlimited());
+            Limits none = Limits.unlimited();
+            boolean issueLimited = !status.limits().perIssue().equals(none.perIssue());
+            boolean monthLimited = !status.limits().repositoryMonthly().equals(none.repositoryMonthly());
             SolveResult.Spend spend = !context.meter().priced() ? SolveResult.Spend.NONE
                     : new SolveResult.Spend(status.jobSpent().toString(),
-                    limited ? status.limits().perIssue().toString() : "",
-                    limited ? status.repositoryLeft().toString() : "",
-                    limited ? status.limits().repositoryMonthly().toString() : "", quote);
+                    issueLimited ? status.limits().perIssue().toString() : "",
+                    monthLimited ? status.repositoryLeft().toString() : "",
+                    monthLimited ? status.limits().repositoryMonthly().toString() : "", quote);
             SolveResult result = new SolveResult(outcome, reason, branch, base, testCommand, setup, baseline,
                     candidates, winner, patchCommit, usage, Duration.between(started, Instant.now()), spend);
             if (outcome != Outcome.STOPPED) {

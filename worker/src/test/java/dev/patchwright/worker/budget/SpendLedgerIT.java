@@ -4,7 +4,7 @@ import dev.patchwright.inference.model.Usage;
 import dev.patchwright.inference.money.Money;
 import dev.patchwright.worker.queue.ClaimedJob;
 import dev.patchwright.worker.queue.JobQueue;
-import dev.patchwright.worker.queue.LeaseLostException;
+import dev.patchwright.worker.db.LeaseLostException;
 import dev.patchwright.worker.queue.NewJob;
 import dev.patchwright.worker.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeEach;

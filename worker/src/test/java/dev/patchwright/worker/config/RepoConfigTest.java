@@ -3,6 +3,7 @@ package dev.patchwright.worker.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.patchwright.inference.money.Money;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -50,12 +51,31 @@ class RepoConfigTest {
                 setup-timeout: 1h30m
                 test-timeout: 90s
                 setup-network: false
+                budget:
+                  monthly: 20
+                  per-issue: $2.50
+                  per-issue-time: 30m
                 """;
 
         RepoConfig config = RepoConfig.parse(yaml, FILE);
 
         assertThat(config).isEqualTo(new RepoConfig("bot-fix", "npm ci\nnpm run build", "npm test -- --ci",
-                List.of("docs/", "*.png"), 6, Duration.ofMinutes(90), Duration.ofSeconds(90), false));
+                List.of("docs/", "*.png"), 6, Duration.ofMinutes(90), Duration.ofSeconds(90), false,
+                new RepoBudget(Money.parse("20"), Money.parse("2.50"), Duration.ofMinutes(30))));
+    }
+
+    @Test
+    void aBudgetThatIsNotAmountsOfDollarsIsRefusedWithTheKeyAndLine() throws Exception {
+        assertThat(failure("test: make test\nbudget:\n  monthly: -5\n")).hasMessage(FILE
+                + " line 3: 'budget.monthly': '-5' is not an amount of dollars; write for example 5, $5, 0.25 or $0.0123");
+        assertThat(failure("test: make test\nbudget:\n  monthly: 5\n  per-issue: 1.0000001\n")).hasMessageContaining(
+                "line 4: 'budget.per-issue': amount $1.0000001 is finer than a micro-dollar");
+        assertThat(failure("test: make test\nbudget:\n  montly: 5\n")).hasMessage(FILE
+                + " line 3: unknown key 'montly' in 'budget'; known keys: monthly, per-issue, per-issue-time");
+        assertThat(failure("test: make test\nbudget: 20\n")).hasMessageContaining("'budget' must be a mapping");
+        assertThat(failure("test: make test\nbudget: {per-issue-time: 30}\n")).hasMessageContaining(
+                "'per-issue-time' must be a duration such as 90s");
+        assertThat(RepoConfig.parse("test: make test\n", FILE).budget()).isEqualTo(RepoBudget.NONE);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.patchwright.worker.queue;
 
+import dev.patchwright.worker.db.LeaseLostException;
+
 import dev.patchwright.worker.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

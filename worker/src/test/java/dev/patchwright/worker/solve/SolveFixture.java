@@ -8,25 +8,25 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 
 /** Real repositories and work directories in a test's temporary folder. */
-final class SolveFixture {
+public final class SolveFixture {
 
     private SolveFixture() {
     }
 
     /** The work root under {@code temp}, reachable by the sandbox user. */
-    static Path work(Path temp) throws Exception {
+    public static Path work(Path temp) throws Exception {
         Path work = Files.createDirectories(temp.resolve("work"));
         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwx--x--x"));
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
         return work;
     }
 
-    static SolveRequest request(Path repo) {
+    public static SolveRequest request(Path repo) {
         return new SolveRequest("local/app", repo.toUri(), null, null, 0, "x should be 2", "Make x 2.", null);
     }
 
     /** A git repository under {@code temp} with {@code files} in one commit on {@code main}. */
-    static Path repository(Path temp, Map<String, String> files) throws Exception {
+    public static Path repository(Path temp, Map<String, String> files) throws Exception {
         Path repo = temp.resolve("repo");
         for (Map.Entry<String, String> file : files.entrySet()) {
             Path path = repo.resolve(file.getKey());

@@ -1,4 +1,4 @@
-package dev.patchwright.worker.queue;
+package dev.patchwright.worker.db;
 
 /**
  * The database under the queue failed: a connection could not be had, a statement failed, a

@@ -1,4 +1,4 @@
-package dev.patchwright.bot.jobs;
+package dev.patchwright.worker.run;
 
 /**
  * What a {@code solve} job needs, stored as JSON in {@code jobs.payload} when the trigger is accepted,

@@ -1,4 +1,4 @@
-package dev.patchwright.worker.queue;
+package dev.patchwright.worker.db;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -77,7 +77,7 @@ public final class Database {
     }
 
     /** Whether {@code e} is PostgreSQL's invalid_text_representation (bad JSON, among others). */
-    static boolean isInvalidText(SQLException e) {
+    public static boolean isInvalidText(SQLException e) {
         return "22P02".equals(e.getSQLState());
     }
 
@@ -105,7 +105,7 @@ public final class Database {
         }
     }
 
-    static void setInt(PreparedStatement statement, int index, Integer value) throws SQLException {
+    public static void setInt(PreparedStatement statement, int index, Integer value) throws SQLException {
         if (value == null) {
             statement.setNull(index, Types.INTEGER);
         } else {
@@ -118,7 +118,7 @@ public final class Database {
         return rows.wasNull() ? null : value;
     }
 
-    static Integer getInt(ResultSet rows, String column) throws SQLException {
+    public static Integer getInt(ResultSet rows, String column) throws SQLException {
         int value = rows.getInt(column);
         return rows.wasNull() ? null : value;
     }

@@ -1,4 +1,4 @@
-package dev.patchwright.worker.queue;
+package dev.patchwright.worker.db;
 
 /**
  * A worker tried to finish or retry a job it no longer holds: its lease expired and the reaper

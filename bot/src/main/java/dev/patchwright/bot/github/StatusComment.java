@@ -1,4 +1,4 @@
-package dev.patchwright.bot.handlers;
+package dev.patchwright.bot.github;
 
 import org.kohsuke.github.GHIssue;
 import org.kohsuke.github.GHIssueComment;

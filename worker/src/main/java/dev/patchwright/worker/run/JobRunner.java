@@ -1,0 +1,143 @@
+package dev.patchwright.worker.run;
+
+import dev.patchwright.worker.budget.BudgetLimits;
+import dev.patchwright.worker.budget.SpendLedger;
+import dev.patchwright.worker.git.RepoMirror;
+import dev.patchwright.worker.queue.ClaimedJob;
+import dev.patchwright.worker.queue.JobQueue;
+import dev.patchwright.worker.sandbox.Sandbox;
+import dev.patchwright.worker.solve.SolveSettings;
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs jobs on this node: each worker thread claims one from the queue, keeps its lease alive while it works
+ * (a heartbeat every third of the lease), and hands it to {@link JobExecution}, which solves, pays, publishes
+ * and records how it ended. Idle threads wait for {@link #wake()} or the poll interval.
+ */
+public final class JobRunner {
+
+    private static final Logger LOG = Logger.getLogger(JobRunner.class);
+
+    /**
+     * Everything a runner works with.
+     *
+     * @param dataSource the database of the queue and the ledger
+     * @param queue      the job queue
+     * @param ledger     where money is held and settled
+     * @param limits     where each job's limits come from
+     * @param mirror     the git mirrors
+     * @param sandbox    where repository code runs
+     * @param solve      the operator's solve settings
+     * @param model      the model and its price, or why there is none
+     * @param host       where repositories live and results go
+     * @param runner     how this node runs jobs
+     */
+    public record Parts(DataSource dataSource, JobQueue queue, SpendLedger ledger, BudgetLimits limits,
+                        RepoMirror mirror, Sandbox sandbox, SolveSettings solve, JobModel model, CodeHost host,
+                        RunnerSettings runner) {
+    }
+
+    private final Parts parts;
+    private final Object signal = new Object();
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "patchwright-heartbeat");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running;
+
+    public JobRunner(Parts parts) {
+        this.parts = parts;
+    }
+
+    /** Starts the worker threads. */
+    public synchronized void start() {
+        running = true;
+        for (int i = 0; i < parts.runner().concurrency(); i++) {
+            Thread thread = new Thread(this::loop, "patchwright-worker-" + i);
+            thread.setDaemon(true);
+            thread.start();
+            threads.add(thread);
+        }
+        LOG.infof("Worker %s runs up to %d job(s) at once", parts.runner().workerId(), parts.runner().concurrency());
+    }
+
+    /** Stops claiming; a job in progress stops at its next step, its lease left to expire. */
+    public synchronized void stop() {
+        running = false;
+        wake();
+        heartbeats.shutdownNow();
+    }
+
+    /** Tells idle workers on this node that a job was just queued. */
+    public void wake() {
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+    }
+
+    private void loop() {
+        String workerId = parts.runner().workerId();
+        while (running) {
+            try {
+                Optional<ClaimedJob> job = parts.queue().claim(workerId, parts.runner().lease());
+                if (job.isPresent()) {
+                    run(job.get());
+                } else {
+                    synchronized (signal) {
+                        signal.wait(parts.runner().poll().toMillis());
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Worker loop error; continuing");
+                sleepQuietly();
+            }
+        }
+    }
+
+    private void run(ClaimedJob job) {
+        Duration lease = parts.runner().lease();
+        String workerId = parts.runner().workerId();
+        long every = Math.max(1000, lease.toMillis() / 3);
+        AtomicBoolean leaseLost = new AtomicBoolean();
+        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> {
+            // An exception here would silently end the schedule, so none may escape.
+            try {
+                if (!parts.queue().renew(job.id(), workerId, lease)) {
+                    leaseLost.set(true);
+                    LOG.warnf("Job %d: lease lost; another worker may take it over", job.id());
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("Job %d: lease renewal failed (%s); will try again", job.id(), e.getMessage());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+        try {
+            new JobExecution(parts, job, leaseLost).run();
+        } finally {
+            heartbeat.cancel(false);
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package dev.patchwright.worker.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.patchwright.inference.model.ChatRequest;
+import dev.patchwright.inference.model.Completion;
+import dev.patchwright.inference.model.InferenceException;
+import dev.patchwright.inference.model.Model;
+import dev.patchwright.inference.model.Usage;
+import dev.patchwright.inference.money.Money;
+import dev.patchwright.inference.money.Price;
+import dev.patchwright.worker.budget.BudgetLimits;
+import dev.patchwright.worker.budget.Limits;
+import dev.patchwright.worker.budget.SpendLedger;
+import dev.patchwright.worker.git.GitCredentials;
+import dev.patchwright.worker.git.RepoMirror;
+import dev.patchwright.worker.queue.JobEvent;
+import dev.patchwright.worker.queue.JobHistory;
+import dev.patchwright.worker.queue.JobQueue;
+import dev.patchwright.worker.queue.NewJob;
+import dev.patchwright.worker.sandbox.BubblewrapSandbox;
+import dev.patchwright.worker.solve.Publisher;
+import dev.patchwright.worker.solve.SolveFixture;
+import dev.patchwright.worker.solve.SolveRequest;
+import dev.patchwright.worker.solve.SolveResult;
+import dev.patchwright.worker.solve.SolveSettings;
+import dev.patchwright.worker.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.sql.DataSource;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two worker nodes on one database, the first dying in the middle of a model call: its lease expires, the recovery
+ * releases what it held, and the second node takes the job over without paying again for what is recorded.
+ */
+class JobRunnerRecoveryIT {
+
+    private static final String WRONG = "app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 3\n>>>>>>> REPLACE\n";
+    private static final String RIGHT = "app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n";
+    private static final String CONFIG = "test: python3 -m unittest\ncandidates: 3\ntest-timeout: 60s\n";
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void aNodeKilledMidCallHandsItsJobOverAndNothingIsPaidTwice() throws Exception {
+        DataSource dataSource = TestDatabase.migrated();
+        JobQueue queue = new JobQueue(dataSource, Duration.ZERO, Duration.ZERO);
+        SpendLedger ledger = new SpendLedger(dataSource);
+        Path repo = SolveFixture.repository(temp, Map.of("app.py", "x = 1\n", "test_app.py", """
+                import unittest, app
+                class AppTest(unittest.TestCase):
+                    def test_x(self):
+                        self.assertEqual(app.x, 2)
+                """, ".github/patchwright.yml", CONFIG));
+        SolveJobPayload payload = new SolveJobPayload(1, "acme/app", repo.toUri().toString(), "main", 1,
+                "x should be 2", "Make x 2.", "maintainer", CONFIG);
+        long jobId = queue.enqueue(new NewJob("solve", "acme/app", 1L, 1, null,
+                new ObjectMapper().writeValueAsString(payload), 3)).orElseThrow();
+
+        Scripted first = new Scripted(WRONG); // answers once, then hangs: the node dies mid-call
+        Recording published = new Recording();
+        JobRunner nodeA = runner(dataSource, queue, ledger, "node-a", first, published);
+        nodeA.start();
+        await(() -> first.calls.get() == 2, "node A's second model call");
+        nodeA.stop(); // no more heartbeats: what a SIGKILL looks like from the database
+
+        Thread.sleep(3_500);
+        assertThat(queue.reapExpiredLeases()).isEqualTo(1);
+        assertThat(ledger.releaseStopped()).as("node A's hold for the call in flight").isEqualTo(1);
+
+        Scripted second = new Scripted(RIGHT);
+        JobRunner nodeB = runner(dataSource, queue, ledger, "node-b", second, published);
+        nodeB.start();
+        try {
+            await(() -> !published.solutions.isEmpty(), "node B's pull request");
+        } finally {
+            nodeB.stop();
+        }
+
+        assertThat(second.calls.get()).as("only the candidate not yet recorded is generated").isEqualTo(1);
+        assertThat(second.prompts.get(0)).as("told why the recorded candidate failed").contains("That answer did not work");
+        assertThat(published.solutions).singleElement().satisfies(result -> {
+            assertThat(result.winner().ordinal()).isEqualTo(2);
+            assertThat(result.candidates()).extracting(c -> c.ordinal()).containsExactly(1, 2);
+        });
+        assertThat(rows(dataSource, "select count(*) from spend_ledger where job_id = " + jobId + " and kind = 'model'"))
+                .as("one ledger entry per answered call: node A's first, node B's").isEqualTo(2);
+        assertThat(rows(dataSource, "select count(*) from spend_reservations where status = 'released'")).isEqualTo(1);
+        assertThat(rows(dataSource, "select spent_micros from spend_totals where scope = 'job' and key = '" + jobId + "'"))
+                .isEqualTo(rows(dataSource, "select sum(amount_micros) from spend_ledger where job_id = " + jobId));
+        assertThat(rows(dataSource, "select reserved_micros from spend_totals where scope = 'job' and key = '" + jobId + "'"))
+                .isZero();
+        assertThat(new JobHistory(dataSource).events(jobId)).extracting(JobEvent::kind)
+                .contains("lease-expired", "resume", "succeeded");
+        assertThat(queue.find(jobId).orElseThrow().status()).isEqualTo("succeeded");
+    }
+
+    private JobRunner runner(DataSource dataSource, JobQueue queue, SpendLedger ledger, String id, Model model,
+                             Recording published) throws Exception {
+        Limits defaults = new Limits(Money.parse("50"), Money.parse("5"), Duration.ofHours(1), Money.parse("500"));
+        SolveSettings settings = SolveSettings.defaults(SolveFixture.work(temp));
+        CodeHost host = new CodeHost() {
+            @Override
+            public GitCredentials credentials(SolveJobPayload payload) {
+                return null; // a local repository needs none
+            }
+
+            @Override
+            public Publisher publisher(SolveJobPayload payload) {
+                return published;
+            }
+        };
+        return new JobRunner(new JobRunner.Parts(dataSource, queue, ledger, new BudgetLimits(dataSource, defaults,
+                defaults), new RepoMirror(temp.resolve("mirrors-" + id)), BubblewrapSandbox.create(), settings,
+                JobModel.of(model, Price.parse("input=2,output=8")), host,
+                new RunnerSettings(id, 1, Duration.ofSeconds(3), Duration.ofMillis(100), Money.parse("0.05"),
+                        Duration.ofMinutes(10))));
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static long rows(DataSource dataSource, String sql) throws Exception {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    /** Answers once, then hangs the next call, as a node that dies in the middle of it. */
+    private static final class Scripted implements Model {
+        final List<String> answers;
+        final AtomicInteger calls = new AtomicInteger();
+        final List<String> prompts = new CopyOnWriteArrayList<>();
+
+        /** Answers {@code answer} once, then hangs. */
+        Scripted(String answer) {
+            this.answers = new ArrayList<>();
+            this.answers.add(answer);
+        }
+
+        @Override
+        public String name() {
+            return "scripted";
+        }
+
+        @Override
+        public Completion complete(ChatRequest request) throws InferenceException {
+            int call = calls.incrementAndGet();
+            prompts.add(request.messages().get(request.messages().size() - 1).content());
+            String answer = call <= answers.size() ? answers.get(call - 1) : null;
+            if (answer == null) {
+                try {
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new InferenceException("interrupted", true, null);
+            }
+            return new Completion("scripted", List.of(answer), new Usage(1_000, 0, 200));
+        }
+    }
+
+    /** A publisher that keeps what it was given. */
+    private static final class Recording implements Publisher {
+        final List<SolveResult> solutions = new CopyOnWriteArrayList<>();
+        final List<SolveResult> failures = new CopyOnWriteArrayList<>();
+
+        @Override
+        public String publishSolution(SolveRequest request, SolveResult result) {
+            solutions.add(result);
+            return "https://example.com/pull/1";
+        }
+
+        @Override
+        public String reportFailure(SolveRequest request, SolveResult result) {
+            failures.add(result);
+            return "https://example.com/issues/1";
+        }
+    }
+}
