@@ -24,12 +24,15 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * The local side of a job: its directories, copies of the base tree for candidates, sandboxed
  * commands and the packed context. A job's directory is removed when the job closes, whatever happened.
  */
 final class Workspace {
+
+    private static final Logger LOG = Logger.getLogger(Workspace.class);
 
     private final SolveSettings settings;
     private final Sandbox sandbox;
@@ -123,9 +126,15 @@ final class Workspace {
                     SolvePipeline.tail(result.output()));
         }
 
-        /** Copies a tree without following links, so a candidate never starts from another's leftovers. */
+        /**
+         * Copies a tree without following links, so a candidate never starts from another's leftovers.
+         * Only directories, regular files and symbolic links are copied: a FIFO, socket or device node
+         * left by {@code setup:} is left out, since opening a FIFO to copy it blocks until someone
+         * writes to it, outside every time limit.
+         */
         Path copy(Path from, String name) throws IOException {
             Path to = root.resolve(name);
+            int[] leftOut = {0};
             Files.walkFileTree(from, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
@@ -135,11 +144,19 @@ final class Workspace {
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.copy(file, to.resolve(from.relativize(file).toString()), LinkOption.NOFOLLOW_LINKS,
-                            StandardCopyOption.COPY_ATTRIBUTES);
+                    // The walk does not follow links, so attrs are the entry's own (lstat).
+                    if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
+                        Files.copy(file, to.resolve(from.relativize(file).toString()), LinkOption.NOFOLLOW_LINKS,
+                                StandardCopyOption.COPY_ATTRIBUTES);
+                    } else {
+                        leftOut[0]++;
+                    }
                     return FileVisitResult.CONTINUE;
                 }
             });
+            if (leftOut[0] > 0) {
+                LOG.infof("left %d FIFOs, sockets or device nodes out of the copy %s", leftOut[0], to);
+            }
             return to;
         }
 
