@@ -74,7 +74,7 @@ final class BwrapCommand {
         cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"));
         cmd.addAll(List.of("--bind", workdir.toString(), "/workspace"));
         if (cacheDir != null) {
-            cmd.addAll(List.of("--bind", cacheDir.toString(), "/cache"));
+            cmd.addAll(List.of(spec.cacheReadOnly() ? "--ro-bind" : "--bind", cacheDir.toString(), "/cache"));
         }
         cmd.addAll(List.of("--chdir", "/workspace"));
         setenv(cmd, "PATH", PATH);

@@ -110,7 +110,7 @@ public final class SolvePipeline {
 
             if (config.setup() != null) {
                 recorder.event("setup", "running " + config.setup());
-                progress.setup = job.run(config.setup(), baseTree, config.setupNetwork() && settings.allowSetupNetwork(),
+                progress.setup = job.setup(config.setup(), baseTree, config.setupNetwork() && settings.allowSetupNetwork(),
                         settings.cap(config.setupTimeout()));
                 recorder.event("setup", progress.setup.description());
                 if (!progress.setup.passed()) {

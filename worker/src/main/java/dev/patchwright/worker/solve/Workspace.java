@@ -1,6 +1,7 @@
 package dev.patchwright.worker.solve;
 
 import dev.patchwright.worker.config.RepoConfig;
+import dev.patchwright.worker.git.RepoKey;
 import dev.patchwright.worker.pack.ContextPacker;
 import dev.patchwright.worker.pack.PackOptions;
 import dev.patchwright.worker.pack.PackStats;
@@ -23,7 +24,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,7 +45,8 @@ final class Workspace {
     Job open(String repoKey) throws IOException {
         Path dir = Files.createTempDirectory(traversable(owned(settings.workRoot())), "job-");
         traversable(dir);
-        Path cache = traversable(traversable(owned(settings.cacheRoot())).resolve(repoKey.replace('/', '_')));
+        Path repos = traversable(traversable(owned(settings.cacheRoot())).resolve("repos"));
+        Path cache = traversable(repos.resolve(RepoKey.parse(repoKey).flatName()));
         return new Job(dir, cache);
     }
 
@@ -117,10 +118,32 @@ final class Workspace {
             return out.toString();
         }
 
-        /** Runs one command in the sandbox over {@code tree}, with the repository's dependency cache. */
+        /** The repository's dependency cache directory. */
+        Path cache() {
+            return cache;
+        }
+
+        /**
+         * Runs the repository's setup command in the sandbox over {@code tree}: the one step that may
+         * write the dependency cache.
+         */
+        StepRun setup(String command, Path tree, boolean network, Duration timeout) throws SandboxException {
+            return run(SandboxSpec.builder(command, tree).cacheDir(cache).network(network), timeout);
+        }
+
+        /**
+         * Runs a test command in the sandbox over {@code tree}, with the dependency cache read-only:
+         * code the cache's later users must not trust (the model's, or tests that run it) cannot
+         * plant anything in it for the next job.
+         */
         StepRun run(String command, Path tree, boolean network, Duration timeout) throws SandboxException {
-            SandboxSpec spec = new SandboxSpec(command, tree, cache, network, timeout, settings.memoryLimitBytes(),
-                    settings.outputLimitBytes(), Map.of());
+            return run(SandboxSpec.builder(command, tree).readOnlyCacheDir(cache).network(network), timeout);
+        }
+
+        private StepRun run(SandboxSpec.Builder builder, Duration timeout) throws SandboxException {
+            SandboxSpec spec = builder.timeout(timeout).memoryLimitBytes(settings.memoryLimitBytes())
+                    .outputLimitBytes(settings.outputLimitBytes()).build();
+            String command = spec.command();
             SandboxResult result = sandbox.run(spec);
             return new StepRun(command, result.describe(), result.succeeded(), FailingTests.extract(result.output()),
                     SolvePipeline.tail(result.output()));

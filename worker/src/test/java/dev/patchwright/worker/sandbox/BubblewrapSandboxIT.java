@@ -220,6 +220,19 @@ class BubblewrapSandboxIT {
     }
 
     @Test
+    void aReadOnlyCacheCanBeReadButNotChanged(@TempDir Path work, @TempDir Path cache) throws Exception {
+        Files.createDirectories(cache.resolve(".m2"));
+        Files.writeString(cache.resolve(".m2/jar"), "artifact\n");
+
+        SandboxResult result = sandbox.run(SandboxSpec.builder("cat ~/.m2/jar; echo '<settings/>' > ~/.m2/settings.xml"
+                + " || echo refused; rm ~/.m2/jar || echo kept", work).readOnlyCacheDir(cache).build());
+
+        assertThat(result.output()).startsWith("artifact\n").contains("Read-only file system", "refused", "kept");
+        assertThat(cache.resolve(".m2/settings.xml")).doesNotExist();
+        assertThat(cache.resolve(".m2/jar")).hasContent("artifact");
+    }
+
+    @Test
     void workdirTheSandboxUserCannotReachIsRefused(@TempDir Path tmp) throws Exception {
         if (!SandboxUser.runningAsRoot()) {
             return;

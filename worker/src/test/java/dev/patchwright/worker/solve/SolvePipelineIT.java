@@ -1,24 +1,15 @@
 package dev.patchwright.worker.solve;
 
-import dev.patchwright.inference.model.ChatRequest;
-import dev.patchwright.inference.model.Completion;
 import dev.patchwright.inference.model.InferenceException;
 import dev.patchwright.inference.model.Model;
-import dev.patchwright.inference.model.Usage;
 import dev.patchwright.worker.git.RepoMirror;
 import dev.patchwright.worker.sandbox.BubblewrapSandbox;
 import dev.patchwright.worker.solve.SolveResult.Outcome;
-import org.eclipse.jgit.api.Git;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 
@@ -30,15 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SolvePipelineIT {
 
-    private static BubblewrapSandbox sandbox;
-
     @TempDir
     Path temp;
 
-    @BeforeAll
-    static void sandbox() throws Exception {
-        sandbox = BubblewrapSandbox.create();
-    }
+    private final BubblewrapSandbox sandbox = SolveFixture.sandbox();
 
     @Test
     void aFailingSetupStopsBeforeAnyModelCall() throws Exception {
@@ -167,60 +153,15 @@ class SolvePipelineIT {
         return new SolvePipeline(new RepoMirror(temp.resolve("mirrors")), sandbox, model, SolveSettings.defaults(work()));
     }
 
-    /** The work root, reachable by the sandbox user. */
     private Path work() throws Exception {
-        Path work = Files.createDirectories(temp.resolve("work"));
-        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwx--x--x"));
-        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
-        return work;
+        return SolveFixture.work(temp);
     }
 
     private static SolveRequest request(Path repo) {
-        return new SolveRequest("local/app", repo.toUri(), null, null, 0, "x should be 2", "Make x 2.", null);
+        return SolveFixture.request(repo);
     }
 
     private Path repository(Map<String, String> files) throws Exception {
-        Path repo = temp.resolve("repo");
-        for (Map.Entry<String, String> file : files.entrySet()) {
-            Path path = repo.resolve(file.getKey());
-            Files.createDirectories(path.getParent());
-            Files.writeString(path, file.getValue());
-        }
-        try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
-            git.add().addFilepattern(".").call();
-            git.commit().setMessage("initial").setAuthor("dev", "dev@example.com")
-                    .setCommitter("dev", "dev@example.com").setSign(false).call();
-        }
-        return repo;
-    }
-
-    /** A model that answers from a script, in order, and remembers what it was asked. */
-    private static final class ScriptedModel implements Model {
-        private final Deque<String> answers;
-        private final List<String> prompts = new ArrayList<>();
-        private int calls;
-        private InferenceException failWith;
-
-        ScriptedModel(String... answers) {
-            this.answers = new ArrayDeque<>(List.of(answers));
-        }
-
-        @Override
-        public String name() {
-            return "scripted";
-        }
-
-        @Override
-        public Completion complete(ChatRequest request) throws InferenceException {
-            calls++;
-            prompts.add(request.messages().get(request.messages().size() - 1).content());
-            if (failWith != null) {
-                throw failWith;
-            }
-            if (answers.isEmpty()) {
-                throw new InferenceException("the script is exhausted", false, null);
-            }
-            return new Completion("scripted", List.of(answers.poll()), new Usage(100, 0, 10));
-        }
+        return SolveFixture.repository(temp, files);
     }
 }

@@ -43,4 +43,18 @@ class WorkspaceTest {
             }
         }
     }
+
+    @Test
+    void repositoriesWhoseNamesDifferOnlyWhereSlashAndUnderscoreMeetGetCachesOfTheirOwn() throws Exception {
+        Workspace workspace = new Workspace(SolveSettings.defaults(temp.resolve("work-dir")), null);
+        try (Workspace.Job attacker = workspace.open("a_b/c"); Workspace.Job victim = workspace.open("a/b_c")) {
+            Files.createDirectories(attacker.cache().resolve(".m2"));
+            Files.writeString(attacker.cache().resolve(".m2/settings.xml"), "<settings><mirrors/></settings>");
+
+            assertThat(victim.cache()).isNotEqualTo(attacker.cache());
+            assertThat(victim.cache().resolve(".m2/settings.xml")).doesNotExist();
+            assertThat(attacker.cache().getParent()).isEqualTo(victim.cache().getParent());
+            assertThat(victim.cache().getFileName()).hasToString("a~b_c");
+        }
+    }
 }
