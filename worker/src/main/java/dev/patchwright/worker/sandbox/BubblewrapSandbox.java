@@ -1,7 +1,7 @@
 package dev.patchwright.worker.sandbox;
 
-import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +16,8 @@ import org.jboss.logging.Logger;
  * The bubblewrap sandbox: new user (without capabilities), PID, IPC, UTS, cgroup and network
  * namespaces; only the system directories ({@code /usr}, {@code /etc}, ...) read-only, the work
  * directory read-write at {@code /workspace}, an optional cache at {@code /cache}, a private
- * {@code /tmp}, an environment of five variables plus the spec's. Memory, process counts and CPU
+ * {@code /tmp}, an environment of five variables plus the spec's, and a system-call filter
+ * ({@link SeccompFilter}). Memory, process counts and CPU
  * time are limited by a per-run cgroup; without one, memory by {@code prlimit --as} and CPU not at all.
  *
  * <p>When the worker runs as root it calls bwrap through {@code setpriv} as uid 65534
@@ -38,9 +39,11 @@ public final class BubblewrapSandbox implements Sandbox {
     private final CgroupHierarchy cgroups;
     private final int maxProcesses;
     private final double cpus;
+    private final byte[] seccomp;
 
     private BubblewrapSandbox(Path bwrap, Path setpriv, Path prlimit, CgroupHierarchy cgroups, int maxProcesses,
-                              double cpus) {
+                              double cpus, byte[] seccomp) {
+        this.seccomp = seccomp;
         this.bwrap = bwrap;
         this.setpriv = setpriv;
         this.prlimit = prlimit;
@@ -127,7 +130,13 @@ public final class BubblewrapSandbox implements Sandbox {
                                 + " install util-linux or run the worker as root with cgroups"));
             }
             double runCpus = cpus != null ? cpus : configuredCpus();
-            BubblewrapSandbox sandbox = new BubblewrapSandbox(bwrap, setpriv, prlimit, hierarchy, maxProcesses, runCpus);
+            SeccompFilter.Arch arch = SeccompFilter.Arch.host();
+            if (arch == null) {
+                throw new SandboxUnavailableException("the sandbox's system-call filter knows x86_64 and aarch64,"
+                        + " not this machine's " + System.getProperty("os.arch"));
+            }
+            BubblewrapSandbox sandbox = new BubblewrapSandbox(bwrap, setpriv, prlimit, hierarchy, maxProcesses, runCpus,
+                    SeccompFilter.program(arch));
             new SandboxSelfTest(sandbox).check();
             LOG.infof("bubblewrap sandbox ready (%s, memory limited by %s, %s)", setpriv != null
                     ? "as uid " + SandboxUser.ID : "as the worker's user", sandbox.memoryEnforcement(),
@@ -223,13 +232,19 @@ public final class BubblewrapSandbox implements Sandbox {
 
     private SandboxResult execute(SandboxSpec spec, List<String> command, RunCgroup cgroup)
             throws IOException, SandboxException {
+        // Standard input carries the seccomp program to the wrapper shell (BwrapCommand), nothing else.
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                .redirectInput(ProcessBuilder.Redirect.PIPE);
         // Not even the launcher sees the worker's environment (it may hold tokens).
         pb.environment().clear();
         pb.environment().put("PATH", BwrapCommand.PATH);
         long start = System.nanoTime();
         Process process = pb.start();
+        try (OutputStream filter = process.getOutputStream()) {
+            filter.write(seccomp); // a few hundred bytes: the pipe's buffer takes them without waiting
+        } catch (IOException e) {
+            // The wrapper died before reading it (it could not join its cgroup): its output says why.
+        }
         OutputCapture output = new OutputCapture(process.getInputStream(), spec.outputLimitBytes(),
                 "sandbox-output-" + process.pid());
         boolean timedOut = false;
