@@ -5,6 +5,7 @@ import dev.patchwright.worker.git.RepoKey;
 import dev.patchwright.worker.pack.ContextPacker;
 import dev.patchwright.worker.pack.PackOptions;
 import dev.patchwright.worker.pack.PackStats;
+import dev.patchwright.worker.pack.SecretScanner;
 import dev.patchwright.inference.tokenizer.Tokenizers;
 import dev.patchwright.worker.sandbox.Sandbox;
 import dev.patchwright.worker.sandbox.SandboxException;
@@ -145,8 +146,11 @@ final class Workspace {
                     .outputLimitBytes(settings.outputLimitBytes()).build();
             String command = spec.command();
             SandboxResult result = sandbox.run(spec);
-            return new StepRun(command, result.describe(), result.succeeded(), FailingTests.extract(result.output()),
-                    SolvePipeline.tail(result.output()));
+            // A test may print a credential the repository assembles at run time: what is kept of the
+            // output goes to the model, the job's records and the pull request, so it is redacted here.
+            String output = SecretScanner.redact(result.output());
+            return new StepRun(command, result.describe(), result.succeeded(), FailingTests.extract(output),
+                    SolvePipeline.tail(output));
         }
 
         /**

@@ -43,4 +43,43 @@ class HostileRepositoryIT {
         assertThat(cache.resolve(".m2/artifact.jar")).as("setup still fills the cache").hasContent("jar");
         assertThat(cache.resolve(".m2/settings.xml")).doesNotExist();
     }
+
+    @Test
+    void aSecretPrintedByAFailingTestOrEchoedFromAnAnswerNeverReachesTheModel() throws Exception {
+        // The repository holds the key only in pieces, which the packer cannot recognise; the test
+        // joins them at run time and prints the key when it fails.
+        String test = """
+                import unittest, app
+                KEY = "sk-" + "proj-" + "Zq8Xv2Lm4Np6Rt0Yw3Bc5Df7Gh9Jk1" * 2
+                TOKEN = "ghp" + "_" + "R8mT2kQ9vX4bN7cL1pZ6wY3sJ5dF0hG8aE2u"
+                class AppTest(unittest.TestCase):
+                    def test_x(self):
+                        print("calling the API with", KEY, "and", TOKEN)
+                        self.assertEqual(app.x, 2)
+                """;
+        String key = "sk-" + "proj-" + "Zq8Xv2Lm4Np6Rt0Yw3Bc5Df7Gh9Jk1".repeat(2);
+        String token = "ghp" + "_" + "R8mT2kQ9vX4bN7cL1pZ6wY3sJ5dF0hG8aE2u";
+        String leaky = "Try this, with the key " + token + ":\napp.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 3\n"
+                + ">>>>>>> REPLACE\n";
+        ScriptedModel model = new ScriptedModel(leaky, "app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n");
+
+        SolveResult result = new SolvePipeline(new RepoMirror(temp.resolve("mirrors")), sandbox, model,
+                SolveSettings.defaults(SolveFixture.work(temp))).solve(SolveFixture.request(SolveFixture.repository(temp,
+                Map.of("app.py", "x = 1\n", "test_app.py", test,
+                        ".github/patchwright.yml", "test: python3 -m unittest -v\ncandidates: 2\n"))), JobRecorder.NONE);
+
+        assertThat(result.outcome()).isEqualTo(Outcome.SOLVED);
+        assertThat(model.requests).hasSize(2);
+        String second = model.requests.get(1).messages().stream().map(m -> m.content())
+                .collect(java.util.stream.Collectors.joining("\n"));
+        assertThat(second).as("the second prompt carries the failure, redacted")
+                .contains("calling the API with [REDACTED openai-api-key] and [REDACTED github-token]",
+                        "Try this, with the key [REDACTED github-token]");
+        for (var request : model.requests) {
+            for (var message : request.messages()) {
+                assertThat(message.content()).doesNotContain(key, token);
+            }
+        }
+        assertThat(result.candidates().get(0).testOutputTail()).doesNotContain(key, token);
+    }
 }
