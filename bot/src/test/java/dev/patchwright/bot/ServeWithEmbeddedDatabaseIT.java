@@ -62,6 +62,7 @@ class ServeWithEmbeddedDatabaseIT {
             String health = awaitHealth(http, port, process, log);
             assertThat(health).contains("\"status\": \"UP\"").contains("Database connections health check");
             assertThat(home.resolve("postgres").resolve("PG_VERSION")).exists();
+            assertBinariesOnlyThisUserCanWrite();
             String text = Files.readString(log);
             assertThat(text).contains("started embedded PostgreSQL");
             assertThat(Files.getPosixFilePermissions(home.resolve("postgres.password")))
@@ -89,6 +90,25 @@ class ServeWithEmbeddedDatabaseIT {
             if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
+        }
+    }
+
+    /**
+     * The postgres the bot runs comes from under PATCHWRIGHT_HOME, and no directory on the way to it
+     * lets another user plant a binary of their own.
+     */
+    private void assertBinariesOnlyThisUserCanWrite() throws IOException {
+        // pg_ctl starts the server detached from the bot; its data directory names its pid.
+        long pid = Long.parseLong(Files.readAllLines(home.resolve("postgres/postmaster.pid")).get(0).strip());
+        Path postgres = ProcessHandle.of(pid).flatMap(p -> p.info().command()).map(Path::of)
+                .orElseThrow(() -> new AssertionError("no running postgres with pid " + pid));
+        Path binaries = home.resolve("postgres-binaries");
+        assertThat(postgres).startsWith(binaries);
+        assertThat(Files.getPosixFilePermissions(binaries)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
+                PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
+        for (Path dir = postgres.getParent(); !dir.equals(home); dir = dir.getParent()) {
+            assertThat(Files.getPosixFilePermissions(dir)).as(dir.toString())
+                    .doesNotContain(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
         }
     }
 
