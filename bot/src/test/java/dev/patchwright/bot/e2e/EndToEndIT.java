@@ -500,7 +500,7 @@ class EndToEndIT {
         return (Long) query("select count(*) as n from " + tableAndWhere).get(0).get("n");
     }
 
-    private static List<Map<String, Object>> query(String sql, Object... args) throws SQLException {
+    static List<Map<String, Object>> query(String sql, Object... args) throws SQLException {
         try (Connection connection = EndToEndResources.postgres.getPostgresDatabase().getConnection();
              PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
