@@ -5,14 +5,17 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
+import java.util.Set;
 
 /**
  * The PostgreSQL server a laptop install runs for itself, with its data under {@code home/postgres}.
@@ -21,8 +24,16 @@ import java.util.HexFormat;
  * step may run with network in the host's network namespace, so it could reach that port: the server
  * is therefore switched to password authentication with a random password kept in a file only the
  * bot's user can read.
+ *
+ * <p>The library unpacks its PostgreSQL binaries under {@code java.io.tmpdir} by default, in a
+ * directory it makes writable by everyone, and the bot then runs them: any local user could plant a
+ * {@code postgres} of their own. They are unpacked under {@code home/postgres-binaries} instead, a
+ * directory only the bot's user can enter.
  */
 final class EmbeddedDatabase {
+
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+    private static final String WORKING_DIR_PROPERTY = "ot.epg.working-dir";
 
     private final EmbeddedPostgres postgres;
     private final String password;
@@ -36,14 +47,60 @@ final class EmbeddedDatabase {
         Path dataDir = home.resolve("postgres");
         Files.createDirectories(dataDir);
         String password = password(home.resolve("postgres.password"));
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+        Path binaries = binariesDirectory(home);
+        EmbeddedPostgres postgres = builder(binaries)
+                .setOverrideWorkingDirectory(binaries.toFile())
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false)
                 .setRegisterShutdownHook(true)
                 .setConnectConfig("password", password)
                 .start();
+        // The library made it writable by everyone (behind its parent, which only we can enter).
+        Files.setPosixFilePermissions(binaries, OWNER_ONLY);
         requirePassword(postgres, dataDir, password);
         return new EmbeddedDatabase(postgres, password);
+    }
+
+    /**
+     * {@code home/postgres-binaries/unpacked}: the parent mode 700 and ours, so no other user can
+     * reach what the library unpacks there, even while it leaves the directory itself open to all.
+     *
+     * @throws IOException when the parent belongs to another user or is a link, naming it
+     */
+    static Path binariesDirectory(Path home) throws IOException {
+        Path parent = home.resolve("postgres-binaries");
+        Files.createDirectories(parent);
+        Object owner = Files.getAttribute(parent, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        Object self = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        if (Files.isSymbolicLink(parent) || !owner.equals(self)) {
+            throw new IOException(parent + " is a link or belongs to uid " + owner + ", not to this process (uid "
+                    + self + "); remove it so that the embedded PostgreSQL's binaries are unpacked where only"
+                    + " this user can write");
+        }
+        Files.setPosixFilePermissions(parent, OWNER_ONLY);
+        Path unpacked = parent.resolve("unpacked");
+        Files.createDirectories(unpacked);
+        Files.setPosixFilePermissions(unpacked, OWNER_ONLY);
+        return unpacked;
+    }
+
+    /**
+     * A builder whose "parent directory" (where the library looks for stale data directories to stop
+     * and delete, as this user) is {@code binaries} too: it is read from a system property when the
+     * builder is made, and that property is put back as it was right after.
+     */
+    private static EmbeddedPostgres.Builder builder(Path binaries) {
+        String previous = System.getProperty(WORKING_DIR_PROPERTY);
+        System.setProperty(WORKING_DIR_PROPERTY, binaries.toString());
+        try {
+            return EmbeddedPostgres.builder();
+        } finally {
+            if (previous == null) {
+                System.clearProperty(WORKING_DIR_PROPERTY);
+            } else {
+                System.setProperty(WORKING_DIR_PROPERTY, previous);
+            }
+        }
     }
 
     String jdbcUrl() {

@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@code ./patchwright serve} without database settings: the built application starts its own
- * PostgreSQL under {@code PATCHWRIGHT_HOME}, migrates it and serves webhooks, health and metrics.
+ * PostgreSQL under {@code PATCHWRIGHT_HOME}, migrates it and serves webhooks, and health and metrics on
+ * the management port.
  */
 class ServeWithEmbeddedDatabaseIT {
 
@@ -42,10 +43,8 @@ class ServeWithEmbeddedDatabaseIT {
     }
 
     private String serveAndCheck(Path log) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = freePort();
+        int management = freePort();
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -53,15 +52,17 @@ class ServeWithEmbeddedDatabaseIT {
         env.keySet().removeIf(key -> key.startsWith("PATCHWRIGHT_") || key.startsWith("QUARKUS_"));
         env.put("PATCHWRIGHT_HOME", home.toString());
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(management));
         env.put("QUARKUS_GITHUB_APP_APP_ID", "12345");
         env.put("QUARKUS_GITHUB_APP_PRIVATE_KEY", privateKeyPem());
         env.put("QUARKUS_GITHUB_APP_WEBHOOK_SECRET", "serve-test-secret");
         Process process = builder.start();
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            String health = awaitHealth(http, port, process, log);
+            String health = awaitHealth(http, management, process, log);
             assertThat(health).contains("\"status\": \"UP\"").contains("Database connections health check");
             assertThat(home.resolve("postgres").resolve("PG_VERSION")).exists();
+            assertBinariesOnlyThisUserCanWrite();
             String text = Files.readString(log);
             assertThat(text).contains("started embedded PostgreSQL");
             assertThat(Files.getPosixFilePermissions(home.resolve("postgres.password")))
@@ -73,10 +74,13 @@ class ServeWithEmbeddedDatabaseIT {
                     + "/postgres", "postgres", "").close())
                     .isInstanceOf(SQLException.class).hasMessageContaining("password");
 
-            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management
                     + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.body()).contains("jvm_memory_used_bytes");
+            // Not beside the webhook, where anyone who can reach it would read them.
+            assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
 
             HttpResponse<String> unsigned = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                             + "/webhook")).header("X-GitHub-Event", "ping").header("X-GitHub-Delivery", "d-1")
@@ -89,6 +93,31 @@ class ServeWithEmbeddedDatabaseIT {
             if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
+        }
+    }
+
+    /**
+     * The postgres the bot runs comes from under PATCHWRIGHT_HOME, and no directory on the way to it
+     * lets another user plant a binary of their own.
+     */
+    private void assertBinariesOnlyThisUserCanWrite() throws IOException {
+        // pg_ctl starts the server detached from the bot; its data directory names its pid.
+        long pid = Long.parseLong(Files.readAllLines(home.resolve("postgres/postmaster.pid")).get(0).strip());
+        Path postgres = ProcessHandle.of(pid).flatMap(p -> p.info().command()).map(Path::of)
+                .orElseThrow(() -> new AssertionError("no running postgres with pid " + pid));
+        Path binaries = home.resolve("postgres-binaries");
+        assertThat(postgres).startsWith(binaries);
+        assertThat(Files.getPosixFilePermissions(binaries)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
+                PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
+        for (Path dir = postgres.getParent(); !dir.equals(home); dir = dir.getParent()) {
+            assertThat(Files.getPosixFilePermissions(dir)).as(dir.toString())
+                    .doesNotContain(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 

@@ -16,7 +16,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 
@@ -79,12 +78,21 @@ public class WebhookResource {
         if (root == null || !root.isObject()) {
             return refuse(400, "the body is not a JSON object");
         }
+        StorablePayload.Stored stored;
+        try {
+            stored = StorablePayload.of(payload, root, json);
+        } catch (JsonProcessingException e) {
+            return refuse(400, "the body could not be stored: " + e.getOriginalMessage());
+        }
+        if (stored.replaced() > 0) {
+            LOG.infof("Delivery %s: %d NUL or unpaired surrogate characters, which PostgreSQL's jsonb cannot hold,"
+                    + " are stored as U+FFFD", deliveryId, stored.replaced());
+        }
         String action = text(root.path("action"));
         Long installationId = root.path("installation").path("id").isIntegralNumber()
                 ? root.path("installation").path("id").asLong() : null;
         String repository = text(root.path("repository").path("full_name"));
-        boolean recorded = inbox.record(deliveryId, event, action, installationId, repository,
-                new String(payload, StandardCharsets.UTF_8));
+        boolean recorded = inbox.record(deliveryId, event, action, installationId, repository, stored.text());
         if (!recorded) {
             LOG.infof("Delivery %s was already recorded; nothing new", deliveryId);
             return Response.ok(Map.of("delivery", deliveryId, "status", "duplicate")).build();

@@ -281,6 +281,17 @@ class EndToEndIT {
                 .contains("for this repository this month").contains("of $0.01"));
         assertThat(github.pullRequests("acme", "poor")).isEmpty();
         assertThat(ledger((Long) job.get("id"))).extracting(e -> e.get("kind")).containsOnly("sandbox");
+
+        // Prometheus sees each repository's month: spend, holds and the limit (refreshed every 15 s).
+        long deadline = System.currentTimeMillis() + 30_000;
+        String metrics = "";
+        while (System.currentTimeMillis() < deadline && !metrics.contains("repository=\"acme/poor\"")) {
+            Thread.sleep(500);
+            metrics = given().port(EndToEndResources.managementPort).get("/q/metrics").asString();
+        }
+        assertThat(metrics).containsPattern("patchwright_spend_month_dollars\\{repository=\"acme/calc\"} 0\\.\\d*[1-9]")
+                .contains("patchwright_budget_month_limit_dollars{repository=\"acme/poor\"} 0.01")
+                .contains("patchwright_spend_held_dollars{repository=\"acme/poor\"} 0.0");
     }
 
     private static io.restassured.specification.RequestSpecification admin() {
@@ -592,7 +603,7 @@ class EndToEndIT {
         return (Long) query("select count(*) as n from " + tableAndWhere).get(0).get("n");
     }
 
-    private static List<Map<String, Object>> query(String sql, Object... args) throws SQLException {
+    static List<Map<String, Object>> query(String sql, Object... args) throws SQLException {
         try (Connection connection = EndToEndResources.postgres.getPostgresDatabase().getConnection();
              PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {

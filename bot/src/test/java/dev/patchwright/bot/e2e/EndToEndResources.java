@@ -8,6 +8,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,8 @@ public final class EndToEndResources implements QuarkusTestResourceLifecycleMana
     static ScriptedModelServer model;
     static Path home;
     static Path workDir;
+    /** The management interface's port (health, metrics): a free one, not 9000, which may be taken. */
+    static int managementPort;
 
     @Override
     public Map<String, String> start() {
@@ -41,6 +44,9 @@ public final class EndToEndResources implements QuarkusTestResourceLifecycleMana
             model = new ScriptedModelServer(MODEL_API_KEY);
             home = Files.createTempDirectory("patchwright-e2e-home");
             workDir = Files.createTempDirectory("patchwright-e2e-work");
+            try (ServerSocket socket = new ServerSocket(0)) {
+                managementPort = socket.getLocalPort();
+            }
             // The sandbox runs as another user, which must be able to pass through to the worktrees.
             Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwx--x--x"));
         } catch (IOException e) {
@@ -58,6 +64,7 @@ public final class EndToEndResources implements QuarkusTestResourceLifecycleMana
         config.put("patchwright.delivery-sweep", "1s");
         config.put("patchwright.solve.memory-mib", "1024");
         config.put("patchwright.model.price", "input=2.00,cached-input=0.50,output=8.00");
+        config.put("quarkus.management.port", String.valueOf(managementPort));
         config.put("quarkus.github-app.app-id", String.valueOf(github.appId()));
         config.put("quarkus.github-app.instance-endpoint", github.apiUrl());
         // The secrets go in a file the application reads, not on its command line, which the test

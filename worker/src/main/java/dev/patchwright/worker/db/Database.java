@@ -71,6 +71,14 @@ public final class Database {
         }
     }
 
+    /**
+     * {@code text} as PostgreSQL's {@code text} and {@code jsonb} accept it: they refuse the NUL character, which
+     * a model's garbage or a test's output may hold, so each is replaced with U+FFFD. Null stays null.
+     */
+    public static String storable(String text) {
+        return text == null || text.indexOf('\0') < 0 ? text : text.replace('\0', '\uFFFD');
+    }
+
     /** Whether {@code e} is PostgreSQL's unique_violation. */
     public static boolean isUniqueViolation(SQLException e) {
         return "23505".equals(e.getSQLState());

@@ -5,9 +5,12 @@ import java.util.regex.Pattern;
 
 /**
  * A repository key such as {@code owner/name}, checked so that it maps to exactly one directory
- * directly under the mirror root and can never point anywhere else.
+ * directly under the mirror root (or any other per-repository root) and can never point anywhere else.
+ *
+ * @param key           the key as given, {@code owner/name} or {@code name}
+ * @param directoryName the mirror's directory name, {@code owner~name.git}
  */
-record RepoKey(String key, String directoryName) {
+public record RepoKey(String key, String directoryName) {
 
     // Names GitHub allows for owners and repositories, plus nothing that a path could abuse.
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._-]{1,100}");
@@ -19,7 +22,7 @@ record RepoKey(String key, String directoryName) {
      *
      * @throws IllegalArgumentException when the key is not one or two safe segments
      */
-    static RepoKey parse(String key) {
+    public static RepoKey parse(String key) {
         if (key == null || key.isEmpty()) {
             throw new IllegalArgumentException("repository key is empty");
         }
@@ -36,6 +39,15 @@ record RepoKey(String key, String directoryName) {
         }
         String directory = String.join("~", segments) + ".git";
         return new RepoKey(key, directory);
+    }
+
+    /**
+     * A file name for this repository and no other, for per-repository directories besides the
+     * mirror (dependency caches): {@code owner~name}. Unlike replacing '/' by a character that
+     * segments may hold, it keeps {@code a_b/c} and {@code a/b_c} apart.
+     */
+    public String flatName() {
+        return directoryName.substring(0, directoryName.length() - ".git".length());
     }
 
     /** The mirror directory of this key under {@code root}. */

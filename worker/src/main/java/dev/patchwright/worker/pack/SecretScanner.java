@@ -1,5 +1,8 @@
 package dev.patchwright.worker.pack;
 
+import dev.patchwright.worker.pack.SecretRules.Anchor;
+import dev.patchwright.worker.pack.SecretRules.Rule;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -7,22 +10,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Finds credentials in a text and replaces each with {@code [REDACTED kind]}: private key blocks,
- * AWS access key ids and secret keys, GitHub and Slack tokens, and high-entropy values assigned to
- * names that say they are secret. A model provider must never receive them. Ordinary code (a
- * {@code token} variable, a regular expression, a placeholder such as {@code ${DB_PASSWORD}}) is
- * left alone.
+ * Finds credentials in a text and replaces each with {@code [REDACTED kind]}: the formats of
+ * {@link SecretRules} (private keys, cloud, forge, chat and model providers' keys, JWTs), passwords
+ * in URLs ({@code https://user:PASSWORD@host}), and high-entropy values assigned to names that say
+ * they are secret ({@link SecretAssignments}). A model provider must never receive them: the packer
+ * redacts every file, and {@link #redact} everything else sent to a model (test output, echoed
+ * answers). Ordinary code (a {@code token} variable, a regular expression, a placeholder such as
+ * {@code ${DB_PASSWORD}}) is left alone.
  */
-final class SecretScanner {
+public final class SecretScanner {
 
     /** A credential found on a 1-based line of the scanned text. */
     record Finding(int line, String kind) {
@@ -32,61 +34,23 @@ final class SecretScanner {
     record Result(String text, List<Finding> findings) {
     }
 
-    /**
-     * One kind of credential, looked for only where one of its {@code triggers} occurs, in one of
-     * three {@link Reach}es.
-     */
-    private record Rule(String kind, Pattern pattern, int group, List<String> triggers, Reach reach) {
+    record Span(int start, int end, String kind) {
     }
 
-    /** Where a rule's pattern runs. */
-    private enum Reach {
-        /** over the whole text, when a lower-case trigger occurs anywhere in the lower-cased text */
-        WHOLE,
-        /** over each line holding a lower-case trigger, which keeps broad patterns linear on large files */
-        LINES,
-        /** from each place the text itself starts with a trigger (exact case): the credential's own prefix */
-        ANCHORED
-    }
-
-    private record Span(int start, int end, String kind) {
-    }
-
-    private static final String VALUE = "[A-Za-z0-9+/=_\\-.~!@#%^&*]";
-
-    private static final List<Rule> RULES = List.of(
-            new Rule("private-key", Pattern.compile("-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY((?: BLOCK)?)-----"
-                    + "[A-Za-z0-9+/=\\s\\\\\"'+,:\\-]{40,}?-----END \\1PRIVATE KEY\\2-----"), 0,
-                    List.of("private key"), Reach.WHOLE),
-            new Rule("aws-access-key-id", Pattern.compile(
-                    "\\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[0-9A-Z]{16}\\b"), 0,
-                    List.of("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "APKA"), Reach.ANCHORED),
-            new Rule("aws-secret-access-key", Pattern.compile("(?i)aws[^\\n]{0,20}?(?:secret|private)[^\\n]{0,20}?"
-                    + "(?:=|:|=>|:=)\\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"), 1, List.of("aws"), Reach.LINES),
-            new Rule("github-token", Pattern.compile(
-                    "\\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{50,255})\\b"), 0,
-                    List.of("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"), Reach.ANCHORED),
-            new Rule("slack-token", Pattern.compile("\\bxox[abposr]-[A-Za-z0-9-]{10,250}"), 0, List.of("xox"), Reach.ANCHORED),
-            new Rule("slack-webhook", Pattern.compile("https://hooks\\.slack\\.com/services/[A-Za-z0-9_/]{20,}"), 0,
-                    List.of("hooks.slack.com"), Reach.WHOLE));
-
-    /**
-     * A value assigned to a name that says it is secret: found from each occurrence of a trigger, by
-     * the run of name characters around it holding a secret-looking name ({@link #secretName}: what
-     * {@code (?i)password|passwd|pwd|secret|token|(api|access|private|auth)[_-]?key|credentials?}
-     * matches) and followed by {@link #ASSIGNED}.
-     * Driving the match from the triggers keeps it linear, where one pattern with the name's
-     * character class on both sides backtracks over every word of every line that mentions a key.
-     */
-    private static final String ASSIGNMENT_KIND = "secret-assignment";
-    private static final List<String> ASSIGNMENT_TRIGGERS = List.of("pass", "pwd", "secret", "token", "key", "credential");
-    private static final Pattern ASSIGNED = Pattern.compile("[\"']?\\s*(?:=|:=|:|=>)\\s*"
-            + "(?:([\"'`])(" + VALUE + "{8,200})\\1|(" + VALUE + "{12,200})(?=\\s*(?:$|[;,#])))");
-
-    private static final Pattern NUMBER = Pattern.compile("[-+0-9.,_eExX]+");
-    private static final Pattern WORDS = Pattern.compile("[A-Za-z_.\\-]+");
+    private static final String URL_PASSWORD_KIND = "password-in-url";
 
     private SecretScanner() {
+    }
+
+    /**
+     * The text with every credential the scanner knows replaced by {@code [REDACTED kind]}; the
+     * same instance when there is none. For any text bound for a model that the packer did not
+     * redact already.
+     *
+     * @param text the text; null is returned as null
+     */
+    public static String redact(String text) {
+        return text == null ? null : scan(text).text();
     }
 
     /** Scans {@code text}; returns it unchanged (the same instance) when nothing was found. */
@@ -99,7 +63,7 @@ final class SecretScanner {
         List<Span> spans = new ArrayList<>();
         anchored(text, latin1, spans);
         String lower = asciiLowerCase(latin1);
-        for (Rule rule : RULES) {
+        for (Rule rule : SecretRules.RULES) {
             switch (rule.reach()) {
                 case LINES -> {
                     for (Map.Entry<Integer, Integer> line : lines(text, lower, rule.triggers()).entrySet()) {
@@ -116,7 +80,8 @@ final class SecretScanner {
                 }
             }
         }
-        assignments(text, lower, spans);
+        SecretAssignments.find(text, lower, spans);
+        urlPasswords(text, spans);
         if (spans.isEmpty()) {
             return new Result(text, List.of());
         }
@@ -153,76 +118,27 @@ final class SecretScanner {
         }
     }
 
-    /** One trigger of an {@link Reach#ANCHORED} rule, as Latin-1 bytes. */
-    private record Anchor(byte[] trigger, Rule rule) {
-    }
-
-    /** The anchors by their first byte, so one pass over the text finds every anchored credential. */
-    private static final Anchor[][] ANCHORS = anchors();
-
-    /** The first chars of the anchors, each once. */
-    private static final char[] ANCHOR_FIRSTS = anchorFirsts();
-
-    private static char[] anchorFirsts() {
-        StringBuilder firsts = new StringBuilder();
-        for (int b = 0; b < ANCHORS.length; b++) {
-            if (ANCHORS[b] != null) {
-                firsts.append((char) b);
-            }
-        }
-        return firsts.toString().toCharArray();
-    }
-
-    /** Whether some anchor starts with the two bytes {@code a b}, at {@code (a & 0xff) << 8 | (b & 0xff)}. */
-    private static final boolean[] ANCHOR_STARTS = anchorStarts();
-
-    private static boolean[] anchorStarts() {
-        boolean[] starts = new boolean[1 << 16];
-        for (Anchor[] anchors : ANCHORS) {
-            for (Anchor anchor : anchors == null ? new Anchor[0] : anchors) {
-                starts[(anchor.trigger()[0] & 0xff) << 8 | (anchor.trigger()[1] & 0xff)] = true;
-            }
-        }
-        return starts;
-    }
-
-    private static Anchor[][] anchors() {
-        List<List<Anchor>> byFirst = new ArrayList<>();
-        for (int b = 0; b < 256; b++) {
-            byFirst.add(new ArrayList<>());
-        }
-        for (Rule rule : RULES) {
-            if (rule.reach() == Reach.ANCHORED) {
-                for (String trigger : rule.triggers()) {
-                    byte[] bytes = trigger.getBytes(StandardCharsets.ISO_8859_1);
-                    byFirst.get(bytes[0] & 0xff).add(new Anchor(bytes, rule));
-                }
-            }
-        }
-        Anchor[][] table = new Anchor[256][];
-        for (int b = 0; b < 256; b++) {
-            table[b] = byFirst.get(b).isEmpty() ? null : byFirst.get(b).toArray(new Anchor[0]);
-        }
-        return table;
-    }
-
-    /** Runs every anchored rule from each place {@code latin1} (the text's characters, one byte each) holds a trigger. */
+    /**
+     * Runs every anchored rule from each place {@code latin1} (the text's characters, one byte each)
+     * holds a trigger. Each rule's triggers are found from one character of theirs, one rare in code
+     * ({@link Rule#scanAt}), which String.indexOf (vectorised by the JVM) finds far faster than a
+     * loop looks at every byte; a trigger's first two bytes then rule out most places at once.
+     */
     private static void anchored(String text, byte[] latin1, List<Span> spans) {
-        // Every trigger starts with one of a few chars, which String.indexOf (vectorised by the JVM)
-        // finds far faster than a loop looks at every byte; every trigger is at least two bytes
-        // long, and their first two bytes are rare in code.
-        for (char first : ANCHOR_FIRSTS) {
-            for (int at = text.indexOf(first); at >= 0; at = text.indexOf(first, at + 1)) {
-                if (at + 1 < latin1.length && ANCHOR_STARTS[(first & 0xff) << 8 | (latin1[at + 1] & 0xff)]) {
-                    anchoredAt(text, latin1, at, spans);
+        for (char scanned : SecretRules.SCAN_CHARS) {
+            int offset = SecretRules.SCAN_AT[scanned];
+            for (int at = text.indexOf(scanned, offset); at >= 0; at = text.indexOf(scanned, at + 1)) {
+                int start = at - offset;
+                if (start + 1 < latin1.length
+                        && SecretRules.STARTS[(latin1[start] & 0xff) << 8 | (latin1[start + 1] & 0xff)]) {
+                    anchoredAt(text, latin1, start, SecretRules.ANCHORS[scanned], spans);
                 }
             }
         }
     }
 
-    /** Runs the anchored rules whose trigger {@code latin1} holds at {@code at}. */
-    private static void anchoredAt(String text, byte[] latin1, int at, List<Span> spans) {
-        Anchor[] anchors = ANCHORS[latin1[at] & 0xff];
+    /** Runs those of {@code anchors} whose trigger {@code latin1} holds at {@code at}. */
+    private static void anchoredAt(String text, byte[] latin1, int at, Anchor[] anchors, List<Span> spans) {
         for (Anchor anchor : anchors) {
             byte[] trigger = anchor.trigger();
             if (at + trigger.length <= latin1.length
@@ -238,63 +154,41 @@ final class SecretScanner {
         }
     }
 
-    /** Finds secret-looking values assigned to secret-looking names; see {@link #ASSIGNED}. */
-    private static void assignments(String text, String lower, List<Span> spans) {
-        Set<Integer> runs = new HashSet<>();
-        Matcher assigned = ASSIGNED.matcher(text);
-        for (String trigger : ASSIGNMENT_TRIGGERS) {
-            for (int at = lower.indexOf(trigger); at >= 0; at = lower.indexOf(trigger, at + 1)) {
-                int start = at;
-                int end = at + trigger.length();
-                while (start > 0 && nameCharacter(text.charAt(start - 1))) {
-                    start--;
-                }
-                while (end < text.length() && nameCharacter(text.charAt(end))) {
-                    end++;
-                }
-                if (!secretName(lower, trigger, at, start) || !runs.add(end)) {
-                    continue;
-                }
-                int lineEnd = text.indexOf('\n', end);
-                if (!assigned.region(end, lineEnd < 0 ? text.length() : lineEnd).lookingAt()) {
-                    continue;
-                }
-                int group = assigned.group(2) != null ? 2 : 3;
-                if (looksSecret(assigned.group(group))) {
-                    spans.add(new Span(assigned.start(group), assigned.end(group), ASSIGNMENT_KIND));
+    /**
+     * Adds the passwords of URLs with credentials in them, {@code scheme://user:PASSWORD@host}: the
+     * password alone, so the model still sees which URL it was. Placeholders ({@code ${...}},
+     * {@code {...}}, {@code %s}, {@code ****}) and values under three characters are left alone.
+     */
+    private static void urlPasswords(String text, List<Span> spans) {
+        // ':' is rare in most code, and indexOf of one char is much faster than of a string.
+        for (int at = text.indexOf(':'); at >= 0; at = text.indexOf(':', at + 1)) {
+            if (at == 0 || !text.startsWith("//", at + 1) || !Character.isLetter(text.charAt(at - 1))) {
+                continue;
+            }
+            int colon = -1;
+            for (int i = at + 3; i < text.length() && i < at + 3 + 300; i++) {
+                char c = text.charAt(i);
+                if (c == ':' && colon < 0) {
+                    colon = i;
+                } else if (c == '@') {
+                    if (colon > at + 3 && !placeholder(text, colon + 1, i)) {
+                        spans.add(new Span(colon + 1, i, URL_PASSWORD_KIND));
+                    }
+                    break;
+                } else if (c <= ' ' || c == '/' || c == '?' || c == '#' || c == '"' || c == '\'' || c == '<'
+                        || c == '>' || c == '`' || c == '\\') {
+                    break;
                 }
             }
         }
     }
 
-    /**
-     * Whether the trigger at {@code at} of the lower-cased text is part of a secret-looking name in
-     * the name that starts at {@code start}: {@code password} or {@code passwd}; {@code pwd},
-     * {@code secret}, {@code token}, {@code credential} as they are; {@code key} after {@code api},
-     * {@code access}, {@code private} or {@code auth} and an optional {@code _} or {@code -}. Every
-     * such name holds one trigger, so a name is secret-looking when one of its triggers passes.
-     */
-    static boolean secretName(String lower, String trigger, int at, int start) {
-        return switch (trigger) {
-            case "pass" -> lower.startsWith("password", at) || lower.startsWith("passwd", at);
-            case "key" -> before(lower, at, start, "api") || before(lower, at, start, "access")
-                    || before(lower, at, start, "private") || before(lower, at, start, "auth");
-            default -> true;
-        };
-    }
-
-    /** Whether {@code word}, then perhaps {@code _} or {@code -}, ends at {@code at} and starts at or after {@code start}. */
-    private static boolean before(String lower, int at, int start, String word) {
-        if (at - word.length() >= start && lower.startsWith(word, at - word.length())) {
+    private static boolean placeholder(String text, int start, int end) {
+        if (end - start < 3) {
             return true;
         }
-        char separator = at - 1 >= start ? lower.charAt(at - 1) : 0;
-        return (separator == '_' || separator == '-') && at - 1 - word.length() >= start
-                && lower.startsWith(word, at - 1 - word.length());
-    }
-
-    private static boolean nameCharacter(char c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-';
+        char first = text.charAt(start);
+        return first == '$' || first == '{' || first == '%' || text.substring(start, end).chars().allMatch(c -> c == '*');
     }
 
     /** The lines (start to end offsets, in order) holding any of the triggers. */
@@ -343,46 +237,5 @@ final class SecretScanner {
             bytes[i] = c < 256 ? (byte) c : (byte) '?';
         }
         return bytes;
-    }
-
-    /**
-     * Whether a value assigned to a secret-looking name is a credential rather than code: not a
-     * number, not a plain identifier, and random enough (Shannon entropy in bits per character).
-     */
-    static boolean looksSecret(String value) {
-        if (NUMBER.matcher(value).matches() || WORDS.matcher(value).matches()) {
-            return false;
-        }
-        double entropy = entropy(value);
-        if (value.length() >= 16) {
-            return entropy >= 3.5;
-        }
-        boolean letter = value.chars().anyMatch(Character::isLetter);
-        boolean digit = value.chars().anyMatch(Character::isDigit);
-        return letter && digit && entropy >= 2.75;
-    }
-
-    static double entropy(String value) {
-        int[] counts = new int[128];
-        int other = 0;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < 128) {
-                counts[c]++;
-            } else {
-                other++;
-            }
-        }
-        double bits = 0;
-        double n = value.length();
-        for (int count : counts) {
-            if (count > 0) {
-                bits -= count / n * (Math.log(count / n) / Math.log(2));
-            }
-        }
-        if (other > 0) {
-            bits -= other / n * (Math.log(other / n) / Math.log(2));
-        }
-        return bits;
     }
 }

@@ -26,7 +26,7 @@ import org.eclipse.jgit.lib.ObjectId;
 final class TokenCountCache implements AutoCloseable {
 
     /** Bumped when what is counted for a blob changes (redaction rules, decoding). */
-    static final String VERSION = "v2";
+    static final String VERSION = "v3";
     /** What {@link #get} answers for a blob it does not know. */
     static final int MISSING = Integer.MIN_VALUE;
     private static final int RECORD = 24;

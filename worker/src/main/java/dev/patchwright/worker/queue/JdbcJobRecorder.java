@@ -85,20 +85,21 @@ public final class JdbcJobRecorder implements JobRecorder {
                     "insert into candidates (job_id, attempt, ordinal, status, reason, failing_tests, diff, model,"
                             + " prompt_tokens, completion_tokens, test_output, elapsed_ms, answer)"
                             + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                Array failing = connection.createArrayOf("text", candidate.failingTests().toArray());
+                Array failing = connection.createArrayOf("text",
+                        candidate.failingTests().stream().map(Database::storable).toArray());
                 insert.setLong(1, jobId);
                 insert.setInt(2, attempt);
                 insert.setInt(3, candidate.ordinal());
                 insert.setString(4, candidate.status());
-                insert.setString(5, candidate.reason());
+                insert.setString(5, Database.storable(candidate.reason()));
                 insert.setArray(6, failing);
-                insert.setString(7, candidate.diff());
-                insert.setString(8, candidate.model());
+                insert.setString(7, Database.storable(candidate.diff()));
+                insert.setString(8, Database.storable(candidate.model()));
                 insert.setLong(9, candidate.promptTokens());
                 insert.setLong(10, candidate.completionTokens());
-                insert.setString(11, candidate.testOutputTail());
+                insert.setString(11, Database.storable(candidate.testOutputTail()));
                 insert.setLong(12, candidate.elapsedMillis());
-                insert.setString(13, candidate.answer());
+                insert.setString(13, Database.storable(candidate.answer()));
                 insert.executeUpdate();
                 failing.free();
             } catch (SQLException e) {
@@ -159,7 +160,7 @@ public final class JdbcJobRecorder implements JobRecorder {
                 "insert into job_events (job_id, kind, message) values (?, ?, ?)")) {
             insert.setLong(1, jobId);
             insert.setString(2, kind);
-            insert.setString(3, message);
+            insert.setString(3, Database.storable(message));
             insert.executeUpdate();
         }
     }

@@ -241,7 +241,7 @@ public final class JobQueue {
                 int index = 1;
                 update.setString(index++, status);
                 for (String value : values) {
-                    update.setString(index++, value);
+                    update.setString(index++, Database.storable(value));
                 }
                 update.setLong(index++, jobId);
                 update.setString(index, workerId);

@@ -142,7 +142,7 @@ final class JobStatements {
                                   String reason) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(RETRY)) {
             update.setLong(1, delayMillis);
-            update.setString(2, reason);
+            update.setString(2, Database.storable(reason));
             update.setLong(3, jobId);
             update.setString(4, workerId);
             try (ResultSet rows = update.executeQuery()) {

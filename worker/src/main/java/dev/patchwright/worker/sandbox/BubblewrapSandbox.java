@@ -1,7 +1,7 @@
 package dev.patchwright.worker.sandbox;
 
-import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,8 +16,9 @@ import org.jboss.logging.Logger;
  * The bubblewrap sandbox: new user (without capabilities), PID, IPC, UTS, cgroup and network
  * namespaces; only the system directories ({@code /usr}, {@code /etc}, ...) read-only, the work
  * directory read-write at {@code /workspace}, an optional cache at {@code /cache}, a private
- * {@code /tmp}, an environment of five variables plus the spec's. Memory and process counts are
- * limited by a per-run cgroup, or by {@code prlimit --as} where no cgroup can be made.
+ * {@code /tmp}, an environment of five variables plus the spec's, and a system-call filter
+ * ({@link SeccompFilter}). Memory, process counts and CPU
+ * time are limited by a per-run cgroup; without one, memory by {@code prlimit --as} and CPU not at all.
  *
  * <p>When the worker runs as root it calls bwrap through {@code setpriv} as uid 65534
  * ({@code nobody}), because bwrap acts with its caller's rights; before each run the work and
@@ -37,13 +38,18 @@ public final class BubblewrapSandbox implements Sandbox {
     private final Path prlimit;
     private final CgroupHierarchy cgroups;
     private final int maxProcesses;
+    private final double cpus;
+    private final byte[] seccomp;
 
-    private BubblewrapSandbox(Path bwrap, Path setpriv, Path prlimit, CgroupHierarchy cgroups, int maxProcesses) {
+    private BubblewrapSandbox(Path bwrap, Path setpriv, Path prlimit, CgroupHierarchy cgroups, int maxProcesses,
+                              double cpus, byte[] seccomp) {
+        this.seccomp = seccomp;
         this.bwrap = bwrap;
         this.setpriv = setpriv;
         this.prlimit = prlimit;
         this.cgroups = cgroups;
         this.maxProcesses = maxProcesses;
+        this.cpus = cpus;
     }
 
     /**
@@ -62,8 +68,13 @@ public final class BubblewrapSandbox implements Sandbox {
 
     /** Settings of a {@link BubblewrapSandbox}; {@link #build()} runs the start-up self-test. */
     public static final class Builder {
+        /** Where the operator sets the CPUs of one run: an environment variable, or a system property. */
+        public static final String CPUS_VARIABLE = "PATCHWRIGHT_SANDBOX_CPUS";
+        private static final String CPUS_PROPERTY = "patchwright.sandbox.cpus";
+
         private int maxProcesses = 4096;
         private boolean cgroups = true;
+        private Double cpus;
 
         private Builder() {
         }
@@ -74,6 +85,20 @@ public final class BubblewrapSandbox implements Sandbox {
                 throw new IllegalArgumentException("maxProcesses must be positive, got " + maxProcesses);
             }
             this.maxProcesses = maxProcesses;
+            return this;
+        }
+
+        /**
+         * CPU time one run may use, in CPUs (fractions allowed: 0.5 is half of one core's time); the
+         * cgroup's CFS quota, so a fork bomb or a runaway build cannot take the host's other cores.
+         * Default: {@value #CPUS_VARIABLE} (or {@code -Dpatchwright.sandbox.cpus}), else all the
+         * machine's cores but one (at least one): a quota of every core would never throttle anything.
+         */
+        public Builder cpus(double cpus) {
+            if (!(cpus >= 0.01) || Double.isInfinite(cpus)) {
+                throw new IllegalArgumentException("cpus must be a number of CPUs of at least 0.01, got " + cpus);
+            }
+            this.cpus = cpus;
             return this;
         }
 
@@ -104,11 +129,38 @@ public final class BubblewrapSandbox implements Sandbox {
                         "no usable memory cgroup and prlimit is missing, so memory cannot be limited;"
                                 + " install util-linux or run the worker as root with cgroups"));
             }
-            BubblewrapSandbox sandbox = new BubblewrapSandbox(bwrap, setpriv, prlimit, hierarchy, maxProcesses);
+            double runCpus = cpus != null ? cpus : configuredCpus();
+            SeccompFilter.Arch arch = SeccompFilter.Arch.host();
+            if (arch == null) {
+                throw new SandboxUnavailableException("the sandbox's system-call filter knows x86_64 and aarch64,"
+                        + " not this machine's " + System.getProperty("os.arch"));
+            }
+            BubblewrapSandbox sandbox = new BubblewrapSandbox(bwrap, setpriv, prlimit, hierarchy, maxProcesses, runCpus,
+                    SeccompFilter.program(arch));
             new SandboxSelfTest(sandbox).check();
-            LOG.infof("bubblewrap sandbox ready (%s, memory limited by %s)", setpriv != null
-                    ? "as uid " + SandboxUser.ID : "as the worker's user", sandbox.memoryEnforcement());
+            LOG.infof("bubblewrap sandbox ready (%s, memory limited by %s, %s)", setpriv != null
+                    ? "as uid " + SandboxUser.ID : "as the worker's user", sandbox.memoryEnforcement(),
+                    hierarchy != null && hierarchy.limitsCpu() ? "at most " + runCpus + " CPUs per run"
+                            : "CPU time not limited: no cpu cgroup controller");
             return sandbox;
+        }
+
+        /** The operator's {@value #CPUS_VARIABLE}, or the machine's cores less one for the bot and the host. */
+        private static double configuredCpus() throws SandboxUnavailableException {
+            String value = System.getProperty(CPUS_PROPERTY, System.getenv(CPUS_VARIABLE));
+            if (value == null || value.isBlank()) {
+                return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+            }
+            try {
+                double cpus = Double.parseDouble(value.strip());
+                if (cpus >= 0.01 && !Double.isInfinite(cpus)) {
+                    return cpus;
+                }
+            } catch (NumberFormatException e) {
+                // said below
+            }
+            throw new SandboxUnavailableException(CPUS_VARIABLE + " must be a number of CPUs of at least 0.01"
+                    + " (such as 2 or 1.5), got '" + value + "'");
         }
 
         private static CgroupHierarchy usableCgroups() {
@@ -118,7 +170,7 @@ public final class BubblewrapSandbox implements Sandbox {
                 CgroupHierarchy h = detection.hierarchy().get();
                 try {
                     RunCgroup probe = h.create("patchwright-probe-" + ProcessHandle.current().pid()
-                            + "-" + System.nanoTime(), SandboxSpec.MIN_MEMORY_LIMIT_BYTES, 1);
+                            + "-" + System.nanoTime(), SandboxSpec.MIN_MEMORY_LIMIT_BYTES, 1, 1);
                     probe.remove();
                     return h;
                 } catch (IOException e) {
@@ -164,7 +216,7 @@ public final class BubblewrapSandbox implements Sandbox {
         try {
             if (cgroups != null) {
                 cgroup = cgroups.create("patchwright-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet(),
-                        spec.memoryLimitBytes(), maxProcesses);
+                        spec.memoryLimitBytes(), maxProcesses, cpus);
             }
             List<String> command = BwrapCommand.build(spec, bwrap, setpriv, prlimit,
                     cgroup == null ? List.of() : cgroup.procsFiles(), maxProcesses, workdir, cacheDir);
@@ -180,13 +232,19 @@ public final class BubblewrapSandbox implements Sandbox {
 
     private SandboxResult execute(SandboxSpec spec, List<String> command, RunCgroup cgroup)
             throws IOException, SandboxException {
+        // Standard input carries the seccomp program to the wrapper shell (BwrapCommand), nothing else.
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                .redirectInput(ProcessBuilder.Redirect.PIPE);
         // Not even the launcher sees the worker's environment (it may hold tokens).
         pb.environment().clear();
         pb.environment().put("PATH", BwrapCommand.PATH);
         long start = System.nanoTime();
         Process process = pb.start();
+        try (OutputStream filter = process.getOutputStream()) {
+            filter.write(seccomp); // a few hundred bytes: the pipe's buffer takes them without waiting
+        } catch (IOException e) {
+            // The wrapper died before reading it (it could not join its cgroup): its output says why.
+        }
         OutputCapture output = new OutputCapture(process.getInputStream(), spec.outputLimitBytes(),
                 "sandbox-output-" + process.pid());
         boolean timedOut = false;

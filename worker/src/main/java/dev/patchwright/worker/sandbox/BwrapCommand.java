@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The command line that starts one sandbox: an optional cgroup-joining shell, an optional
- * address-space limit, the drop to the sandbox user when the worker is root, then bwrap.
+ * The command line that starts one sandbox: a shell that joins the run's cgroups and hands its
+ * standard input (the system-call filter, written by the worker) to bwrap as fd {@value #SECCOMP_FD},
+ * an optional address-space limit, the drop to the sandbox user when the worker is root, then bwrap.
  */
 final class BwrapCommand {
 
@@ -22,10 +23,14 @@ final class BwrapCommand {
 
     static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    // Writes its own pid (kept by exec) to each cgroup.procs given, then becomes the rest.
+    /** The descriptor bwrap reads the seccomp program from; the wrapper's standard input moved there. */
+    static final int SECCOMP_FD = 9;
+
+    // Writes its own pid (kept by exec) to each cgroup.procs given, then becomes the rest, with the
+    // filter the worker wrote to its standard input on fd 9 and /dev/null as the command's input.
     private static final String JOIN_SCRIPT = "n=$1; shift; while [ \"$n\" -gt 0 ]; do "
             + "echo $$ > \"$1\" || { echo '" + JOIN_FAILED + "' \"$1\"; exit 125; }; n=$((n-1)); shift; done; "
-            + "exec \"$@\"";
+            + "exec \"$@\" " + SECCOMP_FD + "<&0 0</dev/null";
 
     private BwrapCommand() {
     }
@@ -41,11 +46,9 @@ final class BwrapCommand {
      */
     static List<String> build(SandboxSpec spec, Path bwrap, Path setpriv, Path prlimit, List<Path> cgroupProcs,
                               int maxProcesses, Path workdir, Path cacheDir) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        if (!cgroupProcs.isEmpty()) {
-            cmd.addAll(List.of("/bin/sh", "-c", JOIN_SCRIPT, "sh", Integer.toString(cgroupProcs.size())));
-            cgroupProcs.forEach(p -> cmd.add(p.toString()));
-        }
+        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", JOIN_SCRIPT, "sh",
+                Integer.toString(cgroupProcs.size())));
+        cgroupProcs.forEach(p -> cmd.add(p.toString()));
         if (prlimit != null) {
             cmd.add(prlimit.toString());
             cmd.add("--as=" + spec.memoryLimitBytes());
@@ -63,7 +66,7 @@ final class BwrapCommand {
             cmd.add("--share-net");
         }
         cmd.addAll(List.of("--unshare-user", "--disable-userns", "--cap-drop", "ALL", "--unshare-pid",
-                "--die-with-parent", "--new-session", "--clearenv"));
+                "--die-with-parent", "--new-session", "--clearenv", "--seccomp", Integer.toString(SECCOMP_FD)));
         for (Path dir : SYSTEM_DIRS) {
             if (Files.isSymbolicLink(dir)) {
                 cmd.addAll(List.of("--symlink", Files.readSymbolicLink(dir).toString(), dir.toString()));
@@ -74,7 +77,7 @@ final class BwrapCommand {
         cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"));
         cmd.addAll(List.of("--bind", workdir.toString(), "/workspace"));
         if (cacheDir != null) {
-            cmd.addAll(List.of("--bind", cacheDir.toString(), "/cache"));
+            cmd.addAll(List.of(spec.cacheReadOnly() ? "--ro-bind" : "--bind", cacheDir.toString(), "/cache"));
         }
         cmd.addAll(List.of("--chdir", "/workspace"));
         setenv(cmd, "PATH", PATH);

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where per-run cgroups can be made: under the worker's own memory (and pids) cgroup of a
+ * Where per-run cgroups can be made: under the worker's own memory (and pids and cpu) cgroup of a
  * cgroup v1 hierarchy, or under its own cgroup v2 group when the memory controller is delegated
  * there. Found from {@code /proc/self/mountinfo} and {@code /proc/self/cgroup}.
  */
@@ -19,11 +19,17 @@ final class CgroupHierarchy {
     private final Path memoryParent;
     /** v1 only: the pids hierarchy's parent directory, or null without a pids controller. */
     private final Path pidsParent;
+    /** v1 only: the cpu hierarchy's parent directory, or null without a cpu controller. */
+    private final Path cpuParent;
 
-    private CgroupHierarchy(int version, Path memoryParent, Path pidsParent) {
+    /** The CFS period every run gets, in microseconds (the kernel's default); the quota is a share of it. */
+    static final long CPU_PERIOD_MICROS = 100_000;
+
+    private CgroupHierarchy(int version, Path memoryParent, Path pidsParent, Path cpuParent) {
         this.version = version;
         this.memoryParent = memoryParent;
         this.pidsParent = pidsParent;
+        this.cpuParent = cpuParent;
     }
 
     /** The outcome of {@link #detect}: a hierarchy, or why none can be used. */
@@ -44,11 +50,9 @@ final class CgroupHierarchy {
     static Detection detect(List<String> mountinfo, List<String> procCgroup) {
         Path memoryV1 = v1Dir(mountinfo, procCgroup, "memory");
         if (memoryV1 != null && Files.isWritable(memoryV1)) {
-            Path pidsV1 = v1Dir(mountinfo, procCgroup, "pids");
-            if (pidsV1 != null && !Files.isWritable(pidsV1)) {
-                pidsV1 = null;
-            }
-            return new Detection(Optional.of(new CgroupHierarchy(1, memoryV1, pidsV1)), "cgroup v1 at " + memoryV1);
+            Path pidsV1 = writableOrNull(v1Dir(mountinfo, procCgroup, "pids"));
+            Path cpuV1 = writableOrNull(v1Dir(mountinfo, procCgroup, "cpu"));
+            return new Detection(Optional.of(new CgroupHierarchy(1, memoryV1, pidsV1, cpuV1)), "cgroup v1 at " + memoryV1);
         }
         Path unified = v2Dir(mountinfo, procCgroup);
         if (unified == null) {
@@ -58,22 +62,32 @@ final class CgroupHierarchy {
         }
         try {
             String controllers = Files.readString(unified.resolve("cgroup.controllers"));
-            if (!controllers.contains("memory")) {
+            if (!words(controllers).contains("memory")) {
                 return new Detection(Optional.empty(), "the memory controller is not available in " + unified);
             }
-            String subtree = Files.readString(unified.resolve("cgroup.subtree_control"));
-            if (!subtree.contains("memory")) {
+            List<String> available = words(controllers);
+            List<String> subtree = words(Files.readString(unified.resolve("cgroup.subtree_control")));
+            StringBuilder enable = new StringBuilder();
+            for (String controller : List.of("memory", "pids", "cpu")) {
+                if (available.contains(controller) && !subtree.contains(controller)) {
+                    enable.append(enable.length() == 0 ? "+" : " +").append(controller);
+                }
+            }
+            if (enable.length() > 0) {
                 // Fails with EBUSY while this cgroup holds processes (the worker itself): the
                 // operator must then start the worker in a delegated cgroup with a leaf for it.
-                Files.writeString(unified.resolve("cgroup.subtree_control"),
-                        controllers.contains("pids") ? "+memory +pids" : "+memory");
+                Files.writeString(unified.resolve("cgroup.subtree_control"), enable);
             }
-            return new Detection(Optional.of(new CgroupHierarchy(2, unified, null)), "cgroup v2 at " + unified);
+            return new Detection(Optional.of(new CgroupHierarchy(2, unified, null, null)), "cgroup v2 at " + unified);
         } catch (IOException e) {
             return new Detection(Optional.empty(), "cannot enable the memory controller below " + unified
                     + " (" + e.getMessage() + "); run the worker in a delegated cgroup, e.g."
                     + " systemd-run --scope -p Delegate=yes, with the worker in a leaf group");
         }
+    }
+
+    private static Path writableOrNull(Path dir) {
+        return dir != null && Files.isWritable(dir) ? dir : null;
     }
 
     private static Path v1Dir(List<String> mountinfo, List<String> procCgroup, String controller) {
@@ -139,6 +153,23 @@ final class CgroupHierarchy {
         }
     }
 
+    /** Whether runs get a CPU limit: a cpu controller where their cgroups are made. */
+    boolean limitsCpu() {
+        if (version == 1) {
+            return cpuParent != null;
+        }
+        try {
+            return words(Files.readString(memoryParent.resolve("cgroup.subtree_control"))).contains("cpu");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The space-separated words of a cgroup file such as {@code cgroup.controllers}. */
+    private static List<String> words(String text) {
+        return List.of(text.trim().split("\\s+"));
+    }
+
     /** "cgroup v1" or "cgroup v2". */
     String describe() {
         return "cgroup v" + version + " under " + memoryParent;
@@ -150,9 +181,13 @@ final class CgroupHierarchy {
      * @param name      a directory name unique to this run
      * @param memoryMax bytes of memory for the whole tree; swap is not allowed on top of it
      * @param pidsMax   processes and threads for the whole tree, 0 for no limit
+     * @param cpus      CPU time for the whole tree, in CPUs (1.5: one and a half cores' worth per
+     *                  period), 0 for no limit; ignored without a cpu controller
      * @throws IOException when a directory or a limit cannot be written; nothing is left behind
      */
-    RunCgroup create(String name, long memoryMax, int pidsMax) throws IOException {
+    RunCgroup create(String name, long memoryMax, int pidsMax, double cpus) throws IOException {
+        // The kernel refuses a quota under 1 ms per period.
+        long quota = cpus > 0 ? Math.max(1_000, Math.round(cpus * CPU_PERIOD_MICROS)) : -1;
         List<Path> dirs = new ArrayList<>();
         RunCgroup run = new RunCgroup(version, dirs);
         try {
@@ -166,11 +201,20 @@ final class CgroupHierarchy {
                     dirs.add(pids);
                     Files.writeString(pids.resolve("pids.max"), Integer.toString(pidsMax));
                 }
+                if (cpuParent != null && quota > 0) {
+                    Path cpu = Files.createDirectory(cpuParent.resolve(name));
+                    dirs.add(cpu);
+                    Files.writeString(cpu.resolve("cpu.cfs_period_us"), Long.toString(CPU_PERIOD_MICROS));
+                    Files.writeString(cpu.resolve("cpu.cfs_quota_us"), Long.toString(quota));
+                }
             } else {
                 Files.writeString(memory.resolve("memory.max"), Long.toString(memoryMax));
                 writeIfPresent(memory.resolve("memory.swap.max"), "0");
                 if (pidsMax > 0 && Files.exists(memory.resolve("pids.max"))) {
                     Files.writeString(memory.resolve("pids.max"), Integer.toString(pidsMax));
+                }
+                if (quota > 0 && Files.exists(memory.resolve("cpu.max"))) {
+                    Files.writeString(memory.resolve("cpu.max"), quota + " " + CPU_PERIOD_MICROS);
                 }
             }
             return run;

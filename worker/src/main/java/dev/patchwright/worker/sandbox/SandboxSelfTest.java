@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The start-up check of a sandbox: a command runs in it and must see no capabilities and no
- * network interface but loopback. A worker refuses jobs when this fails.
+ * The start-up check of a sandbox: a command runs in it and must see no capabilities, a seccomp
+ * filter and no network interface but loopback. A worker refuses jobs when this fails.
  */
 final class SandboxSelfTest {
 
-    private static final String PROBE = "grep '^CapEff:' /proc/self/status; cat /proc/net/dev";
+    private static final String PROBE = "grep -E '^(CapEff|Seccomp):' /proc/self/status; cat /proc/net/dev";
 
     private final Sandbox sandbox;
 
@@ -44,13 +44,16 @@ final class SandboxSelfTest {
         }
     }
 
-    /** Checks the probe's output: CapEff all zero, only {@code lo} in /proc/net/dev. */
+    /** Checks the probe's output: CapEff all zero, seccomp mode 2 (a filter), only {@code lo} in /proc/net/dev. */
     static void verify(String output) throws SandboxUnavailableException {
         String capEff = null;
+        String seccomp = null;
         List<String> interfaces = new ArrayList<>();
         for (String line : output.split("\n")) {
             if (line.startsWith("CapEff:")) {
                 capEff = line.substring("CapEff:".length()).trim();
+            } else if (line.startsWith("Seccomp:")) {
+                seccomp = line.substring("Seccomp:".length()).trim();
             } else if (line.contains(":") && !line.contains("|")) {
                 interfaces.add(line.substring(0, line.indexOf(':')).trim());
             }
@@ -61,6 +64,10 @@ final class SandboxSelfTest {
         if (!capEff.matches("0+")) {
             throw new SandboxUnavailableException("processes in the sandbox keep capabilities (CapEff "
                     + capEff + "); this bwrap does not drop them: use bubblewrap 0.8.0 or later");
+        }
+        if (!"2".equals(seccomp)) {
+            throw new SandboxUnavailableException("processes in the sandbox run without a system-call filter"
+                    + " (Seccomp: " + seccomp + " in /proc/self/status); this bwrap did not install --seccomp");
         }
         interfaces.remove("lo");
         if (!interfaces.isEmpty()) {

@@ -13,14 +13,17 @@ import java.util.Objects;
  * @param workdir           host directory bound read-write at {@code /workspace}
  * @param cacheDir          host directory bound read-write at {@code /cache} and used as
  *                          {@code HOME}, so package caches survive between runs; null for none
+ * @param cacheReadOnly     whether {@code /cache} is bound read-only: for every run of code that the
+ *                          cache's later users must not trust (tests, model-written candidates), so
+ *                          only a repository's own setup step fills it
  * @param network           whether the command may use the network (setup steps only)
  * @param timeout           wall-clock limit; the whole process tree is killed when it passes
  * @param memoryLimitBytes  memory limit of the whole process tree, in bytes
  * @param outputLimitBytes  how many bytes of merged stdout and stderr to keep (head and tail)
  * @param env               extra environment variables; never put secrets here
  */
-public record SandboxSpec(String command, Path workdir, Path cacheDir, boolean network, Duration timeout,
-                          long memoryLimitBytes, int outputLimitBytes, Map<String, String> env) {
+public record SandboxSpec(String command, Path workdir, Path cacheDir, boolean cacheReadOnly, boolean network,
+                          Duration timeout, long memoryLimitBytes, int outputLimitBytes, Map<String, String> env) {
 
     /** Default wall-clock limit: 10 minutes. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
@@ -76,6 +79,7 @@ public record SandboxSpec(String command, Path workdir, Path cacheDir, boolean n
         private final String command;
         private final Path workdir;
         private Path cacheDir;
+        private boolean cacheReadOnly;
         private boolean network;
         private Duration timeout = DEFAULT_TIMEOUT;
         private long memoryLimitBytes = DEFAULT_MEMORY_LIMIT_BYTES;
@@ -87,9 +91,17 @@ public record SandboxSpec(String command, Path workdir, Path cacheDir, boolean n
             this.workdir = workdir;
         }
 
-        /** Host directory kept between runs, bound at {@code /cache} and used as HOME. */
+        /** Host directory kept between runs, bound read-write at {@code /cache} and used as HOME. */
         public Builder cacheDir(Path cacheDir) {
             this.cacheDir = cacheDir;
+            this.cacheReadOnly = false;
+            return this;
+        }
+
+        /** Like {@link #cacheDir}, bound read-only: the command can use the cache but not change it. */
+        public Builder readOnlyCacheDir(Path cacheDir) {
+            this.cacheDir = cacheDir;
+            this.cacheReadOnly = true;
             return this;
         }
 
@@ -124,7 +136,7 @@ public record SandboxSpec(String command, Path workdir, Path cacheDir, boolean n
 
         /** @throws IllegalArgumentException naming the first field that is wrong */
         public SandboxSpec build() {
-            return new SandboxSpec(command, workdir, cacheDir, network, timeout, memoryLimitBytes,
+            return new SandboxSpec(command, workdir, cacheDir, cacheReadOnly, network, timeout, memoryLimitBytes,
                     outputLimitBytes, env);
         }
     }

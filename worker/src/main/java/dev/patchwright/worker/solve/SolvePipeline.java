@@ -143,8 +143,11 @@ public final class SolvePipeline {
         Path baseTree = job.dir("base");
         if (config.setup() != null) {
             recorder.event("setup", "running " + config.setup());
-            progress.setup = sandboxed(job, config.setup(), baseTree,
-                    config.setupNetwork() && settings.allowSetupNetwork(), settings.cap(config.setupTimeout()), context);
+            boolean network = config.setupNetwork() && settings.allowSetupNetwork();
+            Duration limit = settings.cap(config.setupTimeout());
+            // The one step that may write the dependency cache.
+            progress.setup = context.meter().sandbox(limit, () -> job.setup(config.setup(), baseTree, network, limit),
+                    StepRun::elapsed);
             recorder.event("setup", progress.setup.description());
             if (!progress.setup.passed()) {
                 return progress.end(Outcome.SETUP_FAILED,

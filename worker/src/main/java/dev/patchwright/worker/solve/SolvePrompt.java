@@ -3,6 +3,7 @@ package dev.patchwright.worker.solve;
 import dev.patchwright.inference.edit.SearchReplaceFormat;
 import dev.patchwright.inference.model.ChatMessage;
 import dev.patchwright.inference.tokenizer.Tokenizer;
+import dev.patchwright.worker.pack.SecretScanner;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,10 @@ import java.util.List;
  * The conversation sent to the model for one candidate. The packed repository comes first and the
  * issue last, and both are byte-identical for every candidate of a job, so a server's prefix cache
  * serves all but the first call; what earlier candidates got wrong is appended after them.
+ *
+ * <p>Every text here but the packed repository (which the packer redacted) goes through
+ * {@link SecretScanner#redact}: the issue, the model's earlier answers and the tests' output, which
+ * may print a credential the repository only assembles at run time.
  */
 final class SolvePrompt {
 
@@ -38,8 +43,8 @@ final class SolvePrompt {
 
     private static String user(String repoKey, String commit, String packedRepository, SolveRequest request) {
         return "Repository " + repoKey + " at commit " + commit + ":\n\n" + packedRepository
-                + "\n\nFix this issue.\n\n<issue>\n# " + request.issueTitle().strip() + "\n\n"
-                + request.issueBody().strip() + "\n</issue>\n";
+                + "\n\nFix this issue.\n\n<issue>\n# " + SecretScanner.redact(request.issueTitle().strip()) + "\n\n"
+                + SecretScanner.redact(request.issueBody().strip()) + "\n</issue>\n";
     }
 
     /**
@@ -65,16 +70,26 @@ final class SolvePrompt {
     void rejected(String modelAnswer, String reason, String testOutput) {
         StringBuilder text = new StringBuilder("That answer did not work: ").append(reason).append('.');
         if (testOutput != null && !testOutput.isBlank()) {
-            String tail = testOutput.length() > FEEDBACK_OUTPUT_CHARS
-                    ? testOutput.substring(testOutput.length() - FEEDBACK_OUTPUT_CHARS) : testOutput;
-            text.append("\n\nThe end of the test output:\n```\n").append(tail).append("\n```");
+            // Redacted whole before it is cut, so a cut cannot split a credential out of the scanner's sight.
+            text.append("\n\nThe end of the test output:\n```\n").append(lastLines(SecretScanner.redact(testOutput)))
+                    .append("\n```");
         }
         text.append("\n\nAnswer again with a complete set of edits against the original repository.");
-        feedback.add(ChatMessage.assistant(modelAnswer == null ? "" : modelAnswer));
-        feedback.add(ChatMessage.user(text.toString()));
+        feedback.add(ChatMessage.assistant(modelAnswer == null ? "" : SecretScanner.redact(modelAnswer)));
+        feedback.add(ChatMessage.user(SecretScanner.redact(text.toString())));
         while (feedback.size() > 2 * FEEDBACK_KEPT) {
             feedback.remove(0);
             feedback.remove(0);
         }
+    }
+
+    /** The end of the output within {@link #FEEDBACK_OUTPUT_CHARS}, from the start of a line: no line's stray end. */
+    private static String lastLines(String output) {
+        if (output.length() <= FEEDBACK_OUTPUT_CHARS) {
+            return output;
+        }
+        int cut = output.length() - FEEDBACK_OUTPUT_CHARS;
+        int line = output.indexOf('\n', cut);
+        return output.substring(line >= 0 && line + 1 < output.length() ? line + 1 : cut);
     }
 }

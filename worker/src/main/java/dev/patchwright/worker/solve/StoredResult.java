@@ -1,11 +1,17 @@
 package dev.patchwright.worker.solve;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import dev.patchwright.worker.db.Database;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchwright.inference.model.Usage;
 import org.eclipse.jgit.lib.ObjectId;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
@@ -16,8 +22,15 @@ import java.util.List;
  */
 public final class StoredResult {
 
+    // jsonb refuses the NUL character that a model's garbage may hold, even escaped: every string is written storable.
     private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .registerModule(new SimpleModule().addSerializer(String.class, new StdSerializer<>(String.class) {
+                @Override
+                public void serialize(String value, JsonGenerator out, SerializerProvider provider) throws IOException {
+                    out.writeString(Database.storable(value));
+                }
+            }));
 
     private StoredResult() {
     }

@@ -1,9 +1,11 @@
 package dev.patchwright.worker.solve;
 
 import dev.patchwright.worker.config.RepoConfig;
+import dev.patchwright.worker.git.RepoKey;
 import dev.patchwright.worker.pack.ContextPacker;
 import dev.patchwright.worker.pack.PackOptions;
 import dev.patchwright.worker.pack.PackStats;
+import dev.patchwright.worker.pack.SecretScanner;
 import dev.patchwright.inference.tokenizer.Tokenizers;
 import dev.patchwright.worker.sandbox.Sandbox;
 import dev.patchwright.worker.sandbox.SandboxException;
@@ -23,13 +25,15 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * The local side of a job: its directories, copies of the base tree for candidates, sandboxed
  * commands and the packed context. A job's directory is removed when the job closes, whatever happened.
  */
 final class Workspace {
+
+    private static final Logger LOG = Logger.getLogger(Workspace.class);
 
     private final SolveSettings settings;
     private final Sandbox sandbox;
@@ -42,7 +46,8 @@ final class Workspace {
     Job open(String repoKey) throws IOException {
         Path dir = Files.createTempDirectory(traversable(owned(settings.workRoot())), "job-");
         traversable(dir);
-        Path cache = traversable(traversable(owned(settings.cacheRoot())).resolve(repoKey.replace('/', '_')));
+        Path repos = traversable(traversable(owned(settings.cacheRoot())).resolve("repos"));
+        Path cache = traversable(repos.resolve(RepoKey.parse(repoKey).flatName()));
         return new Job(dir, cache);
     }
 
@@ -114,18 +119,49 @@ final class Workspace {
             return out.toString();
         }
 
-        /** Runs one command in the sandbox over {@code tree}, with the repository's dependency cache. */
-        StepRun run(String command, Path tree, boolean network, Duration timeout) throws SandboxException {
-            SandboxSpec spec = new SandboxSpec(command, tree, cache, network, timeout, settings.memoryLimitBytes(),
-                    settings.outputLimitBytes(), Map.of());
-            SandboxResult result = sandbox.run(spec);
-            return new StepRun(command, result.describe(), result.succeeded(), FailingTests.extract(result.output()),
-                    SolvePipeline.tail(result.output()), result.elapsed());
+        /** The repository's dependency cache directory. */
+        Path cache() {
+            return cache;
         }
 
-        /** Copies a tree without following links, so a candidate never starts from another's leftovers. */
+        /**
+         * Runs the repository's setup command in the sandbox over {@code tree}: the one step that may
+         * write the dependency cache.
+         */
+        StepRun setup(String command, Path tree, boolean network, Duration timeout) throws SandboxException {
+            return run(SandboxSpec.builder(command, tree).cacheDir(cache).network(network), timeout);
+        }
+
+        /**
+         * Runs a test command in the sandbox over {@code tree}, with the dependency cache read-only:
+         * code the cache's later users must not trust (the model's, or tests that run it) cannot
+         * plant anything in it for the next job.
+         */
+        StepRun run(String command, Path tree, boolean network, Duration timeout) throws SandboxException {
+            return run(SandboxSpec.builder(command, tree).readOnlyCacheDir(cache).network(network), timeout);
+        }
+
+        private StepRun run(SandboxSpec.Builder builder, Duration timeout) throws SandboxException {
+            SandboxSpec spec = builder.timeout(timeout).memoryLimitBytes(settings.memoryLimitBytes())
+                    .outputLimitBytes(settings.outputLimitBytes()).build();
+            String command = spec.command();
+            SandboxResult result = sandbox.run(spec);
+            // A test may print a credential the repository assembles at run time: what is kept of the
+            // output goes to the model, the job's records and the pull request, so it is redacted here.
+            String output = SecretScanner.redact(result.output());
+            return new StepRun(command, result.describe(), result.succeeded(), FailingTests.extract(output),
+                    SolvePipeline.tail(output), result.elapsed());
+        }
+
+        /**
+         * Copies a tree without following links, so a candidate never starts from another's leftovers.
+         * Only directories, regular files and symbolic links are copied: a FIFO, socket or device node
+         * left by {@code setup:} is left out, since opening a FIFO to copy it blocks until someone
+         * writes to it, outside every time limit.
+         */
         Path copy(Path from, String name) throws IOException {
             Path to = root.resolve(name);
+            int[] leftOut = {0};
             Files.walkFileTree(from, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
@@ -135,11 +171,19 @@ final class Workspace {
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.copy(file, to.resolve(from.relativize(file).toString()), LinkOption.NOFOLLOW_LINKS,
-                            StandardCopyOption.COPY_ATTRIBUTES);
+                    // The walk does not follow links, so attrs are the entry's own (lstat).
+                    if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
+                        Files.copy(file, to.resolve(from.relativize(file).toString()), LinkOption.NOFOLLOW_LINKS,
+                                StandardCopyOption.COPY_ATTRIBUTES);
+                    } else {
+                        leftOut[0]++;
+                    }
                     return FileVisitResult.CONTINUE;
                 }
             });
+            if (leftOut[0] > 0) {
+                LOG.infof("left %d FIFOs, sockets or device nodes out of the copy %s", leftOut[0], to);
+            }
             return to;
         }
 

@@ -120,7 +120,7 @@ class SecretScannerTest {
             boolean found = false;
             for (String trigger : java.util.List.of("pass", "pwd", "secret", "token", "key", "credential")) {
                 for (int at = lower.indexOf(trigger); at >= 0 && !found; at = lower.indexOf(trigger, at + 1)) {
-                    found = SecretScanner.secretName(lower, trigger, at, 0);
+                    found = SecretAssignments.secretName(lower, trigger, at, 0);
                 }
             }
             assertThat(found).as(lower).isEqualTo(reference.matcher(lower).find());

@@ -97,4 +97,21 @@ class JdbcJobRecorderIT {
         assertThat(new JdbcJobRecorder(dataSource, jobId, 2).earlierCandidates()).containsExactly(passed);
         assertThat(recorder.earlierCandidates()).isEmpty();
     }
+
+    @Test
+    void garbageWithNulCharactersFromAModelIsKeptNotLost() {
+        CandidateRecord garbage = new CandidateRecord(1, "rejected", "no usable edits in \u0000\u0001", List.of("t\u0000"),
+                null, "m", 10, 2, "out\u0000put", 7, "x\u0000y");
+        recorder.candidate(garbage);
+        recorder.event("verify", "said \u0000");
+        recorder.result(new SolveResult(SolveResult.Outcome.NO_PASSING_CANDIDATE, "none \u0000", "main", null, "t",
+                null, null, List.of(garbage), null, null, Usage.ZERO, Duration.ZERO, null));
+
+        CandidateRecord stored = new JobHistory(dataSource).candidates(jobId).get(0);
+        assertThat(stored.answer()).isEqualTo("x\uFFFDy");
+        assertThat(stored.reason()).isEqualTo("no usable edits in \uFFFD\u0001");
+        assertThat(stored.failingTests()).containsExactly("t\uFFFD");
+        assertThat(new JdbcJobRecorder(dataSource, jobId, 2).storedResult().orElseThrow().reason()).isEqualTo("none \uFFFD");
+        assertThat(new JobHistory(dataSource).events(jobId)).extracting(JobEvent::message).contains("said \uFFFD");
+    }
 }

@@ -17,7 +17,7 @@ import dev.patchwright.worker.queue.JobEvent;
 import dev.patchwright.worker.queue.JobHistory;
 import dev.patchwright.worker.queue.JobQueue;
 import dev.patchwright.worker.queue.NewJob;
-import dev.patchwright.worker.sandbox.BubblewrapSandbox;
+import dev.patchwright.worker.solve.PublishException;
 import dev.patchwright.worker.solve.Publisher;
 import dev.patchwright.worker.solve.SolveFixture;
 import dev.patchwright.worker.solve.SolveRequest;
@@ -110,6 +110,51 @@ class JobRunnerRecoveryIT {
         assertThat(queue.find(jobId).orElseThrow().status()).isEqualTo("succeeded");
     }
 
+    @Test
+    void aJobWhoseOnlyFailureWasPublishingPublishesAgainWithoutSolvingAgain() throws Exception {
+        DataSource dataSource = TestDatabase.migrated();
+        JobQueue queue = new JobQueue(dataSource, Duration.ZERO, Duration.ZERO);
+        SpendLedger ledger = new SpendLedger(dataSource);
+        Path repo = SolveFixture.repository(temp, Map.of("app.py", "x = 1\n", "test_app.py", """
+                import unittest, app
+                class AppTest(unittest.TestCase):
+                    def test_x(self):
+                        self.assertEqual(app.x, 2)
+                """, ".github/patchwright.yml", CONFIG));
+        SolveJobPayload payload = new SolveJobPayload(1, "acme/app", repo.toUri().toString(), "main", 1,
+                "x should be 2", "Make x 2.", "maintainer", CONFIG);
+        long jobId = queue.enqueue(new NewJob("solve", "acme/app", 1L, 1, null,
+                new ObjectMapper().writeValueAsString(payload), 3)).orElseThrow();
+        Scripted model = new Scripted(RIGHT);
+        Recording published = new Recording();
+        published.failuresLeft.set(1); // GitHub answers 502 to the first pull request
+
+        JobRunner node = runner(dataSource, queue, ledger, "node-a", model, published);
+        node.start();
+        try {
+            await(() -> published.attempts.get() == 1, "the first, failing, publication");
+            await(() -> "queued".equals(queue.find(jobId).orElseThrow().status()), "the retry");
+            execute(dataSource, "update jobs set run_after = now() where id = " + jobId); // skip the minute's backoff
+            node.wake();
+            await(() -> !published.solutions.isEmpty(), "the second publication");
+        } finally {
+            node.stop();
+        }
+
+        assertThat(model.calls.get()).as("the model is not asked again").isEqualTo(1);
+        assertThat(published.solutions).singleElement().satisfies(result -> {
+            assertThat(result.winner().ordinal()).isEqualTo(1);
+            assertThat(result.patchCommit()).as("rebuilt from the recorded answer").isNotNull();
+            assertThat(result.baseline()).as("the evidence kept").isNotNull();
+        });
+        assertThat(rows(dataSource, "select count(*) from spend_ledger where job_id = " + jobId + " and kind = 'model'"))
+                .isEqualTo(1);
+        assertThat(rows(dataSource, "select count(*) from spend_ledger where job_id = " + jobId + " and kind = 'sandbox'"))
+                .as("baseline and one test run, not run again").isEqualTo(2);
+        assertThat(new JobHistory(dataSource).events(jobId)).extracting(JobEvent::message)
+                .anySatisfy(m -> assertThat(m).contains("only publishing it again"));
+    }
+
     private JobRunner runner(DataSource dataSource, JobQueue queue, SpendLedger ledger, String id, Model model,
                              Recording published) throws Exception {
         Limits defaults = new Limits(Money.parse("50"), Money.parse("5"), Duration.ofHours(1), Money.parse("500"));
@@ -126,7 +171,7 @@ class JobRunnerRecoveryIT {
             }
         };
         return new JobRunner(new JobRunner.Parts(dataSource, queue, ledger, new BudgetLimits(dataSource, defaults,
-                defaults), new RepoMirror(temp.resolve("mirrors-" + id)), BubblewrapSandbox.create(), settings,
+                defaults), new RepoMirror(temp.resolve("mirrors-" + id)), SolveFixture.sandbox(), settings,
                 JobModel.of(model, Price.parse("input=2,output=8")), host,
                 new RunnerSettings(id, 1, Duration.ofSeconds(3), Duration.ofMillis(100), Money.parse("0.05"),
                         Duration.ofMinutes(10))));
@@ -139,6 +184,12 @@ class JobRunnerRecoveryIT {
                 throw new AssertionError("timed out waiting for " + what);
             }
             Thread.sleep(50);
+        }
+    }
+
+    private static void execute(DataSource dataSource, String sql) throws Exception {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
         }
     }
 
@@ -184,13 +235,19 @@ class JobRunnerRecoveryIT {
         }
     }
 
-    /** A publisher that keeps what it was given. */
+    /** A publisher that keeps what it was given, and fails as often as told to first. */
     private static final class Recording implements Publisher {
         final List<SolveResult> solutions = new CopyOnWriteArrayList<>();
         final List<SolveResult> failures = new CopyOnWriteArrayList<>();
+        final AtomicInteger failuresLeft = new AtomicInteger();
+        final AtomicInteger attempts = new AtomicInteger();
 
         @Override
-        public String publishSolution(SolveRequest request, SolveResult result) {
+        public String publishSolution(SolveRequest request, SolveResult result) throws PublishException {
+            attempts.incrementAndGet();
+            if (failuresLeft.getAndDecrement() > 0) {
+                throw new PublishException("opening the pull request failed: 502 Bad Gateway", true, null);
+            }
             solutions.add(result);
             return "https://example.com/pull/1";
         }

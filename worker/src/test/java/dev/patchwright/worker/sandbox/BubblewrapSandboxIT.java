@@ -112,6 +112,65 @@ class BubblewrapSandboxIT {
                 "mount refused");
     }
 
+    /** Tries each call the filter refuses; prints "name errno" (0: it worked). */
+    private static final String FORBIDDEN_CALLS = """
+            python3 -c '
+            import ctypes, errno, os, platform, socket
+            libc = ctypes.CDLL(None, use_errno=True)
+            nr = {"x86_64": {"io_uring_setup": 425, "keyctl": 250, "ptrace": 101},
+                  "aarch64": {"io_uring_setup": 425, "keyctl": 219, "ptrace": 117}}[platform.machine()]
+            def call(name, *args):
+                ok = libc.syscall(nr[name], *args) >= 0
+                print(name, 0 if ok else ctypes.get_errno())
+            call("io_uring_setup", 1, ctypes.create_string_buffer(120))
+            call("keyctl", 0, -3, 0)
+            call("ptrace", 0, 0, 0, 0)
+            for family in ("AF_NETLINK", "AF_VSOCK"):
+                try:
+                    socket.socket(getattr(socket, family), socket.SOCK_DGRAM if family == "AF_NETLINK" else socket.SOCK_STREAM).close()
+                    print(family, 0)
+                except OSError as e:
+                    print(family, e.errno)
+            '""";
+
+    @Test
+    void theSystemCallFilterRefusesIoUringKeyringPtraceNetlinkAndVsock(@TempDir Path work) throws Exception {
+        SandboxResult result = sandbox.run(SandboxSpec.of(FORBIDDEN_CALLS, work));
+
+        assertThat(result.succeeded()).as(result.output()).isTrue();
+        // ENOSYS for io_uring and the keyring (as on a kernel without them), EPERM, EAFNOSUPPORT.
+        assertThat(result.output()).isEqualTo("io_uring_setup 38\nkeyctl 38\nptrace 1\nAF_NETLINK 97\nAF_VSOCK 97\n");
+    }
+
+    @Test
+    void ordinaryTestWorkloadsRunUnderTheFilter(@TempDir Path work) throws Exception {
+        Files.writeString(work.resolve("Threads.java"), """
+                import java.util.concurrent.*;
+                public class Threads {
+                    public static void main(String[] args) throws Exception {
+                        ExecutorService pool = Executors.newFixedThreadPool(4);
+                        Future<Integer> sum = pool.submit(() -> 20 + 22);
+                        System.out.println("java " + sum.get());
+                        pool.shutdown();
+                    }
+                }
+                """);
+        Files.writeString(work.resolve("test_work.py"), """
+                import subprocess, threading, unittest
+                class WorkTest(unittest.TestCase):
+                    def test_threads_and_processes(self):
+                        t = threading.Thread(target=lambda: None); t.start(); t.join()
+                        self.assertEqual(subprocess.run(["echo", "child"], capture_output=True).stdout, b"child\\n")
+                """);
+
+        SandboxResult result = sandbox.run(SandboxSpec.builder("java -Xmx128m Threads.java && python3 -m unittest -q"
+                + " && python3 -c 'import socket; socket.socket(socket.AF_INET).close(); print(\"inet ok\")'", work)
+                .timeout(Duration.ofMinutes(2)).build());
+
+        assertThat(result.succeeded()).as(result.output()).isTrue();
+        assertThat(result.output()).contains("java 42\n", "OK", "inet ok");
+    }
+
     @Test
     void timeoutKillsTheWholeTree(@TempDir Path work) throws Exception {
         SandboxResult result = sandbox.run(SandboxSpec.builder("sleep 1037 & sleep 1000", work)
@@ -216,6 +275,19 @@ class BubblewrapSandboxIT {
         SandboxResult second = sandbox.run(SandboxSpec.builder("cat /cache/.m2/jar", work).cacheDir(cache).build());
 
         assertThat(second.output()).isEqualTo("artifact\n");
+        assertThat(cache.resolve(".m2/jar")).hasContent("artifact");
+    }
+
+    @Test
+    void aReadOnlyCacheCanBeReadButNotChanged(@TempDir Path work, @TempDir Path cache) throws Exception {
+        Files.createDirectories(cache.resolve(".m2"));
+        Files.writeString(cache.resolve(".m2/jar"), "artifact\n");
+
+        SandboxResult result = sandbox.run(SandboxSpec.builder("cat ~/.m2/jar; echo '<settings/>' > ~/.m2/settings.xml"
+                + " || echo refused; rm ~/.m2/jar || echo kept", work).readOnlyCacheDir(cache).build());
+
+        assertThat(result.output()).startsWith("artifact\n").contains("Read-only file system", "refused", "kept");
+        assertThat(cache.resolve(".m2/settings.xml")).doesNotExist();
         assertThat(cache.resolve(".m2/jar")).hasContent("artifact");
     }
 

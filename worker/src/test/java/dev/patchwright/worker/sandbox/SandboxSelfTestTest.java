@@ -15,13 +15,13 @@ class SandboxSelfTestTest {
 
     @Test
     void acceptsNoCapabilitiesAndOnlyLoopback() {
-        assertThatCode(() -> SandboxSelfTest.verify("CapEff:\t0000000000000000\n" + NET_HEADER + LO))
+        assertThatCode(() -> SandboxSelfTest.verify("CapEff:\t0000000000000000\nSeccomp:\t2\n" + NET_HEADER + LO))
                 .doesNotThrowAnyException();
     }
 
     @Test
     void refusesCapabilities() {
-        assertThatThrownBy(() -> SandboxSelfTest.verify("CapEff:\t000001fffeffffff\n" + NET_HEADER + LO))
+        assertThatThrownBy(() -> SandboxSelfTest.verify("CapEff:\t000001fffeffffff\nSeccomp:\t2\n" + NET_HEADER + LO))
                 .isInstanceOf(SandboxUnavailableException.class)
                 .hasMessageContaining("keep capabilities (CapEff 000001fffeffffff)");
     }
@@ -30,8 +30,15 @@ class SandboxSelfTestTest {
     void refusesAHostNetwork() {
         String eth = "  eth0: 123456     789    0    0    0     0          0         0   654321     987    0    0    0     0       0          0\n";
 
-        assertThatThrownBy(() -> SandboxSelfTest.verify("CapEff:\t0000000000000000\n" + NET_HEADER + LO + eth))
+        assertThatThrownBy(() -> SandboxSelfTest.verify("CapEff:\t0000000000000000\nSeccomp:\t2\n" + NET_HEADER + LO + eth))
                 .isInstanceOf(SandboxUnavailableException.class)
                 .hasMessageContaining("network interfaces [eth0]");
+    }
+
+    @Test
+    void refusesASandboxWithoutASystemCallFilter() {
+        assertThatThrownBy(() -> SandboxSelfTest.verify("CapEff:\t0000000000000000\nSeccomp:\t0\n" + NET_HEADER + LO))
+                .isInstanceOf(SandboxUnavailableException.class)
+                .hasMessageContaining("without a system-call filter (Seccomp: 0");
     }
 }

@@ -11,10 +11,13 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 
-/** A model that answers from a script, in order, and remembers what it was asked. */
+/** A model that answers from a script, in order, and remembers every request it was sent. */
 final class ScriptedModel implements Model {
-    final Deque<String> answers;
+    private final Deque<String> answers;
+    /** The last message of each request, in order. */
     final List<String> prompts = new ArrayList<>();
+    /** Every request, whole. */
+    final List<ChatRequest> requests = new ArrayList<>();
     int calls;
     InferenceException failWith;
     Usage usage = new Usage(100, 0, 10);
@@ -31,6 +34,7 @@ final class ScriptedModel implements Model {
     @Override
     public Completion complete(ChatRequest request) throws InferenceException {
         calls++;
+        requests.add(request);
         prompts.add(request.messages().get(request.messages().size() - 1).content());
         if (failWith != null) {
             throw failWith;

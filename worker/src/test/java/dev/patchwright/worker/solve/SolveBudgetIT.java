@@ -10,7 +10,6 @@ import dev.patchwright.worker.budget.SpendMeter;
 import dev.patchwright.worker.git.RepoMirror;
 import dev.patchwright.worker.sandbox.BubblewrapSandbox;
 import dev.patchwright.worker.solve.SolveResult.Outcome;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,15 +36,10 @@ class SolveBudgetIT {
                     self.assertEqual(app.x, 2)
             """, ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 5\ntest-timeout: 60s\n");
 
-    private static BubblewrapSandbox sandbox;
+    private final BubblewrapSandbox sandbox = SolveFixture.sandbox();
 
     @TempDir
     Path temp;
-
-    @BeforeAll
-    static void sandbox() throws Exception {
-        sandbox = BubblewrapSandbox.create();
-    }
 
     @Test
     void aBudgetThatCannotPayForOneCandidateStopsBeforeTheModelIsCalledAndSaysWhy() throws Exception {

@@ -1,5 +1,7 @@
 package dev.patchwright.worker.solve;
 
+import dev.patchwright.worker.sandbox.BubblewrapSandbox;
+import dev.patchwright.worker.sandbox.SandboxUnavailableException;
 import org.eclipse.jgit.api.Git;
 
 import java.nio.file.Files;
@@ -10,7 +12,21 @@ import java.util.Map;
 /** Real repositories and work directories in a test's temporary folder. */
 public final class SolveFixture {
 
+    private static BubblewrapSandbox sandbox;
+
     private SolveFixture() {
+    }
+
+    /** The real sandbox, made (and self-tested) once for all the tests of a run. */
+    public static synchronized BubblewrapSandbox sandbox() {
+        if (sandbox == null) {
+            try {
+                sandbox = BubblewrapSandbox.create();
+            } catch (SandboxUnavailableException e) {
+                throw new IllegalStateException("these tests need the bubblewrap sandbox: " + e.getMessage(), e);
+            }
+        }
+        return sandbox;
     }
 
     /** The work root under {@code temp}, reachable by the sandbox user. */

@@ -5,7 +5,6 @@ import dev.patchwright.inference.model.Model;
 import dev.patchwright.worker.git.RepoMirror;
 import dev.patchwright.worker.sandbox.BubblewrapSandbox;
 import dev.patchwright.worker.solve.SolveResult.Outcome;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,15 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SolvePipelineIT {
 
-    private static BubblewrapSandbox sandbox;
-
     @TempDir
     Path temp;
 
-    @BeforeAll
-    static void sandbox() throws Exception {
-        sandbox = BubblewrapSandbox.create();
-    }
+    private final BubblewrapSandbox sandbox = SolveFixture.sandbox();
 
     @Test
     void aFailingSetupStopsBeforeAnyModelCall() throws Exception {
