@@ -23,7 +23,7 @@ import platform
 import sys
 import urllib.request
 
-MOBY_COMMIT = "00f3d189e420d485e42d15fe494f96d272284e0e"
+MOBY_COMMIT = "148a19b6d674f20b6d6159391ce156cb8bd1ed27"
 DEFAULT_URL = ("https://raw.githubusercontent.com/moby/moby/" + MOBY_COMMIT
                + "/profiles/seccomp/default.json")
 BWRAP_SYSCALLS = ["clone", "unshare", "mount", "umount2", "pivot_root"]
