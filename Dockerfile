@@ -3,7 +3,11 @@
 #   docker build -t patchwright:0.1.0 .
 # Build stage: the project's own build, tests skipped (they need bwrap, PostgreSQL and a browser
 # of their own; CI runs them with .ci/run).
-FROM eclipse-temurin:17-jdk AS build
+FROM debian:bookworm-slim AS build
+# curl: how ./mvnw fetches Maven itself.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openjdk-17-jdk-headless curl ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY .mvn .mvn
 COPY mvnw pom.xml ./
@@ -33,7 +37,7 @@ RUN groupadd --gid 10001 patchwright \
 
 # The launcher finds the application at bot/target/quarkus-app beside itself, as in a checkout; with
 # no sources beside it, it never tries to build.
-COPY --from=build /src/patchwright /opt/patchwright/patchwright
+COPY patchwright /opt/patchwright/patchwright
 COPY --from=build /src/bot/target/quarkus-app /opt/patchwright/bot/target/quarkus-app
 COPY docker/entrypoint.sh /opt/patchwright/entrypoint.sh
 

@@ -71,13 +71,28 @@ class ImageLayoutIT {
 
     /** Copies what the Dockerfile copies into /opt/patchwright, from the checkout and its build. */
     private Path layOut() throws Exception {
-        Matcher copy = COPY.matcher(Files.readString(ROOT.resolve("Dockerfile")));
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+        // What the build stage copies into /src from the checkout (COPY a b ./ or COPY dir dir).
+        String buildStage = dockerfile.substring(0, dockerfile.indexOf("\nFROM ", dockerfile.indexOf("FROM ") + 1));
+        List<String> inBuildStage = new java.util.ArrayList<>();
+        Matcher stageCopy = Pattern.compile("(?m)^COPY (.+) \\S+$").matcher(buildStage);
+        while (stageCopy.find()) {
+            inBuildStage.addAll(List.of(stageCopy.group(1).split(" ")));
+        }
+        Matcher copy = COPY.matcher(dockerfile);
         int copied = 0;
         while (copy.find()) {
-            // The build stage works in /src, a copy of the checkout.
-            Path source = ROOT.resolve(copy.group(2).replaceFirst("^/src/", ""));
+            String path = copy.group(2);
+            if (copy.group(1) != null) {
+                // From the build stage's /src: only what it copied in, or built from that.
+                assertThat(path).startsWith("/src/");
+                path = path.substring("/src/".length());
+                String top = path.split("/")[0];
+                assertThat(inBuildStage).as("the build stage has " + path).contains(top);
+            }
+            Path source = ROOT.resolve(path);
             Path target = image.resolve(copy.group(3).substring(1));
-            assertThat(source).as("the Dockerfile copies " + copy.group(2)).exists();
+            assertThat(source).as("the Dockerfile copies " + path).exists();
             Files.createDirectories(target.getParent());
             // cp -a keeps the modes, as COPY does.
             DeployFiles.Run cp = DeployFiles.run(ROOT, Map.of(), List.of("cp", "-a", source.toString(), target.toString()));
