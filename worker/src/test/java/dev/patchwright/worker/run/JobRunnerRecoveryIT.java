@@ -61,16 +61,7 @@ class JobRunnerRecoveryIT {
         DataSource dataSource = TestDatabase.migrated();
         JobQueue queue = new JobQueue(dataSource, Duration.ZERO, Duration.ZERO);
         SpendLedger ledger = new SpendLedger(dataSource);
-        Path repo = SolveFixture.repository(temp, Map.of("app.py", "x = 1\n", "test_app.py", """
-                import unittest, app
-                class AppTest(unittest.TestCase):
-                    def test_x(self):
-                        self.assertEqual(app.x, 2)
-                """, ".github/patchwright.yml", CONFIG));
-        SolveJobPayload payload = new SolveJobPayload(1, "acme/app", repo.toUri().toString(), "main", 1,
-                "x should be 2", "Make x 2.", "maintainer", CONFIG);
-        long jobId = queue.enqueue(new NewJob("solve", "acme/app", 1L, 1, null,
-                new ObjectMapper().writeValueAsString(payload), 3)).orElseThrow();
+        long jobId = enqueue(queue);
 
         Scripted first = new Scripted(WRONG); // answers once, then hangs: the node dies mid-call
         Recording published = new Recording();
@@ -115,16 +106,7 @@ class JobRunnerRecoveryIT {
         DataSource dataSource = TestDatabase.migrated();
         JobQueue queue = new JobQueue(dataSource, Duration.ZERO, Duration.ZERO);
         SpendLedger ledger = new SpendLedger(dataSource);
-        Path repo = SolveFixture.repository(temp, Map.of("app.py", "x = 1\n", "test_app.py", """
-                import unittest, app
-                class AppTest(unittest.TestCase):
-                    def test_x(self):
-                        self.assertEqual(app.x, 2)
-                """, ".github/patchwright.yml", CONFIG));
-        SolveJobPayload payload = new SolveJobPayload(1, "acme/app", repo.toUri().toString(), "main", 1,
-                "x should be 2", "Make x 2.", "maintainer", CONFIG);
-        long jobId = queue.enqueue(new NewJob("solve", "acme/app", 1L, 1, null,
-                new ObjectMapper().writeValueAsString(payload), 3)).orElseThrow();
+        long jobId = enqueue(queue);
         Scripted model = new Scripted(RIGHT);
         Recording published = new Recording();
         published.failuresLeft.set(1); // GitHub answers 502 to the first pull request
@@ -153,6 +135,20 @@ class JobRunnerRecoveryIT {
                 .as("baseline and one test run, not run again").isEqualTo(2);
         assertThat(new JobHistory(dataSource).events(jobId)).extracting(JobEvent::message)
                 .anySatisfy(m -> assertThat(m).contains("only publishing it again"));
+    }
+
+    /** A solve job for a repository whose test wants x to be 2. */
+    private long enqueue(JobQueue queue) throws Exception {
+        Path repo = SolveFixture.repository(temp, Map.of("app.py", "x = 1\n", "test_app.py", """
+                import unittest, app
+                class AppTest(unittest.TestCase):
+                    def test_x(self):
+                        self.assertEqual(app.x, 2)
+                """, ".github/patchwright.yml", CONFIG));
+        SolveJobPayload payload = new SolveJobPayload(1, "acme/app", repo.toUri().toString(), "main", 1,
+                "x should be 2", "Make x 2.", "maintainer", CONFIG);
+        return queue.enqueue(new NewJob("solve", "acme/app", 1L, 1, null,
+                new ObjectMapper().writeValueAsString(payload), 3)).orElseThrow();
     }
 
     private JobRunner runner(DataSource dataSource, JobQueue queue, SpendLedger ledger, String id, Model model,
