@@ -77,11 +77,11 @@ public final class GitHubPublisher implements Publisher {
                     .state(GHIssueState.OPEN).list().toList();
             GHPullRequest pull;
             if (open.isEmpty()) {
-                pull = repository.createPullRequest("Fix #" + request.issueNumber() + ": " + request.issueTitle(),
-                        branch, result.baseBranch(), body);
+                pull = repository.createPullRequest(GitHubLimits.title("Fix #" + request.issueNumber() + ": "
+                        + request.issueTitle().strip()), branch, result.baseBranch(), GitHubLimits.body(body));
             } else {
                 pull = open.get(0);
-                pull.setBody(body);
+                pull.setBody(GitHubLimits.body(body));
             }
             requestReview(github, pull);
             GHIssue issue = repository.getIssue(request.issueNumber());
@@ -90,7 +90,7 @@ public final class GitHubPublisher implements Publisher {
                     + result.candidates().size() + " tried)." + spendLine(result.spend()));
             return pull.getHtmlUrl().toString();
         } catch (IOException e) {
-            throw new PublishException("opening the pull request failed: " + e.getMessage(), retryable(e), e);
+            throw new PublishException("opening the pull request failed: " + GitHubLimits.describe(e), retryable(e), e);
         }
     }
 
@@ -101,7 +101,7 @@ public final class GitHubPublisher implements Publisher {
             GHIssue issue = github.getRepository(request.repoKey()).getIssue(request.issueNumber());
             return StatusComment.upsert(issue, bot.login(), SolveReport.failureText(request, result)).getHtmlUrl().toString();
         } catch (IOException e) {
-            throw new PublishException("commenting on the issue failed: " + e.getMessage(), retryable(e), e);
+            throw new PublishException("commenting on the issue failed: " + GitHubLimits.describe(e), retryable(e), e);
         }
     }
 
@@ -134,7 +134,7 @@ public final class GitHubPublisher implements Publisher {
             StatusComment.upsert(github.getRepository(request.repoKey()).getIssue(request.issueNumber()), bot.login(),
                     text);
         } catch (IOException e) {
-            throw new PublishException("commenting on the issue failed: " + e.getMessage(), retryable(e), e);
+            throw new PublishException("commenting on the issue failed: " + GitHubLimits.describe(e), retryable(e), e);
         }
     }
 

@@ -21,7 +21,7 @@ public final class StatusComment {
      * {@code botLogin} counts: anyone can paste the marker into a comment of their own.
      */
     public static GHIssueComment upsert(GHIssue issue, String botLogin, String markdown) throws IOException {
-        String body = MARKER + "\n" + markdown;
+        String body = GitHubLimits.body(MARKER + "\n" + markdown);
         for (GHIssueComment comment : issue.getComments()) {
             if (comment.getBody() != null && comment.getBody().startsWith(MARKER)
                     && comment.getUser() != null && botLogin.equals(comment.getUser().getLogin())) {

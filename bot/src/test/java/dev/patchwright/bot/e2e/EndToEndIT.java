@@ -294,6 +294,30 @@ class EndToEndIT {
                 .contains("patchwright_spend_held_dollars{repository=\"acme/poor\"} 0.0");
     }
 
+    @Test
+    @Order(18)
+    void anIssueWithATitleTooLongForAPullRequestStillGetsOne() throws Exception {
+        // 250 characters: GitHub takes issue titles up to 256, so with "Fix #2: " in front it is too long for a PR.
+        String title = ("add() subtracts " + "when it is given two numbers and should add them instead ".repeat(5))
+                .substring(0, 250);
+        repo("acme", "longtitle", Map.of("calc.py", CALC_BUGGY, "test_calc.py", TESTS,
+                ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 1\n"), "Calculator");
+        issue("acme", "longtitle", 2, title, "`add(2, 3)` returns -1.", "maintainer");
+        github.setPermission("acme", "longtitle", "maintainer", "write");
+        model.enqueue(RIGHT_ANSWER);
+
+        deliver("issues", UUID.randomUUID().toString(), labeled("acme", "longtitle", 2, "patchwright", "maintainer"))
+                .then().statusCode(202);
+        Map<String, Object> job = awaitJob("acme/longtitle", 2);
+
+        assertThat(job.get("status")).as("job %s", job).isEqualTo("succeeded");
+        assertThat(github.pullRequests("acme", "longtitle")).singleElement().satisfies(pull -> {
+            String prTitle = (String) pull.get("title");
+            assertThat(prTitle).startsWith("Fix #2: add() subtracts when").endsWith("…");
+            assertThat(prTitle.codePointCount(0, prTitle.length())).isEqualTo(256);
+        });
+    }
+
     private static io.restassured.specification.RequestSpecification admin() {
         return given().header("Authorization", "Bearer " + EndToEndResources.ADMIN_TOKEN).contentType("application/json");
     }

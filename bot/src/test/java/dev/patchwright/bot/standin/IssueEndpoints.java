@@ -78,7 +78,7 @@ final class IssueEndpoints {
         if (!value.isTextual()) {
             throw new Route.ApiError(422, "Invalid request.\n\nFor '" + field + "', " + value + " is not a string.");
         }
-        return value.asText();
+        return field.equals("body") ? Route.ApiError.within(value.asText(), resource, field, 65_536) : value.asText();
     }
 
     private Route.Reply comment(Route.Call call) {

@@ -70,8 +70,8 @@ final class PullEndpoints {
         HostedRepository.Issue issue = new HostedRepository.Issue();
         issue.id = state.nextId();
         issue.number = repo.nextNumber();
-        issue.title = title;
-        issue.body = text(body, "body").orElse(null);
+        issue.title = Route.ApiError.within(title, "PullRequest", "title", 256);
+        issue.body = Route.ApiError.within(text(body, "body").orElse(null), "PullRequest", "body", 65_536);
         issue.author = state.bodies.botLogin();
         issue.createdAt = state.clock.instant();
         issue.updatedAt = issue.createdAt;

@@ -101,6 +101,18 @@ record Route(String method, String template, Auth auth, Handler handler) {
         }
 
         /** GitHub's 422 with one entry in {@code errors}, e.g. {@code resource, field, code}. */
+        /**
+         * {@code text} when GitHub would accept its length, else GitHub's 422 ("title is too long (maximum is 256
+         * characters)"). GitHub counts characters, not bytes.
+         */
+        static String within(String text, String resource, String field, int max) {
+            if (text != null && text.codePointCount(0, text.length()) > max) {
+                throw validation("resource", resource, "code", "custom", "field", field,
+                        "message", field + " is too long (maximum is " + max + " characters)");
+            }
+            return text;
+        }
+
         static ApiError validation(String... fields) {
             ApiError error = new ApiError(422, "Validation Failed");
             ArrayNode errors = error.body.putArray("errors");
