@@ -74,6 +74,10 @@ final class BwrapCommand {
                 cmd.addAll(List.of("--ro-bind", dir.toString(), dir.toString()));
             }
         }
+        // Java's user.home follows the passwd entry, not $HOME: both must name the cache.
+        int uid = setpriv != null ? SandboxUser.ID : SandboxPasswd.currentUid();
+        cmd.addAll(List.of("--ro-bind", SandboxPasswd.file(uid, cacheDir != null ? "/cache" : "/tmp").toString(),
+                "/etc/passwd"));
         cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"));
         cmd.addAll(List.of("--bind", workdir.toString(), "/workspace"));
         if (cacheDir != null) {
