@@ -17,6 +17,7 @@ import java.util.Objects;
  * test-timeout: 10m
  * setup-network: true
  * budget: {monthly: 20, per-issue: 2.50, per-issue-time: 30m}   # lowers the operator's limits, never raises
+ * allow-test-changes: false       # whether a candidate may change existing tests, test scripts, .github/
  * </pre>
  *
  * @param triggerLabel  issue label that starts work; default {@code patchwright}
@@ -28,10 +29,12 @@ import java.util.Objects;
  * @param testTimeout   wall-clock limit of {@code test}; default 10 minutes
  * @param setupNetwork  whether {@code setup} may use the network; default true (tests never may)
  * @param budget        limits the repository lowers; {@link RepoBudget#NONE} when it gives none
+ * @param allowTestChanges whether a candidate that changes existing tests, the files the test command runs or
+ *                      anything under {@code .github/} may be accepted; default false
  */
 public record RepoConfig(String triggerLabel, String setup, String test, List<String> pathsIgnore,
                          Integer candidates, Duration setupTimeout, Duration testTimeout, boolean setupNetwork,
-                         RepoBudget budget) {
+                         RepoBudget budget, boolean allowTestChanges) {
 
     /** Where the file lives in a repository. */
     public static final String PATH = ".github/patchwright.yml";
@@ -52,7 +55,7 @@ public record RepoConfig(String triggerLabel, String setup, String test, List<St
     /** The settings for a repository that gives only its test command. */
     public static RepoConfig withTest(String test) {
         return new RepoConfig(DEFAULT_TRIGGER_LABEL, null, test, List.of(), null, DEFAULT_SETUP_TIMEOUT,
-                DEFAULT_TEST_TIMEOUT, true, RepoBudget.NONE);
+                DEFAULT_TEST_TIMEOUT, true, RepoBudget.NONE, false);
     }
 
     /**

@@ -304,10 +304,19 @@ public final class SolvePipeline {
         List<FileEdit> edits = SearchReplaceFormat.parse(attempt.answer);
         Path tree = job.copy(job.dir("base"), "candidate-" + attempt.ordinal);
         List<String> changed = EditApplier.apply(tree, edits);
+        List<String> protectedPaths = config.allowTestChanges() ? List.of()
+                : ProtectedPaths.touched(changed, job.dir("base"), config.test());
         attempt.commit = mirror.commit(request.repoKey(), base, tree, changed, commitMessage(request), AUTHOR);
         attempt.diff = mirror.diff(request.repoKey(), base, attempt.commit);
         if (attempt.diff.isBlank()) {
             attempt.verdict("rejected", "the edits changed nothing");
+            return;
+        }
+        if (!protectedPaths.isEmpty()) {
+            // Judged before the tests run: emptying a test makes them pass without fixing anything.
+            attempt.verdict("rejected", "it changes " + String.join(", ", protectedPaths) + ", which only a person "
+                    + "may change (existing tests, the test command's files, .github/); a repository that wants "
+                    + "otherwise sets allow-test-changes: true");
             return;
         }
         Integer same = seenDiffs.putIfAbsent(attempt.diff, attempt.ordinal);

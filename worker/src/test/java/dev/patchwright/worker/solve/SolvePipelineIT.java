@@ -145,6 +145,28 @@ class SolvePipelineIT {
         assertThat(model.calls).isZero();
     }
 
+    @Test
+    void aCandidateThatEmptiesAnExistingTestIsNotAcceptedThoughTheTestsPass() throws Exception {
+        String test = """
+                import unittest, app
+                class AppTest(unittest.TestCase):
+                    def test_x(self):
+                        self.assertEqual(app.x, 2)
+                """;
+        String weaken = "test_app.py\n<<<<<<< SEARCH\n        self.assertEqual(app.x, 2)\n=======\n        pass\n"
+                + ">>>>>>> REPLACE\n";
+        String fix = "app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n";
+        Map<String, String> files = Map.of("app.py", "x = 1\n", "test_app.py", test,
+                ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 2\n");
+
+        SolveResult result = solve(files, new ScriptedModel(weaken, fix));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.SOLVED);
+        assertThat(result.candidates().get(0).status()).isEqualTo("rejected");
+        assertThat(result.candidates().get(0).reason()).startsWith("it changes test_app.py, which only a person may change");
+        assertThat(result.winner().ordinal()).isEqualTo(2);
+    }
+
     private SolveResult solve(Map<String, String> files, ScriptedModel model) throws Exception {
         return pipeline(model).solve(request(repository(files)), JobRecorder.NONE);
     }
