@@ -94,6 +94,18 @@ public final class JobHistory {
         });
     }
 
+    /** The payload a job was enqueued with (JSON), or empty for an unknown job. */
+    public Optional<String> payload(long jobId) {
+        return database.transaction("read the payload of job " + jobId, connection -> {
+            try (PreparedStatement query = connection.prepareStatement("select payload::text from jobs where id = ?")) {
+                query.setLong(1, jobId);
+                try (ResultSet rows = query.executeQuery()) {
+                    return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
     /** A job's events in the order they were written; empty for an unknown job. */
     public List<JobEvent> events(long jobId) {
         return database.transaction("read the events of job " + jobId, connection -> {

@@ -89,6 +89,8 @@ class JobStatisticsIT {
         assertThat(history.find(new JobFilter(null, null, LocalDate.now(ZoneOffset.UTC)), 10)).extracting(JobView::id)
                 .containsExactly(other, second);
         assertThat(history.find(JobFilter.ALL, 1)).hasSize(1);
+        assertThat(history.payload(first)).contains("{}");
+        assertThat(history.payload(9999)).isEmpty();
         assertThatThrownBy(() -> new JobFilter(null, "done", null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("status must be one of").hasMessageContaining("'done'");
     }
