@@ -13,9 +13,9 @@ final class Evidence {
     /** Lines of test output a page shows: the end, where the failures and the summary are. */
     static final int OUTPUT_LINES = 200;
 
-    /** CSI sequences (colours, cursor moves), OSC sequences (titles, links) and other lone escapes. */
+    /** CSI sequences (colours, cursor moves), OSC sequences (titles, links) and two-character escapes (resets). */
     private static final Pattern ANSI = Pattern.compile(
-            "\\u001B\\[[0-?]*[ -/]*[@-~]|\\u001B\\][^\\u0007\\u001B]*(\\u0007|\\u001B\\\\)?|\\u001B[@-Z\\\\-_]");
+            "\\u001B\\[[0-?]*[ -/]*[@-~]|\\u001B\\][^\\u0007\\u001B]*(\\u0007|\\u001B\\\\)?|\\u001B[@-~]");
     /** Control characters other than tab and newline, which have no business on a page. */
     private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x08\\x0B-\\x1F\\x7F]");
 
