@@ -109,6 +109,19 @@ class ConsoleIT {
         assertThat(post(cookie, "/console/deliveries/any/replay", Map.of("other", "1")).statusCode()).isEqualTo(403);
         assertThat(query("select count(*) as n from budget_changes").get(0).get("n")).isEqualTo(0L);
 
+        // With the session: the chart's data holds the job's spend against the budget, and a bad filter is named.
+        Response spend = given().cookie("patchwright_console", cookie).get("/console/spend.json");
+        assertThat(spend.statusCode()).isEqualTo(200);
+        long micros = EndToEndIT.ledger(jobId).stream().mapToLong(e -> (Long) e.get("amount_micros")).sum();
+        assertThat(spend.jsonPath().getList("days")).hasSize(30);
+        assertThat(spend.jsonPath().getDouble("repositories.find { it.repository == 'acme/calc' }.monthly_budget"))
+                .isEqualTo(50.0);
+        assertThat(spend.jsonPath().getList("repositories.find { it.repository == 'acme/calc' }.month_to_date", Double.class))
+                .last().satisfies(last -> assertThat(last).isCloseTo(micros / 1e6, org.assertj.core.data.Offset.offset(1e-9)));
+        Response badDate = given().cookie("patchwright_console", cookie).get("/console/jobs?date=yesterday");
+        assertThat(badDate.statusCode()).isEqualTo(400);
+        assertThat(badDate.asString()).contains("date must be a day such as 2026-12-06, not &#39;yesterday&#39;");
+
         // Logging out ends the session: the same cookie, replayed, no longer opens anything.
         assertThat(post(cookie, "/console/logout", Map.of("csrf", csrf)).statusCode()).isEqualTo(303);
         given().redirects().follow(false).cookie("patchwright_console", cookie).get("/console").then().statusCode(303);
