@@ -18,7 +18,8 @@ import java.util.Map;
 @Path("/console/assets")
 public class ConsoleAssets {
 
-    private static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";
+    /** The WebJar's folder, named by its version, which its own pom.properties says: the parent pom sets it once. */
+    private static final String UPLOT = "META-INF/resources/webjars/uplot/" + webJarVersion("uplot") + "/dist/";
 
     /** Name in the URL → resource and type; nothing else is served. */
     private static final Map<String, String[]> ASSETS = Map.of(
@@ -26,6 +27,20 @@ public class ConsoleAssets {
             "chart.js", new String[] {"console/chart.js", "text/javascript; charset=utf-8"},
             "uplot.js", new String[] {UPLOT + "uPlot.iife.min.js", "text/javascript; charset=utf-8"},
             "uplot.css", new String[] {UPLOT + "uPlot.min.css", "text/css; charset=utf-8"});
+
+    private static String webJarVersion(String name) {
+        String file = "META-INF/maven/org.webjars.npm/" + name + "/pom.properties";
+        try (InputStream in = ConsoleAssets.class.getClassLoader().getResourceAsStream(file)) {
+            if (in == null) {
+                throw new IllegalStateException("the build left out " + file);
+            }
+            java.util.Properties properties = new java.util.Properties();
+            properties.load(in);
+            return properties.getProperty("version");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     @GET
     @Path("{name}")
