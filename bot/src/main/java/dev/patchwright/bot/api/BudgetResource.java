@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchwright.inference.money.Money;
 import dev.patchwright.worker.budget.BudgetLimits;
-import dev.patchwright.worker.budget.Limits;
 import dev.patchwright.worker.budget.SpendLedger;
-import dev.patchwright.worker.config.RepoBudget;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -25,7 +23,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * {@code GET/PUT /api/repos/{owner}/{repo}/budget}: a repository's limits as the operator set them (dollars per
@@ -37,8 +34,6 @@ import java.util.regex.Pattern;
 @Produces(MediaType.APPLICATION_JSON)
 public class BudgetResource {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,6})([hm])");
     private static final Set<String> FIELDS = Set.of("currency", "monthly", "per_issue", "per_issue_time");
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -100,47 +95,38 @@ public class BudgetResource {
     }
 
     private Map<String, Object> view(String repository) {
-        BudgetLimits.Override set = limits.repository(repository);
-        Limits effective = limits.effective(repository, null, RepoBudget.NONE);
-        SpendLedger.MonthSpend month = ledger.repositoryMonth(repository);
-        Money left = effective.repositoryMonthly().minus(month.spent()).minus(month.held());
+        BudgetView budget = BudgetView.read(repository, limits, ledger);
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("repository", repository);
         view.put("currency", "USD");
-        view.put("monthly", plain(effective.repositoryMonthly()));
-        view.put("per_issue", plain(effective.perIssue()));
-        view.put("per_issue_time", BudgetLimits.minutes(effective.perIssueTime()));
+        view.put("monthly", plain(budget.monthly()));
+        view.put("per_issue", plain(budget.perIssue()));
+        view.put("per_issue_time", budget.perIssueTimeText());
         Map<String, String> source = new LinkedHashMap<>();
-        source.put("monthly", set.monthly() == null ? "default" : "set");
-        source.put("per_issue", set.perIssue() == null ? "default" : "set");
-        source.put("per_issue_time", set.perIssueTime() == null ? "default" : "set");
+        source.put("monthly", budget.monthlySet() ? "set" : "default");
+        source.put("per_issue", budget.perIssueSet() ? "set" : "default");
+        source.put("per_issue_time", budget.perIssueTimeSet() ? "set" : "default");
         view.put("source", source);
-        view.put("month", month.month());
-        view.put("spent_this_month", plain(month.spent()));
-        view.put("held_this_month", plain(month.held()));
-        view.put("left_this_month", plain(left.isNegative() ? Money.ZERO : left));
-        view.put("updated_by", set.updatedBy());
-        view.put("updated_at", set.updatedAt() == null ? null : set.updatedAt().toString());
+        view.put("month", budget.month());
+        view.put("spent_this_month", plain(budget.spent()));
+        view.put("held_this_month", plain(budget.held()));
+        view.put("left_this_month", plain(budget.left()));
+        view.put("updated_by", budget.updatedBy());
+        view.put("updated_at", budget.updatedAt() == null ? null : budget.updatedAt().toString());
         return view;
     }
 
+    /** A JSON field as dollars: a number or a string, read as {@link BudgetInput#dollars} reads text. */
     private static Money dollars(JsonNode root, String field) {
         JsonNode node = root.get(field);
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isNumber() && !node.isTextual()) {
+        // A blank field means "the default" in the console's form; in JSON that is null, and blank is a mistake.
+        if (!node.isNumber() && (!node.isTextual() || node.asText().isBlank())) {
             throw new IllegalArgumentException(field + " must be an amount of dollars such as \"50.00\", not " + node);
         }
-        String text = node.isNumber() ? node.decimalValue().toPlainString() : node.asText();
-        if (text.strip().startsWith("-")) {
-            throw new IllegalArgumentException(field + " must not be negative, got " + text);
-        }
-        try {
-            return Money.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(field + ": " + e.getMessage());
-        }
+        return BudgetInput.dollars(field, node.isNumber() ? node.decimalValue().toPlainString() : node.asText());
     }
 
     private static Duration duration(JsonNode root, String field) {
@@ -148,26 +134,19 @@ public class BudgetResource {
         if (node == null || node.isNull()) {
             return null;
         }
-        String text = node.asText().strip();
-        if (!node.isTextual() || !text.matches("(\\d{1,6}[hm])+")) {
+        if (!node.isTextual() || node.asText().isBlank()) {
             throw new IllegalArgumentException(field + " must be a duration such as \"30m\", \"1h\" or \"1h30m\", not "
                     + node);
         }
-        Duration total = Duration.ZERO;
-        var matcher = DURATION.matcher(text);
-        while (matcher.find()) {
-            long amount = Long.parseLong(matcher.group(1));
-            total = total.plus(matcher.group(2).equals("h") ? Duration.ofHours(amount) : Duration.ofMinutes(amount));
-        }
-        return total;
+        return BudgetInput.duration(field, node.asText());
     }
 
     private static String plain(Money money) {
-        return money.toString().substring(1);
+        return BudgetInput.plain(money);
     }
 
     private static String repository(String owner, String repo) {
-        return NAME.matcher(owner).matches() && NAME.matcher(repo).matches() ? owner + "/" + repo : null;
+        return BudgetInput.repository(owner, repo);
     }
 
     private static Response error(int status, String message) {

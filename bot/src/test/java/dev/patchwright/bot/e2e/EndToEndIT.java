@@ -282,10 +282,12 @@ class EndToEndIT {
         assertThat(github.pullRequests("acme", "poor")).isEmpty();
         assertThat(ledger((Long) job.get("id"))).extracting(e -> e.get("kind")).containsOnly("sandbox");
 
-        // Prometheus sees each repository's month: spend, holds and the limit (refreshed every 15 s).
-        long deadline = System.currentTimeMillis() + 30_000;
+        // Prometheus sees each repository's month: spend, holds and the limit (refreshed every 15 s). A refresh
+        // taken while the job still held its sandbox reservation shows that hold: wait for one taken after it.
+        long deadline = System.currentTimeMillis() + 45_000;
         String metrics = "";
-        while (System.currentTimeMillis() < deadline && !metrics.contains("repository=\"acme/poor\"")) {
+        while (System.currentTimeMillis() < deadline
+                && !metrics.contains("patchwright_spend_held_dollars{repository=\"acme/poor\"} 0.0")) {
             Thread.sleep(500);
             metrics = given().port(EndToEndResources.managementPort).get("/q/metrics").asString();
         }

@@ -211,6 +211,35 @@ public final class DeliveryInbox {
         });
     }
 
+    /**
+     * Hands a {@code failed} delivery back to the sweep, as if it had just arrived: it becomes {@code received},
+     * due now, with its attempts back at 0 (so {@link #retryLater} gives it all its tries again). Any other
+     * status is left alone: a delivery that is being handled or was handled is not run twice.
+     *
+     * @param who who asked, recorded in its outcome
+     * @throws IllegalArgumentException when no delivery has this id
+     * @throws IllegalStateException    when the delivery is not {@code failed}
+     */
+    public void replay(String deliveryId, String who) {
+        Database.requireText(deliveryId, "deliveryId");
+        Database.requireText(who, "who");
+        database.transaction("replay webhook delivery " + deliveryId, connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "update webhook_deliveries set status = 'received', attempts = 0, next_attempt_at = now(),"
+                            + " claimed_at = null, handled_at = null,"
+                            + " outcome = 'replayed by ' || ? || ' after: ' || coalesce(outcome, 'no outcome')"
+                            + " where delivery_id = ? and status = 'failed'")) {
+                update.setString(1, who);
+                update.setString(2, deliveryId);
+                if (update.executeUpdate() == 0) {
+                    throw new IllegalStateException("webhook delivery " + deliveryId + " is "
+                            + status(connection, deliveryId) + ", not failed: only a failed delivery can be replayed");
+                }
+                return null;
+            }
+        });
+    }
+
     /** The delivery with this id, or empty. */
     public Optional<StoredDelivery> find(String deliveryId) {
         return database.transaction("find webhook delivery " + deliveryId, connection -> {
@@ -253,6 +282,12 @@ public final class DeliveryInbox {
 
     /** Throws the error that says why an update of an open delivery matched no row. */
     private static void explainMissing(Connection connection, String deliveryId) throws SQLException {
+        throw new IllegalStateException("webhook delivery " + deliveryId + " already ended as "
+                + status(connection, deliveryId));
+    }
+
+    /** A delivery's status; an {@link IllegalArgumentException} when there is no such delivery. */
+    private static String status(Connection connection, String deliveryId) throws SQLException {
         try (PreparedStatement query = connection.prepareStatement(
                 "select status from webhook_deliveries where delivery_id = ?")) {
             query.setString(1, deliveryId);
@@ -260,8 +295,7 @@ public final class DeliveryInbox {
                 if (!rows.next()) {
                     throw new IllegalArgumentException("no webhook delivery with id " + deliveryId);
                 }
-                throw new IllegalStateException(
-                        "webhook delivery " + deliveryId + " already ended as " + rows.getString(1));
+                return rows.getString(1);
             }
         }
     }

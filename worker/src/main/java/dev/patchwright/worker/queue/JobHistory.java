@@ -51,6 +51,61 @@ public final class JobHistory {
         return jobs("select " + JOB_COLUMNS + " from jobs order by id desc limit ?", limit);
     }
 
+    /**
+     * The jobs {@code filter} lets through, newest first.
+     *
+     * @param limit at most this many, at least 1
+     */
+    public List<JobView> find(JobFilter filter, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+        }
+        StringBuilder sql = new StringBuilder("select " + JOB_COLUMNS + " from jobs where true");
+        List<Object> parameters = new ArrayList<>();
+        if (filter.repository() != null) {
+            sql.append(" and repository = ?");
+            parameters.add(filter.repository());
+        }
+        if (filter.status() != null) {
+            sql.append(" and status = ?");
+            parameters.add(filter.status());
+        }
+        if (filter.createdOn() != null) {
+            // A day in UTC, whatever the session's time zone: the console shows times in UTC.
+            sql.append(" and created_at >= ?::date at time zone 'UTC' and created_at < (?::date + 1) at time zone 'UTC'");
+            parameters.add(filter.createdOn().toString());
+            parameters.add(filter.createdOn().toString());
+        }
+        sql.append(" order by id desc limit ?");
+        parameters.add(limit);
+        return database.transaction("find jobs", connection -> {
+            try (PreparedStatement query = connection.prepareStatement(sql.toString())) {
+                for (int i = 0; i < parameters.size(); i++) {
+                    query.setObject(i + 1, parameters.get(i));
+                }
+                List<JobView> jobs = new ArrayList<>();
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        jobs.add(view(rows));
+                    }
+                }
+                return jobs;
+            }
+        });
+    }
+
+    /** The payload a job was enqueued with (JSON), or empty for an unknown job. */
+    public Optional<String> payload(long jobId) {
+        return database.transaction("read the payload of job " + jobId, connection -> {
+            try (PreparedStatement query = connection.prepareStatement("select payload::text from jobs where id = ?")) {
+                query.setLong(1, jobId);
+                try (ResultSet rows = query.executeQuery()) {
+                    return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
     /** A job's events in the order they were written; empty for an unknown job. */
     public List<JobEvent> events(long jobId) {
         return database.transaction("read the events of job " + jobId, connection -> {

@@ -154,4 +154,50 @@ class DeliveryInboxIT {
             assertThat(update.executeUpdate()).isEqualTo(1);
         }
     }
+
+    @Test
+    void aReplayedFailedDeliveryIsDueAgainWithAllItsAttemptsAndOnlyAFailedOneReplays() {
+        inbox.record("d-r", "issues", "labeled", 1L, "o/r", PAYLOAD);
+        for (int i = 0; i < DeliveryInbox.MAX_ATTEMPTS; i++) {
+            inbox.claim("d-r").orElseThrow();
+            inbox.retryLater("d-r", Duration.ZERO, "GitHub answered 502");
+        }
+        assertThat(inbox.find("d-r").orElseThrow().status()).isEqualTo("failed");
+        assertThat(inbox.due(Duration.ofMinutes(5), 10)).isEmpty();
+
+        inbox.replay("d-r", "console");
+
+        StoredDelivery replayed = inbox.find("d-r").orElseThrow();
+        assertThat(replayed.status()).isEqualTo("received");
+        assertThat(replayed.attempts()).isZero();
+        assertThat(replayed.outcome()).isEqualTo("replayed by console after: GitHub answered 502");
+        assertThat(inbox.due(Duration.ofMinutes(5), 10)).containsExactly("d-r");
+        assertThat(inbox.claim("d-r")).isPresent();
+        assertThatThrownBy(() -> inbox.replay("d-r", "console")).isInstanceOf(IllegalStateException.class)
+                .hasMessage("webhook delivery d-r is processing, not failed: only a failed delivery can be replayed");
+        inbox.handled("d-r", "job 3 queued");
+        assertThatThrownBy(() -> inbox.replay("d-r", "console")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is handled, not failed");
+        assertThat(inbox.find("d-r").orElseThrow().outcome()).isEqualTo("job 3 queued");
+        assertThatThrownBy(() -> inbox.replay("d-none", "console")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no webhook delivery with id d-none");
+    }
+
+    @Test
+    void theLogListsTheNewestFirstAndCountsEveryStatus() {
+        inbox.record("d-a-old", "ping", null, null, null, "{}");
+        inbox.record("d-b-new", "issues", "labeled", 1L, "o/r", PAYLOAD);
+        inbox.ignored("d-a-old", "ping needs no work");
+        DeliveryLog log = new DeliveryLog(dataSource);
+
+        assertThat(log.recent(10)).extracting(DeliveryLog.Entry::deliveryId).containsExactly("d-b-new", "d-a-old");
+        DeliveryLog.Entry old = log.recent(10).get(1);
+        assertThat(old.status()).isEqualTo("ignored");
+        assertThat(old.outcome()).isEqualTo("ping needs no work");
+        assertThat(old.handledAt()).isAfterOrEqualTo(old.receivedAt());
+        assertThat(log.recent(1)).hasSize(1);
+        assertThat(log.countsByStatus(Duration.ofDays(1))).containsExactly(java.util.Map.entry("received", 1L),
+                java.util.Map.entry("processing", 0L), java.util.Map.entry("handled", 0L),
+                java.util.Map.entry("ignored", 1L), java.util.Map.entry("failed", 0L));
+    }
 }
