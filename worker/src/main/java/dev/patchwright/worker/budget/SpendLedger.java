@@ -243,28 +243,9 @@ public final class SpendLedger {
     /** What a job's limits leave, read now. */
     BudgetStatus status(Scope scope) {
         return database.transaction("read the spend of job " + scope.jobId(), connection -> {
-            String[] keys = keys(scope, month(connection));
-            Money[] values = new Money[6];
-            java.util.Arrays.fill(values, Money.ZERO);
-            try (PreparedStatement query = connection.prepareStatement("select scope, spent_micros, reserved_micros"
-                    + " from spend_totals where (scope, key) in (('job', ?), ('repository-month', ?),"
-                    + " ('installation-month', ?))")) {
-                for (int i = 0; i < 3; i++) {
-                    query.setString(i + 1, keys[i]);
-                }
-                try (ResultSet rows = query.executeQuery()) {
-                    while (rows.next()) {
-                        int slot = switch (rows.getString(1)) {
-                            case "job" -> 0;
-                            case "repository-month" -> 2;
-                            default -> 4;
-                        };
-                        values[slot] = Money.ofMicros(rows.getLong(2));
-                        values[slot + 1] = Money.ofMicros(rows.getLong(3));
-                    }
-                }
-            }
-            return new BudgetStatus(scope.limits(), values[0], values[1], values[2], values[3], values[4], values[5]);
+            List<Money[]> totals = readTotals(connection, keys(scope, month(connection)), false);
+            return new BudgetStatus(scope.limits(), totals.get(0)[0], totals.get(0)[1], totals.get(1)[0],
+                    totals.get(1)[1], totals.get(2)[0], totals.get(2)[1]);
         });
     }
 
@@ -308,12 +289,17 @@ public final class SpendLedger {
         }
     }
 
-    /** Locks the three totals rows in one global order (installation, job, repository); returns spent + held. */
+    /** Locks the three totals rows in one global order (installation, job, repository); returns spent, held. */
     private static List<Money[]> lockTotals(Connection connection, String[] keys) throws SQLException {
-        Money[][] found = new Money[3][];
+        return readTotals(connection, keys, true);
+    }
+
+    /** Spent and held of the three totals, in the order of {@link #keys}; zero for a row not there yet. */
+    private static List<Money[]> readTotals(Connection connection, String[] keys, boolean lock) throws SQLException {
+        Money[][] found = {{Money.ZERO, Money.ZERO}, {Money.ZERO, Money.ZERO}, {Money.ZERO, Money.ZERO}};
         try (PreparedStatement query = connection.prepareStatement("select scope, spent_micros, reserved_micros"
                 + " from spend_totals where (scope, key) in (('job', ?), ('repository-month', ?),"
-                + " ('installation-month', ?)) order by scope, key for update")) {
+                + " ('installation-month', ?)) order by scope, key" + (lock ? " for update" : ""))) {
             for (int i = 0; i < 3; i++) {
                 query.setString(i + 1, keys[i]);
             }
