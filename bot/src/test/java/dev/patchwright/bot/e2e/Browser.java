@@ -84,8 +84,16 @@ final class Browser implements AutoCloseable {
     void follow(String css) {
         WebElement page = find("html");
         find(css).click();
-        new org.openqa.selenium.support.ui.WebDriverWait(driver, Duration.ofSeconds(20))
-                .until(org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(page));
+        // The old page is gone when its root can no longer be asked anything. Chromium answers that either as
+        // a stale element or, caught mid-navigation, as "node does not belong to the document": both mean gone.
+        new org.openqa.selenium.support.ui.WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> {
+            try {
+                page.isEnabled();
+                return false;
+            } catch (org.openqa.selenium.WebDriverException gone) {
+                return true;
+            }
+        });
         new org.openqa.selenium.support.ui.WebDriverWait(driver, Duration.ofSeconds(20))
                 .until(d -> "complete".equals(script("return document.readyState")));
     }
