@@ -60,8 +60,14 @@ final class SolveCommand implements Callable<Integer> {
             description = "the model's context window; a larger repository is cut to fit (env PATCHWRIGHT_MODEL_CONTEXT_TOKENS, default ${DEFAULT-VALUE})")
     long contextTokens;
 
-    @Option(names = "--candidates", description = "candidates to try when the repository's configuration names none (default 4)")
+    @Option(names = "--candidates", description = "candidates sampled per round when the repository's configuration names none (default 4)")
     Integer candidates;
+
+    @Option(names = "--rounds", description = "rounds at most when the repository's configuration names none (default 3)")
+    Integer rounds;
+
+    @Option(names = "--sandboxes", description = "candidates verified at once, each in its own sandbox (default 2)")
+    Integer sandboxes;
 
     @Option(names = "--budget", paramLabel = "DOLLARS", description = "the most the solve may spend, such as 5.00 or $0.50; "
             + "every model call and test run is reserved at its worst case first, so it never spends more (needs a price)")
@@ -169,6 +175,8 @@ final class SolveCommand implements Callable<Integer> {
         String key = repoKey(url);
         SolveSettings defaults = SolveSettings.defaults(workDir);
         SolveSettings settings = (candidates == null ? defaults : defaults.withDefaultCandidates(candidates))
+                .withRounds(rounds == null ? defaults.defaultRounds() : rounds,
+                        sandboxes == null ? defaults.sandboxes() : sandboxes)
                 .withContextTokens(model instanceof LocalModel local ? Math.min(contextTokens, local.contextTokens())
                         : contextTokens);
         SolvePipeline pipeline = new SolvePipeline(new RepoMirror(home.resolve("mirrors")), BubblewrapSandbox.create(),

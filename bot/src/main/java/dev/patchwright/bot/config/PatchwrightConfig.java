@@ -156,9 +156,17 @@ public interface PatchwrightConfig {
     }
 
     interface Solve {
-        /** Candidates per issue when the repository does not say. */
+        /** Candidates sampled per round when the repository does not say. */
         @WithDefault("4")
         int candidates();
+
+        /** Rounds at most when the repository does not say; each repairs what the last got wrong. */
+        @WithDefault("3")
+        int rounds();
+
+        /** Candidates verified at once, each in its own sandbox. */
+        @WithDefault("2")
+        int sandboxes();
 
         /** The most candidates a repository may ask for. */
         @WithDefault("16")

@@ -20,6 +20,9 @@ public final class GitHubLimits {
     /** The longest body GitHub accepts, in characters. */
     public static final int BODY = 65_536;
 
+    /** The longest check run output summary or text GitHub accepts, in characters. */
+    public static final int CHECK_OUTPUT = 65_535;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CUT = "\n\n*(Cut to fit GitHub's limit of 65,536 characters; the job's full record "
             + "is kept by Patchwright.)*\n";
@@ -35,6 +38,11 @@ public final class GitHubLimits {
     /** {@code body} cut to {@link #BODY} characters, saying so at its end when cut. */
     public static String body(String body) {
         return cut(body, BODY, CUT);
+    }
+
+    /** A check run's summary or text cut to {@link #CHECK_OUTPUT} characters, saying so at its end when cut. */
+    public static String checkOutput(String text) {
+        return cut(text, CHECK_OUTPUT, CUT.replace("65,536", "65,535"));
     }
 
     private static String cut(String text, int limit, String marker) {

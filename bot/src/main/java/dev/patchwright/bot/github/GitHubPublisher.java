@@ -12,6 +12,8 @@ import dev.patchwright.worker.solve.SolveResult;
 import io.quarkiverse.githubapp.GitHubClientProvider;
 import io.quarkiverse.githubapp.InstallationTokenProvider;
 import org.jboss.logging.Logger;
+import org.kohsuke.github.GHCheckRun;
+import org.kohsuke.github.GHCheckRunBuilder;
 import org.kohsuke.github.GHIssue;
 import org.kohsuke.github.GHIssueState;
 import org.kohsuke.github.GHPullRequest;
@@ -31,6 +33,9 @@ import dev.patchwright.worker.solve.SolvePipeline;
  * twice: the branch is force-pushed (it belongs to the bot) and an open pull request is reused.
  */
 public final class GitHubPublisher implements Publisher {
+
+    /** The check run that carries a pull request's evidence. */
+    public static final String CHECK_NAME = "Patchwright";
 
     private static final Logger LOG = Logger.getLogger(GitHubPublisher.class);
 
@@ -84,14 +89,31 @@ public final class GitHubPublisher implements Publisher {
                 pull.setBody(GitHubLimits.body(body));
             }
             requestReview(github, pull);
+            checkRun(repository, result);
             GHIssue issue = repository.getIssue(request.issueNumber());
-            StatusComment.upsert(issue, bot.login(), "Patchwright opened " + pull.getHtmlUrl() + " with a patch that makes `"
-                    + result.testCommand() + "` pass (candidate " + result.winner().ordinal() + " of "
-                    + result.candidates().size() + " tried)." + spendLine(result.spend()));
+            StatusComment.upsert(issue, bot.login(), "Patchwright opened " + pull.getHtmlUrl() + " with candidate "
+                    + result.winner().ordinal() + " of " + result.candidates().size() + " tried in "
+                    + Math.max(1, result.rounds()) + " round" + (result.rounds() > 1 ? "s" : "") + ": "
+                    + result.winner().reason() + "." + spendLine(result.spend()));
             return pull.getHtmlUrl().toString();
         } catch (IOException e) {
             throw new PublishException("opening the pull request failed: " + GitHubLimits.describe(e), retryable(e), e);
         }
+    }
+
+    /**
+     * The evidence as a check run named "Patchwright" on the pushed commit: success when a test went from failing to
+     * passing and nothing broke, neutral when the repository accepts passing tests alone.
+     */
+    private static void checkRun(GHRepository repository, SolveResult result) throws IOException {
+        boolean verified = !result.winner().evidence().fixed().isEmpty();
+        repository.createCheckRun(CHECK_NAME, result.patchCommit().name())
+                .withStatus(GHCheckRun.Status.COMPLETED)
+                .withConclusion(verified ? GHCheckRun.Conclusion.SUCCESS : GHCheckRun.Conclusion.NEUTRAL)
+                .withCompletedAt(new java.util.Date())
+                .add(new GHCheckRunBuilder.Output(GitHubLimits.title(SolveReport.checkTitle(result)),
+                        GitHubLimits.checkOutput(SolveReport.checkSummary(result))))
+                .create();
     }
 
     @Override

@@ -84,8 +84,9 @@ public class StartOnIssueLabeled {
         RepoConfig repoConfig = null;
         String configProblem;
         try {
-            configProblem = yaml.isEmpty() ? RepoConfigFile.missingMessage() : null;
-            repoConfig = yaml.isEmpty() ? null : RepoConfig.parse(yaml.get(), RepoConfigFile.PATH);
+            configProblem = null;
+            // Without the file every setting is the default, and the worker detects the build.
+            repoConfig = yaml.isEmpty() ? RepoConfig.detected() : RepoConfig.parse(yaml.get(), RepoConfigFile.PATH);
         } catch (RepoConfigException e) {
             configProblem = e.getMessage();
         }
@@ -109,12 +110,18 @@ public class StartOnIssueLabeled {
         issue.createReaction(ReactionContent.EYES);
         // Said before the job exists, so a worker that finishes fast never has its verdict overwritten.
         int candidates = settings.candidatesFor(repoConfig.candidates());
-        StatusComment.upsert(issue, bot.login(), "Patchwright is working on this issue. It will try up to " + candidates
-                + " candidate patches, run `" + repoConfig.test() + "` on each in a sandbox, and open a pull request "
-                + "for the first that passes. " + budgetLine(repository.getFullName(), delivery.installationId(), repoConfig));
+        int rounds = settings.roundsFor(repoConfig.rounds());
+        String tests = repoConfig.test() == null ? "the tests (the build is detected: there is no `test:` in `"
+                + RepoConfigFile.PATH + "`)" : "`" + repoConfig.test() + "`";
+        StatusComment.upsert(issue, bot.login(), "Patchwright is working on this issue. It first runs " + tests
+                + " on the base commit in a sandbox, then samples " + candidates + " candidate patch"
+                + (candidates == 1 ? "" : "es") + " per round for up to " + rounds + " round" + (rounds == 1 ? "" : "s")
+                + ", verifies each with the tests, and opens a pull request for one that makes a test go from failing "
+                + "to passing without breaking any. " + budgetLine(repository.getFullName(), delivery.installationId(),
+                repoConfig));
         SolveJobPayload job = new SolveJobPayload(delivery.installationId(), repository.getFullName(),
                 repository.getHttpTransportUrl(), repository.getDefaultBranch(), issue.getNumber(), issue.getTitle(),
-                issue.getBody(), login, yaml.get());
+                issue.getBody(), login, yaml.orElse(""));
         Optional<Long> jobId = queue.enqueue(new NewJob("solve", repository.getFullName(), delivery.installationId(),
                 issue.getNumber(), delivery.deliveryId(), toJson(job), 3));
         if (jobId.isEmpty()) {

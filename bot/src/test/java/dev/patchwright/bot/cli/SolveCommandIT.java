@@ -52,19 +52,21 @@ class SolveCommandIT {
                 System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
                 exit = new CommandLine(new Cli()).execute("solve", "--repo", repo.toString(), "--issue-file",
                         issue.toString(), "--out", out.toString(), "--model-url", model.baseUrl(), "--model", "m",
-                        "--home", temp.resolve("home").toString(), "--work-dir", work.toString());
+                        "--home", temp.resolve("home").toString(), "--work-dir", work.toString(), "--candidates", "1");
             } finally {
                 System.setErr(originalErr);
             }
             String console = err.toString(StandardCharsets.UTF_8);
             assertThat(exit).as(console).isZero();
-            assertThat(console).contains("[candidate 1] rejected: tests failed: test_calc.CalcTest.test_add").contains("[candidate 2] passed");
+            assertThat(console).contains("[candidate 1] rejected: no test shows the issue fixed")
+                    .contains("(test_calc.CalcTest.test_add)").contains("[candidate 2] passed");
         }
         String patch = Files.readString(out.resolve("patch.diff"));
         assertThat(patch).contains("diff --git a/calc.py b/calc.py").contains("-    return a - b")
                 .contains("+    return a + b").doesNotContain("a * b");
         assertThat(Files.readString(out.resolve("report.md"))).startsWith("# add() subtracts")
-                .contains("candidate 2 makes `python3 -m unittest -v` pass");
+                .contains("candidate 2 was accepted: test_calc.CalcTest.test_add fails on the base commit and passes with "
+                        + "the patch").contains("Time per phase: fetch");
         assertThat(Files.readString(repo.resolve("calc.py"))).as("the user's checkout is untouched")
                 .contains("a - b");
     }

@@ -49,7 +49,7 @@ class ConsoleIT {
     @Order(0)
     void anIssueIsSolvedEndToEnd() throws Exception {
         repo("acme", "calc", Map.of("calc.py", EndToEndIT.CALC_BUGGY, "test_calc.py", EndToEndIT.TESTS,
-                ".github/patchwright.yml", "test: python3 -m unittest -v\ntest-timeout: 60s\ncandidates: 3\n"),
+                ".github/patchwright.yml", "test: python3 -m unittest -v\ntest-timeout: 60s\ncandidates: 1\n"),
                 "Calculator with a bug");
         issue("acme", "calc", 7, HOSTILE_TITLE, "`add(2, 3)` returns -1 instead of 5.", "maintainer");
         github.setPermission("acme", "calc", "maintainer", "write");

@@ -141,7 +141,7 @@ class EndToEndIT {
                 "test_calc.py", TESTS,
                 ".github/patchwright.yml", "setup: mkdir -p $HOME/deps && echo 5 > $HOME/deps/expected\n"
                         + "test: test \"$(cat $HOME/deps/expected)\" = 5 && python3 -m unittest -v\n"
-                        + "test-timeout: 60s\ncandidates: 3\n"),
+                        + "test-timeout: 60s\ncandidates: 1\nrounds: 3\n"),
                 "Calculator with a bug");
         issue("acme", "calc", 7, "add() subtracts", "`add(2, 3)` returns -1 instead of 5.", "maintainer");
         github.setPermission("acme", "calc", "maintainer", "write");
@@ -170,8 +170,22 @@ class EndToEndIT {
         assertThat(pulls.get(0).get("head").toString()).contains("patchwright/issue-7");
         assertThat((String) pulls.get(0).get("body")).startsWith("Fixes #7")
                 .contains("python3 -m unittest -v").contains("| setup |")
-                .contains("| candidate 1 |").contains("test_add");
+                .contains("| round 1, candidate 1 |").contains("| round 2, candidate 2 |").contains("test_add")
+                .contains("Time per phase: fetch");
         assertThat(job.get("result_url")).isEqualTo(pulls.get(0).get("html_url"));
+
+        // The evidence as a check run on the pushed commit.
+        assertThat(github.checkRuns("acme", "calc", branchHead.name())).singleElement().satisfies(run -> {
+            assertThat(run).containsEntry("name", "Patchwright").containsEntry("status", "completed")
+                    .containsEntry("conclusion", "success");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> output = (Map<String, Object>) run.get("output");
+            assertThat((String) output.get("title")).isEqualTo("Verified: 1 test from failing to passing, nothing broken");
+            assertThat((String) output.get("summary")).contains("**Base commit**", "failed", "test_calc.CalcTest.test_add",
+                    "round 1: 1 (0 accepted); round 2: 1 (1 accepted)", "Candidate 2 won with 1 vote",
+                    "candidate 1 (round 1): it breaks tests that passed on the base commit: test_calc.CalcTest.test_add_zero",
+                    "Accepted: test_calc.CalcTest.test_add fails on the base commit and passes with the patch", "Spent: **$", "Time: ", "baseline ");
+        });
 
         // The wrong candidate is on record, rejected, with the failing test named.
         List<Map<String, Object>> candidates = candidates((Long) job.get("id"));
@@ -205,8 +219,8 @@ class EndToEndIT {
                 + "** of this issue's $5.00 budget; this repository has ");
         assertThat(model.authorizations()).allMatch(h -> h.equals("Bearer " + EndToEndResources.MODEL_API_KEY));
 
-        // The prompt: the packed repository first, the issue last, the same prefix for both candidates,
-        // and the second candidate told why the first failed.
+        // The prompt: the packed repository first, the issue last, the same prefix for both rounds,
+        // and the second round told why the first failed.
         List<com.fasterxml.jackson.databind.JsonNode> prompts = model.requests();
         assertThat(prompts).hasSize(2);
         String repository = prompts.get(0).at("/messages/1/content").asText();
@@ -216,7 +230,7 @@ class EndToEndIT {
                 .doesNotContain("ghs_");
         assertThat(prompts.get(1).at("/messages/0")).isEqualTo(prompts.get(0).at("/messages/0"));
         assertThat(prompts.get(1).at("/messages/1")).isEqualTo(prompts.get(0).at("/messages/1"));
-        assertThat(prompts.get(1).at("/messages/3/content").asText()).contains("test_add");
+        assertThat(prompts.get(1).at("/messages/2/content").asText()).contains("test_add", "return a * b");
     }
 
     @Test
@@ -367,9 +381,13 @@ class EndToEndIT {
         String delivery = UUID.randomUUID().toString();
         deliver("issues", delivery, labeled("acme", "noconfig", 1, "patchwright", "maintainer"));
         awaitDelivery(delivery);
-        assertThat(count("jobs where repository = 'acme/noconfig'")).isZero();
+        // Without the file the build is detected; a repository with none of the usual builds is told what to write.
+        Map<String, Object> job = awaitJob("acme/noconfig", 1);
+        assertThat(job.get("status")).isEqualTo("failed");
+        assertThat(candidates((Long) job.get("id"))).isEmpty();
         assertThat(github.comments("acme", "noconfig", 1)).singleElement()
-                .satisfies(c -> assertThat((String) c.get("body")).contains(".github/patchwright.yml").contains("test:"));
+                .satisfies(c -> assertThat((String) c.get("body")).contains("recognised no build")
+                        .contains(".github/patchwright.yml").contains("test:"));
     }
 
     @Test
@@ -391,7 +409,7 @@ class EndToEndIT {
     @Order(9)
     void garbageFromTheModelIsReportedAndNoPullRequestIsOpened() throws Exception {
         repo("acme", "garbage", Map.of("calc.py", CALC_BUGGY, "test_calc.py", TESTS,
-                ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 2\n"), "Bug");
+                ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 2\nrounds: 1\n"), "Bug");
         issue("acme", "garbage", 3, "add() subtracts", "Fix add.", "maintainer");
         github.setPermission("acme", "garbage", "maintainer", "write");
         model.enqueue("I think you should rewrite it in Rust.");
@@ -415,8 +433,9 @@ class EndToEndIT {
     @Order(10)
     void aTestCommandThatHangsIsKilledAtItsLimitAndReported() throws Exception {
         repo("acme", "hang", Map.of("app.py", "x = 1\n",
-                ".github/patchwright.yml", "test: python3 -c 'import time; time.sleep(600)'\ntest-timeout: 3s\ncandidates: 1\n"),
-                "Tests that hang");
+                ".github/patchwright.yml", "test: python3 -c 'import app, time; time.sleep(600 if app.x == 2 else 0); "
+                        + "raise SystemExit(1)'\ntest-timeout: 3s\ncandidates: 1\nrounds: 1\n"),
+                "Tests that hang once x is 2");
         issue("acme", "hang", 4, "x should be 2", "Set x to 2.", "maintainer");
         github.setPermission("acme", "hang", "maintainer", "write");
         model.enqueue("app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n");

@@ -22,7 +22,7 @@ class LocalModelEndToEndIT {
     @Test
     void aLocalRandomModelYieldsNoFixAndTheBotSaysSoCleanly() throws Exception {
         EndToEndIT.repo("acme", "local", Map.of("calc.py", EndToEndIT.CALC_BUGGY, "test_calc.py", EndToEndIT.TESTS,
-                ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 2\n"), "Bug");
+                ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 1\nrounds: 2\n"), "Bug");
         EndToEndIT.issue("acme", "local", 1, "add() subtracts", "Fix add.", "maintainer");
         github.setPermission("acme", "local", "maintainer", "write");
 

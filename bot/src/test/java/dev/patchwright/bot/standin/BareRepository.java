@@ -67,6 +67,18 @@ final class BareRepository {
         }
     }
 
+    /** True when the repository holds commit {@code id}. */
+    boolean hasCommit(ObjectId id) {
+        try (Repository repo = open(); RevWalk walk = new RevWalk(repo)) {
+            walk.parseCommit(id);
+            return true;
+        } catch (org.eclipse.jgit.errors.MissingObjectException | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** True when {@code head} has a commit that {@code base} lacks. */
     boolean hasCommitsBetween(ObjectId base, ObjectId head) {
         try (Repository repo = open(); RevWalk walk = new RevWalk(repo)) {

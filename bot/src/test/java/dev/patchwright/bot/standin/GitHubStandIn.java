@@ -258,6 +258,14 @@ public final class GitHubStandIn implements AutoCloseable {
         }
     }
 
+    /** The check runs on a commit, oldest first, as GitHub's {@code GET /commits/{ref}/check-runs} shows them. */
+    public List<Map<String, Object>> checkRuns(String owner, String name, String sha) {
+        synchronized (state) {
+            return state.repo(owner, name).checkRuns.stream().filter(run -> run.path("head_sha").asText().equals(sha))
+                    .map(GitHubStandIn::asMap).toList();
+        }
+    }
+
     /** The reaction contents on an issue ({@code eyes}, {@code +1}, ...), in the order they were made. */
     public List<String> reactions(String owner, String name, int issue) {
         synchronized (state) {

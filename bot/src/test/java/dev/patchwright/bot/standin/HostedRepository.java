@@ -57,6 +57,8 @@ final class HostedRepository {
     final TreeMap<Integer, Issue> issues = new TreeMap<>();
     final List<Comment> comments = new ArrayList<>();
     final List<Reaction> reactions = new ArrayList<>();
+    /** Check runs as GitHub shows them, in the order they were created. */
+    final List<com.fasterxml.jackson.databind.node.ObjectNode> checkRuns = new ArrayList<>();
 
     HostedRepository(long id, String owner, String name, BareRepository git, Instant createdAt) {
         this.id = id;

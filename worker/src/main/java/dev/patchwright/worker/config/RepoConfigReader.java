@@ -30,7 +30,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class RepoConfigReader {
 
     private static final List<String> KEYS = List.of("trigger-label", "setup", "test", "paths-ignore",
-            "candidates", "setup-timeout", "test-timeout", "setup-network", "budget", "allow-test-changes");
+            "candidates", "rounds", "setup-timeout", "test-timeout", "setup-network", "budget", "allow-test-changes",
+            "accept");
     private static final List<String> BUDGET_KEYS = List.of("monthly", "per-issue", "per-issue-time");
     private static final Pattern DURATION = Pattern.compile("(\\d+)([hms])");
     private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
@@ -60,7 +61,8 @@ final class RepoConfigReader {
             throw new RepoConfigException(source, 0, "cannot read the YAML: " + e.getMessage());
         }
         if (root == null) {
-            throw new RepoConfigException(source, 0, "the file is empty; it needs at least 'test: <command>'");
+            // An empty file says only "use the defaults": the build is detected.
+            return RepoConfig.detected();
         }
         if (!(root instanceof MappingNode)) {
             throw error(root, "the document must be a mapping of keys such as 'test: <command>', not "
@@ -83,18 +85,31 @@ final class RepoConfigReader {
             values.put(key, tuple.getValueNode());
         }
 
+        // Without 'test' the worker detects the build (Maven, Gradle, npm, pytest, cargo, go) and says what it chose.
         String test = string(values, "test");
-        if (test == null) {
-            throw new RepoConfigException(source, values.containsKey("test") ? line(values.get("test")) : 0,
-                    "'test' is required: the command that runs the tests, e.g. 'test: ./mvnw -B test'");
-        }
         String label = string(values, "trigger-label");
         return new RepoConfig(label != null ? label : RepoConfig.DEFAULT_TRIGGER_LABEL, string(values, "setup"),
-                test, strings(values, "paths-ignore"), candidates(values),
+                test, strings(values, "paths-ignore"), whole(values, "candidates", RepoConfig.MAX_CANDIDATES),
+                whole(values, "rounds", RepoConfig.MAX_ROUNDS),
                 duration(values, "setup-timeout", RepoConfig.DEFAULT_SETUP_TIMEOUT),
                 duration(values, "test-timeout", RepoConfig.DEFAULT_TEST_TIMEOUT),
                 bool(values, "setup-network", true), budget(values.get("budget")),
-                bool(values, "allow-test-changes", false));
+                bool(values, "allow-test-changes", false), accept(values.get("accept")));
+    }
+
+    /** {@code accept:}: the rule a candidate must meet to be accepted. */
+    private AcceptRule accept(Node node) throws RepoConfigException {
+        if (node == null) {
+            return AcceptRule.FAIL_TO_PASS;
+        }
+        String value = node instanceof ScalarNode scalar ? scalar.getValue() : null;
+        for (AcceptRule rule : AcceptRule.values()) {
+            if (rule.word().equals(value)) {
+                return rule;
+            }
+        }
+        throw error(node, "'accept' must be one of " + AcceptRule.words() + ", not "
+                + (value == null ? kind(node) : "'" + value + "'"));
     }
 
     /** The {@code budget:} mapping: dollar amounts and a duration, each optional. */
@@ -170,24 +185,24 @@ final class RepoConfigReader {
         return result;
     }
 
-    private Integer candidates(Map<String, Node> values) throws RepoConfigException {
-        Node node = values.get("candidates");
+    private Integer whole(Map<String, Node> values, String key, int max) throws RepoConfigException {
+        Node node = values.get(key);
         if (node == null) {
             return null;
         }
-        String range = "a whole number from 1 to " + RepoConfig.MAX_CANDIDATES;
+        String range = "a whole number from 1 to " + max;
         if (!(node instanceof ScalarNode) || !node.getTag().equals(Tag.INT)) {
-            throw error(node, "'candidates' must be " + range + ", not " + kind(node));
+            throw error(node, "'" + key + "' must be " + range + ", not " + kind(node));
         }
         try {
             int n = Integer.parseInt(((ScalarNode) node).getValue().replace("_", ""));
-            if (n >= 1 && n <= RepoConfig.MAX_CANDIDATES) {
+            if (n >= 1 && n <= max) {
                 return n;
             }
         } catch (NumberFormatException e) {
             // Reported below, like any number out of range.
         }
-        throw error(node, "'candidates' must be " + range + ", got " + ((ScalarNode) node).getValue());
+        throw error(node, "'" + key + "' must be " + range + ", got " + ((ScalarNode) node).getValue());
     }
 
     private Duration duration(Map<String, Node> values, String key, Duration fallback) throws RepoConfigException {

@@ -83,8 +83,8 @@ public final class JdbcJobRecorder implements JobRecorder {
         database.transaction("record candidate " + candidate.ordinal() + " of job " + jobId, connection -> {
             try (PreparedStatement insert = connection.prepareStatement(
                     "insert into candidates (job_id, attempt, ordinal, status, reason, failing_tests, diff, model,"
-                            + " prompt_tokens, completion_tokens, test_output, elapsed_ms, answer)"
-                            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                            + " prompt_tokens, completion_tokens, test_output, elapsed_ms, answer, round, evidence)"
+                            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)")) {
                 Array failing = connection.createArrayOf("text",
                         candidate.failingTests().stream().map(Database::storable).toArray());
                 insert.setLong(1, jobId);
@@ -100,6 +100,8 @@ public final class JdbcJobRecorder implements JobRecorder {
                 insert.setString(11, Database.storable(candidate.testOutputTail()));
                 insert.setLong(12, candidate.elapsedMillis());
                 insert.setString(13, Database.storable(candidate.answer()));
+                insert.setInt(14, candidate.round());
+                insert.setString(15, EvidenceJson.write(candidate.evidence()));
                 insert.executeUpdate();
                 failing.free();
             } catch (SQLException e) {

@@ -134,7 +134,7 @@ public final class JobHistory {
         return database.transaction("read the candidates of job " + jobId, connection -> {
             try (PreparedStatement query = connection.prepareStatement(
                     "select ordinal, status, reason, failing_tests, diff, model, prompt_tokens,"
-                            + " completion_tokens, test_output, elapsed_ms, answer"
+                            + " completion_tokens, test_output, elapsed_ms, answer, round, evidence"
                             + " from candidates where job_id = ? and attempt < ? order by attempt, ordinal")) {
                 query.setLong(1, jobId);
                 query.setInt(2, beforeAttempt);
@@ -157,7 +157,8 @@ public final class JobHistory {
                 rows.getString("reason"), failingTests, rows.getString("diff"),
                 rows.getString("model"), rows.getLong("prompt_tokens"),
                 rows.getLong("completion_tokens"), rows.getString("test_output"),
-                rows.getLong("elapsed_ms"), rows.getString("answer"));
+                rows.getLong("elapsed_ms"), rows.getString("answer"), rows.getInt("round"),
+                EvidenceJson.read(rows.getString("evidence")));
     }
 
     private List<JobView> jobs(String sql, long parameter) {

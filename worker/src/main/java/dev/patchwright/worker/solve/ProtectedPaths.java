@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
  * What a candidate may not change unless the repository allows it ({@code allow-test-changes: true}): the
  * repository's existing tests, the files its test command runs, and anything under {@code .github/}. A patch that
  * empties a test file (or a workflow) makes the tests "pass" without fixing anything; it must not be called
- * verified. New test files are welcome.
+ * verified. New test files are welcome, and so are tests added to an existing test file, as long as no line of
+ * it is changed or removed (the candidate's code is then also judged with the base commit's own tests, so an added
+ * line cannot neuter the tests either: see {@link CandidateJudge}).
  */
 final class ProtectedPaths {
 
@@ -32,15 +34,31 @@ final class ProtectedPaths {
      * @param testCommand the repository's test command: files it names are protected too
      */
     static List<String> touched(List<String> changed, Path baseTree, String testCommand) {
+        return touched(changed, baseTree, testCommand, null);
+    }
+
+    /**
+     * The protected paths among {@code changed}; with the candidate's {@code diff}, an existing test file to which
+     * lines were only added is not among them.
+     */
+    static List<String> touched(List<String> changed, Path baseTree, String testCommand, String diff) {
         List<String> protectedPaths = new ArrayList<>();
         List<String> commandFiles = commandFiles(testCommand, baseTree);
         for (String path : changed) {
             boolean existed = Files.exists(baseTree.resolve(path), LinkOption.NOFOLLOW_LINKS);
-            if (path.startsWith(".github/") || commandFiles.contains(path) || existed && isTest(path)) {
+            if (path.startsWith(".github/") || commandFiles.contains(path)
+                    || existed && isTest(path) && !onlyAdded(diff, path)) {
                 protectedPaths.add(path);
             }
         }
         return protectedPaths;
+    }
+
+    private static boolean onlyAdded(String diff, String path) {
+        if (diff == null) {
+            return false;
+        }
+        return SolveReport.DiffStat.of(diff).stream().anyMatch(s -> s.path().equals(path) && s.removed() == 0);
     }
 
     /** Whether {@code path} looks like a test by the usual conventions of the common build tools. */

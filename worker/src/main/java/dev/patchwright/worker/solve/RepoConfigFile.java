@@ -19,14 +19,17 @@ public final class RepoConfigFile {
     }
 
     /**
-     * Reads and checks the file.
+     * Reads and checks the file; without one, every setting is the default and the build is detected.
      *
-     * @throws Invalid when it is missing, not a regular file or not valid; the message says how to fix it
+     * @throws Invalid when it is not a regular file or not valid; the message says how to fix it
      */
     public static RepoConfig read(Path tree) throws Invalid {
         Path file = tree.resolve(PATH);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return RepoConfig.detected();
+        }
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            throw new Invalid(missingMessage());
+            throw new Invalid(PATH + " is not a regular file");
         }
         try {
             return RepoConfig.parse(Files.readString(file, StandardCharsets.UTF_8), PATH);
@@ -35,13 +38,6 @@ public final class RepoConfigFile {
         } catch (IOException e) {
             throw new Invalid(PATH + " could not be read: " + e.getMessage());
         }
-    }
-
-    /** The sentence shown when a repository has no configuration. */
-    public static String missingMessage() {
-        return "this repository has no `" + PATH + "`. Patchwright needs it to know how to run the tests; "
-                + "a minimal one is:\n\n```yaml\ntest: ./mvnw -q -o test\n# optional: runs first, with network, "
-                + "to fill the dependency cache\nsetup: ./mvnw -q dependency:go-offline\n```";
     }
 
     /** The configuration is missing or invalid. */

@@ -12,6 +12,7 @@ import dev.patchwright.inference.model.Model;
 import dev.patchwright.inference.model.Usage;
 import dev.patchwright.inference.tokenizer.Tokenizer;
 import dev.patchwright.inference.tokenizer.Tokenizers;
+import dev.patchwright.worker.config.AcceptRule;
 import dev.patchwright.worker.config.RepoConfig;
 import dev.patchwright.worker.git.GitException;
 import dev.patchwright.worker.git.RepoMirror;
@@ -20,6 +21,7 @@ import dev.patchwright.worker.budget.BudgetStatus;
 import dev.patchwright.worker.budget.Limits;
 import dev.patchwright.worker.sandbox.Sandbox;
 import dev.patchwright.worker.sandbox.SandboxException;
+import dev.patchwright.worker.solve.CandidateRecord.Evidence;
 import dev.patchwright.worker.solve.SolveResult.Outcome;
 import dev.patchwright.worker.solve.SolveResult.StepRun;
 import org.eclipse.jgit.lib.ObjectId;
@@ -27,20 +29,29 @@ import org.eclipse.jgit.lib.PersonIdent;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
 /**
- * Solves one issue: fetch, pack, set up, then candidates until one makes the repository's tests pass.
- * Each candidate is the model's answer parsed into edits, applied to a fresh copy of the base commit,
- * committed in the mirror (never pushed here) and judged by the tests in the sandbox.
+ * Solves one issue: fetch, set up and run the tests on the base commit, pack, then rounds of candidates until one
+ * is accepted. Each candidate is the model's answer parsed into edits, applied to a copy of the baseline's built
+ * tree, committed in the mirror (never pushed here) and judged by the tests in the sandbox (see
+ * {@link CandidateJudge}).
  *
  * <p>Infrastructure failures (fetch, sandbox) are thrown so the job can be retried; everything the
  * repository or the model got wrong is part of the returned {@link SolveResult}.
@@ -91,6 +102,9 @@ public final class SolvePipeline {
      * meter, a quote is given before the first model call, and a step the budget cannot pay for is not taken (the
      * solve ends with {@link Outcome#BUDGET_EXHAUSTED} and the numbers). Candidates that earlier attempts of the
      * job recorded are not generated again.
+     *
+     * <p>The environment comes first: setup and the tests on the base commit run before anything is packed or any
+     * model is called, and a base commit whose tests cannot be built or run ends the solve there.
      */
     public SolveResult solve(SolveRequest request, SolveContext context)
             throws GitException, SandboxException, IOException {
@@ -104,6 +118,7 @@ public final class SolvePipeline {
         try (Workspace.Job job = workspace.open(request.repoKey())) {
             Path baseTree = job.dir("base");
             mirror.materialize(request.repoKey(), base, baseTree);
+            progress.phase("fetch");
             RepoConfig config;
             try {
                 config = request.config() != null ? request.config() : RepoConfigFile.read(baseTree);
@@ -111,21 +126,41 @@ public final class SolvePipeline {
                 recorder.event("config", e.getMessage());
                 return progress.end(Outcome.CONFIG_INVALID, e.getMessage());
             }
-            progress.testCommand = config.test();
-            Tokenizer tokenizer = Tokenizers.load("o200k_base");
-            long window = SolvePrompt.packWindow(settings.contextTokens(), settings.maxOutputTokens(), tokenizer, request);
-            String packed;
-            try {
-                packed = job.pack(baseTree, config, window, request.issueTitle() + "\n\n" + request.issueBody(), recorder);
-            } catch (IllegalArgumentException e) {
-                // Not even the directory tree fits what the model's window leaves for the repository.
-                String reason = "the model's context window (" + settings.contextTokens() + " tokens) leaves too little "
-                        + "room for this repository: " + e.getMessage();
-                recorder.event("pack", reason);
-                return progress.end(Outcome.MODEL_FAILED, reason);
+            if (config.test() == null) {
+                Optional<BuildDetection.Detected> detected = BuildDetection.detect(baseTree);
+                if (detected.isEmpty()) {
+                    recorder.event("config", BuildDetection.nothingDetected());
+                    return progress.end(Outcome.CONFIG_INVALID, BuildDetection.nothingDetected());
+                }
+                config = config.withCommands(detected.get().setup(), detected.get().test());
+                progress.detected = detected.get().text();
+                recorder.event("config", progress.detected);
+                context.progress().update(progress.detected);
             }
+            progress.testCommand = config.test();
             try {
-                return candidates(request, base, config, job, packed, tokenizer, progress);
+                // The tests run in a copy that keeps what setup and the baseline built: each candidate starts from it.
+                Path built = job.copy(baseTree, "built");
+                SolveResult broken = environment(config, job, built, progress);
+                if (broken != null) {
+                    return broken;
+                }
+                Tokenizer tokenizer = Tokenizers.load("o200k_base");
+                long window = SolvePrompt.packWindow(settings.contextTokens(), settings.maxOutputTokens(), tokenizer,
+                        request);
+                String packed;
+                try {
+                    packed = job.pack(baseTree, config, window, request.issueTitle() + "\n\n" + request.issueBody(),
+                            recorder);
+                } catch (IllegalArgumentException e) {
+                    // Not even the directory tree fits what the model's window leaves for the repository.
+                    String reason = "the model's context window (" + settings.contextTokens() + " tokens) leaves too "
+                            + "little room for this repository: " + e.getMessage();
+                    recorder.event("pack", reason);
+                    return progress.end(Outcome.MODEL_FAILED, reason);
+                }
+                progress.phase("pack");
+                return rounds(request, base, config, job, built, packed, tokenizer, progress);
             } catch (BudgetExceededException e) {
                 String reason = "the budget cannot pay for the next step: " + e.getMessage();
                 recorder.event("budget", reason);
@@ -134,60 +169,89 @@ public final class SolvePipeline {
         }
     }
 
-    /** Setup, baseline, the quote, then candidates until one passes or the plan, the money or the time runs out. */
-    private SolveResult candidates(SolveRequest request, ObjectId base, RepoConfig config, Workspace.Job job,
-                                   String packed, Tokenizer tokenizer, Progress progress)
-            throws GitException, SandboxException, IOException, BudgetExceededException {
+    /**
+     * Setup, then the tests on the base commit, both in {@code built}; the result that ends the solve when either
+     * breaks, else null. No model has been called yet, so a broken environment costs only its sandbox time.
+     */
+    private SolveResult environment(RepoConfig config, Workspace.Job job, Path built, Progress progress)
+            throws SandboxException, BudgetExceededException {
         SolveContext context = progress.context;
         JobRecorder recorder = context.recorder();
-        Path baseTree = job.dir("base");
         if (config.setup() != null) {
             recorder.event("setup", "running " + config.setup());
             boolean network = config.setupNetwork() && settings.allowSetupNetwork();
             Duration limit = settings.cap(config.setupTimeout());
             // The one step that may write the dependency cache.
-            progress.setup = context.meter().sandbox(limit, () -> job.setup(config.setup(), baseTree, network, limit),
+            progress.setup = context.meter().sandbox(limit, () -> job.setup(config.setup(), built, network, limit),
                     StepRun::elapsed);
             recorder.event("setup", progress.setup.description());
+            progress.phase("setup");
             if (!progress.setup.passed()) {
                 return progress.end(Outcome.SETUP_FAILED,
                         "the setup command `" + config.setup() + "` failed (" + progress.setup.description() + ")");
             }
         }
         Duration testLimit = settings.cap(config.testTimeout());
-        progress.baseline = sandboxed(job, config.test(), job.copy(baseTree, "baseline"), false, testLimit, context);
+        progress.baseline = sandboxed(job, config.test(), built, testLimit, context);
+        progress.phase("baseline");
         recorder.event("baseline", "tests on the base commit: " + progress.baseline.description()
                 + (progress.baseline.failingTests().isEmpty() ? "" : ", failing " + progress.baseline.failingTests()));
+        if (progress.baseline.broken() != null) {
+            String reason = "on the base commit, before any change, `" + config.test() + "` could not build or run "
+                    + "the tests: " + progress.baseline.broken() + ". No model was called: fix the build, or the "
+                    + "`setup:` and `test:` commands in `" + RepoConfigFile.PATH + "`, then try again";
+            recorder.event("baseline", reason);
+            return progress.end(Outcome.BASELINE_BROKEN, reason);
+        }
+        return null;
+    }
 
+    /**
+     * Rounds of candidates until one is accepted, or the rounds, the money or the time run out. Each round samples
+     * the round's candidates from one prompt, verifies the distinct ones in parallel sandboxes, counts identical
+     * patches as votes, and shows the next round the most promising failures.
+     */
+    private SolveResult rounds(SolveRequest request, ObjectId base, RepoConfig config, Workspace.Job job, Path built,
+                               String packed, Tokenizer tokenizer, Progress progress)
+            throws GitException, SandboxException, IOException, BudgetExceededException {
+        SolveContext context = progress.context;
+        JobRecorder recorder = context.recorder();
+        Duration testLimit = settings.cap(config.testTimeout());
+        CandidateJudge judge = new CandidateJudge(job, config, progress.baseline, built, testLimit, context);
         SolvePrompt prompt = new SolvePrompt(request.repoKey(), base.name(), packed, request);
-        int planned = settings.candidatesFor(config.candidates());
+        int perRound = settings.candidatesFor(config.candidates());
+        int rounds = settings.roundsFor(config.rounds());
+        progress.plan = perRound + " candidate" + (perRound == 1 ? "" : "s") + " per round, up to " + rounds + " round"
+                + (rounds == 1 ? "" : "s");
         Map<String, Integer> seenDiffs = new HashMap<>();
+        int lastRound = 0;
         for (CandidateRecord earlier : recorder.earlierCandidates()) {
             if ("error".equals(earlier.status())) {
                 continue; // no verdict was paid for: it is tried again
             }
             progress.candidates.add(earlier);
+            lastRound = Math.max(lastRound, earlier.round());
             if (earlier.diff() != null) {
-                seenDiffs.putIfAbsent(earlier.diff(), earlier.ordinal());
+                seenDiffs.putIfAbsent(normalised(earlier.diff()), earlier.ordinal());
             }
             if ("passed".equals(earlier.status()) && earlier.answer() != null) {
-                recorder.event("resume", "candidate " + earlier.ordinal() + " passed on an earlier attempt; its patch "
-                        + "is rebuilt, not paid for again");
+                recorder.event("resume", "candidate " + earlier.ordinal() + " was accepted on an earlier attempt; its "
+                        + "patch is rebuilt, not paid for again");
                 progress.winner = earlier;
                 progress.patchCommit = rebuild(request, base, earlier.answer());
-                return progress.end(Outcome.SOLVED, "candidate " + earlier.ordinal() + " passed the tests");
+                return progress.end(Outcome.SOLVED, "candidate " + earlier.ordinal() + " was accepted: "
+                        + earlier.reason());
             }
-            prompt.rejected(earlier.answer(), earlier.reason(), earlier.testOutputTail());
         }
         if (!progress.candidates.isEmpty()) {
             recorder.event("resume", progress.candidates.size() + " candidate(s) recorded by earlier attempts are "
                     + "not generated again");
+            prompt.repair(mostPromising(progress.candidates));
         }
-        int remaining = planned - progress.candidates.size();
-        if (remaining > 0 && context.meter().priced()) {
-            ChatRequest first = chat(prompt, 1);
-            long tokens = first.messages().stream().mapToLong(m -> tokenizer.count(m.content())).sum();
-            Quote quote = Quote.of(context.meter(), first, tokens, remaining, testLimit);
+        if (lastRound < rounds && context.meter().priced()) {
+            ChatRequest one = chat(prompt, 1);
+            long tokens = one.messages().stream().mapToLong(m -> tokenizer.count(m.content())).sum();
+            Quote quote = Quote.of(context.meter(), one, tokens, perRound * (rounds - lastRound), testLimit);
             progress.quote = quote.text();
             recorder.event("quote", quote.text());
             context.progress().update(quote.text());
@@ -195,63 +259,270 @@ public final class SolvePipeline {
                 return progress.end(Outcome.BUDGET_EXHAUSTED, quote.refusal());
             }
         }
-        int modelFailures = 0;
-        int tried = 0;
-        for (int ordinal = progress.candidates.size() + 1; ordinal <= planned && progress.winner == null; ordinal++) {
-            if (context.stop().getAsBoolean()) {
-                recorder.event("stop", "stopped before candidate " + ordinal);
-                return progress.end(Outcome.STOPPED, "stopped before candidate " + ordinal
-                        + ": the job was cancelled or handed to another worker");
-            }
-            if (Instant.now().isAfter(context.deadline())) {
-                return progress.end(Outcome.BUDGET_EXHAUSTED, "the per-issue time limit was reached before candidate "
-                        + ordinal);
-            }
-            Instant candidateStart = Instant.now();
-            Attempt attempt = new Attempt(ordinal);
-            tried++;
-            try {
-                Completion completion = context.meter().complete(model, chat(prompt, ordinal));
-                progress.usage = progress.usage.plus(completion.usage());
-                attempt.model = completion.model();
-                attempt.usage = completion.usage();
-                attempt.answer = completion.choices().get(0);
-                judge(request, base, config, job, attempt, seenDiffs, context);
-            } catch (InferenceException e) {
-                modelFailures++;
-                attempt.verdict("error", "the model call failed: " + e.getMessage());
-            } catch (EditFormatException e) {
-                attempt.verdict("rejected", "the model's answer had no usable edits: " + e.getMessage());
-            } catch (EditApplyException e) {
-                attempt.verdict("rejected", "the edits did not apply: " + e.getMessage());
-            } catch (BudgetExceededException e) {
-                if (attempt.answer != null) {
-                    // Paid for but not verified: kept with its answer, so a retry with more budget can test it.
-                    attempt.verdict("error", "not verified: the budget cannot pay for its test run");
-                    record(recorder, progress, attempt, candidateStart);
+        int calls = 0;
+        int failedCalls = 0;
+        ExecutorService sandboxes = Executors.newFixedThreadPool(settings.sandboxes(), runnable -> {
+            Thread thread = new Thread(runnable, "verify-" + request.repoKey());
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            for (int round = lastRound + 1; round <= rounds; round++) {
+                if (context.stop().getAsBoolean()) {
+                    recorder.event("stop", "stopped before round " + round);
+                    return progress.end(Outcome.STOPPED, "stopped before round " + round
+                            + ": the job was cancelled or handed to another worker");
                 }
-                throw e;
+                if (Instant.now().isAfter(context.deadline())) {
+                    return progress.end(Outcome.BUDGET_EXHAUSTED, "the per-issue time limit was reached before round "
+                            + round);
+                }
+                context.progress().update(progress.header() + "Round " + round + " of " + rounds + ": sampling "
+                        + perRound + " candidate" + (perRound == 1 ? "" : "s") + ".");
+                Samples samples = sample(prompt, perRound, context);
+                calls += samples.calls;
+                failedCalls += samples.failedCalls;
+                List<Attempt> attempts = new ArrayList<>();
+                for (int i = 0; i < samples.answers.size(); i++) {
+                    Attempt attempt = new Attempt(progress.nextOrdinal(), round);
+                    attempt.model = samples.model;
+                    attempt.usage = samples.usageShare(i);
+                    attempt.answer = samples.answers.get(i);
+                    prepare(request, base, config, job, built, attempt, seenDiffs, progress);
+                    attempts.add(attempt);
+                }
+                if (samples.error != null) {
+                    Attempt failed = new Attempt(progress.nextOrdinal(), round);
+                    failed.verdict("error", "the model call failed: " + samples.error);
+                    attempts.add(failed);
+                }
+                context.progress().update(progress.header() + "Round " + round + " of " + rounds + ": verifying "
+                        + attempts.stream().filter(a -> a.prepared != null).count() + " distinct candidate(s) in the "
+                        + "sandbox.");
+                verify(judge, attempts, sandboxes, progress);
+                List<CandidateRecord> accepted = new ArrayList<>();
+                for (Attempt attempt : attempts) {
+                    CandidateRecord record = attempt.record();
+                    if ("passed".equals(record.status())) {
+                        accepted.add(record);
+                    }
+                }
+                progress.record(attempts);
+                progress.phase("round " + round);
+                if (!accepted.isEmpty()) {
+                    CandidateRecord winner = best(accepted, progress.candidates);
+                    progress.winner = winner;
+                    progress.patchCommit = attempts.stream().filter(a -> a.ordinal == winner.ordinal())
+                            .findFirst().orElseThrow().commit;
+                    recorder.event("accept", "candidate " + winner.ordinal() + " accepted in round " + round + ": "
+                            + winner.reason());
+                    return progress.end(Outcome.SOLVED, "candidate " + winner.ordinal() + " was accepted: "
+                            + winner.reason());
+                }
+                prompt.repair(mostPromising(progress.candidates));
+                if (context.meter().priced()) {
+                    context.progress().update(progress.header() + progress.spentSoFar(round, rounds));
+                }
             }
-            CandidateRecord record = record(recorder, progress, attempt, candidateStart);
-            if ("passed".equals(record.status())) {
-                progress.winner = record;
-                progress.patchCommit = attempt.commit;
-            } else if (!"error".equals(record.status())) {
-                prompt.rejected(attempt.answer, record.reason(), attempt.testOutput);
-            }
-            if (context.meter().priced()) {
-                context.progress().update(progress.quote + "\n\n" + progress.spentSoFar(ordinal, planned));
-            }
+        } finally {
+            sandboxes.shutdownNow();
         }
-        if (progress.winner != null) {
-            return progress.end(Outcome.SOLVED, "candidate " + progress.winner.ordinal() + " passed the tests");
-        }
-        if (tried > 0 && modelFailures == tried) {
+        if (calls > 0 && failedCalls == calls) {
             return progress.end(Outcome.MODEL_FAILED, "every call to the model failed; the last: "
                     + progress.candidates.get(progress.candidates.size() - 1).reason());
         }
-        return progress.end(Outcome.NO_PASSING_CANDIDATE,
-                "none of the " + planned + " candidates made `" + config.test() + "` pass");
+        List<CandidateRecord> promising = mostPromising(progress.candidates);
+        String closest = promising.isEmpty() ? "" : "; the closest, candidate " + promising.get(0).ordinal() + ": "
+                + promising.get(0).reason();
+        return progress.end(Outcome.NO_PASSING_CANDIDATE, "none of the " + progress.candidates.size()
+                + " candidates in " + Math.max(1, progress.rounds()) + " round" + (progress.rounds() == 1 ? "" : "s")
+                + " was accepted (" + (config.accept() == AcceptRule.TESTS_PASS ? "the tests must pass and nothing "
+                + "that passed may break" : "a test must go from failing to passing and nothing that passed may "
+                + "break") + ")" + closest);
+    }
+
+    /** The answers of one round: one call with {@code n} where the server gives them, else one call each. */
+    private Samples sample(SolvePrompt prompt, int wanted, SolveContext context) throws BudgetExceededException {
+        Samples samples = new Samples();
+        int n = wanted;
+        while (samples.answers.size() < wanted) {
+            int ask = Math.min(n, wanted - samples.answers.size());
+            try {
+                samples.calls++;
+                Completion completion = context.meter().complete(model, chat(prompt, ask));
+                samples.model = completion.model();
+                samples.add(completion.choices(), completion.usage(), ask);
+                if (completion.choices().size() < ask) {
+                    n = 1; // the server ignores n: one call per sample from here on
+                }
+            } catch (InferenceException e) {
+                samples.failedCalls++;
+                samples.error = e.getMessage();
+                return samples;
+            } catch (BudgetExceededException e) {
+                if (ask > 1) {
+                    n = 1; // the budget may still hold one sample at a time
+                    samples.calls--;
+                    continue;
+                }
+                if (samples.answers.isEmpty()) {
+                    throw e;
+                }
+                return samples; // what was paid for is verified
+            }
+        }
+        return samples;
+    }
+
+    /**
+     * Parses a candidate's answer, applies it to a copy of the built tree and commits it; judges at once what needs
+     * no test run (unusable answers, protected paths, a patch already proposed, which counts as a vote).
+     */
+    private void prepare(SolveRequest request, ObjectId base, RepoConfig config, Workspace.Job job, Path built,
+                         Attempt attempt, Map<String, Integer> seenDiffs, Progress progress)
+            throws GitException, IOException {
+        List<FileEdit> edits;
+        try {
+            edits = SearchReplaceFormat.parse(attempt.answer);
+        } catch (EditFormatException e) {
+            attempt.verdict("rejected", "the model's answer had no usable edits: " + e.getMessage());
+            return;
+        }
+        Path tree = job.copy(built, "candidate-" + attempt.ordinal);
+        List<String> changed;
+        try {
+            changed = CandidateJudge.applyNewer(tree, edits, built);
+        } catch (EditApplyException e) {
+            job.delete(tree);
+            attempt.verdict("rejected", "the edits did not apply: " + e.getMessage());
+            return;
+        }
+        Path baseTree = job.dir("base");
+        attempt.commit = mirror.commit(request.repoKey(), base, tree, changed, commitMessage(request), AUTHOR);
+        attempt.diff = mirror.diff(request.repoKey(), base, attempt.commit);
+        if (attempt.diff.isBlank()) {
+            job.delete(tree);
+            attempt.verdict("rejected", "the edits changed nothing");
+            return;
+        }
+        List<String> flagged = config.allowTestChanges() ? List.of()
+                : ProtectedPaths.touched(changed, baseTree, config.test(), attempt.diff);
+        if (!flagged.isEmpty()) {
+            // Judged before the tests run: emptying a test makes them pass without fixing anything.
+            job.delete(tree);
+            attempt.evidence = new Evidence(1, List.of(), List.of(), List.of(), flagged);
+            attempt.verdict("rejected", "it changes " + String.join(", ", flagged) + ", which only a person may "
+                    + "change (existing tests, the test command's files, .github/); a repository that wants "
+                    + "otherwise sets allow-test-changes: true");
+            return;
+        }
+        Integer same = seenDiffs.putIfAbsent(normalised(attempt.diff), attempt.ordinal);
+        if (same != null) {
+            job.delete(tree);
+            progress.vote(same);
+            attempt.sameAs = same;
+            attempt.verdict("rejected", "the same patch as candidate " + same + ": counted as a vote for it, not run "
+                    + "again");
+            return;
+        }
+        List<FileEdit> sourceEdits = new ArrayList<>();
+        List<FileEdit> testEdits = new ArrayList<>();
+        boolean extendsExisting = false;
+        for (FileEdit edit : edits) {
+            if (ProtectedPaths.isTest(edit.path())) {
+                testEdits.add(edit);
+                extendsExisting |= Files.exists(baseTree.resolve(edit.path()), LinkOption.NOFOLLOW_LINKS);
+            } else {
+                sourceEdits.add(edit);
+            }
+        }
+        attempt.prepared = new CandidateJudge.Prepared(attempt.ordinal, tree, sourceEdits, testEdits, extendsExisting);
+    }
+
+    /** Runs the prepared candidates' tests, {@link SolveSettings#sandboxes()} at a time. */
+    private static void verify(CandidateJudge judge, List<Attempt> attempts, ExecutorService sandboxes,
+                               Progress progress) throws SandboxException, BudgetExceededException, IOException {
+        Map<Attempt, Future<CandidateJudge.Verdict>> running = new LinkedHashMap<>();
+        for (Attempt attempt : attempts) {
+            if (attempt.prepared != null) {
+                running.put(attempt, sandboxes.submit(() -> judge.judge(attempt.prepared)));
+            }
+        }
+        BudgetExceededException unpaid = null;
+        for (Map.Entry<Attempt, Future<CandidateJudge.Verdict>> entry : running.entrySet()) {
+            Attempt attempt = entry.getKey();
+            try {
+                CandidateJudge.Verdict verdict = entry.getValue().get();
+                attempt.testOutput = verdict.full().outputTail();
+                attempt.failingTests = verdict.full().failingTests();
+                attempt.evidence = verdict.evidence().withVotes(progress.votes(attempt.ordinal));
+                attempt.verdict(verdict.status(), verdict.reason());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SandboxException("interrupted while candidates were verified", e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof BudgetExceededException budget) {
+                    // Paid for but not verified: kept with its answer, so a retry with more budget can test it.
+                    attempt.verdict("error", "not verified: the budget cannot pay for its test run");
+                    unpaid = budget;
+                } else if (cause instanceof SandboxException sandbox) {
+                    throw sandbox;
+                } else if (cause instanceof IOException io) {
+                    throw io;
+                } else {
+                    throw new IllegalStateException("verifying candidate " + attempt.ordinal + " failed", cause);
+                }
+            }
+        }
+        if (unpaid != null) {
+            progress.record(attempts);
+            throw unpaid;
+        }
+    }
+
+    /**
+     * The winner among accepted candidates: the most votes (identical patches), then one whose own test reproduces
+     * the issue, then the smallest change, then the earliest.
+     */
+    private static CandidateRecord best(List<CandidateRecord> accepted, List<CandidateRecord> all) {
+        return accepted.stream().min(Comparator
+                .comparingInt((CandidateRecord c) -> -c.evidence().votes())
+                .thenComparing(c -> c.evidence().reproduction().isEmpty())
+                .thenComparingInt(c -> changedLines(c.diff()))
+                .thenComparingInt(CandidateRecord::ordinal)).orElseThrow();
+    }
+
+    /**
+     * Candidates worth showing the next round, best first: patches that ran, fixing most and breaking least; not
+     * duplicates, not answers that never applied.
+     */
+    static List<CandidateRecord> mostPromising(List<CandidateRecord> candidates) {
+        return candidates.stream()
+                .filter(c -> !"error".equals(c.status()) && c.diff() != null && !c.diff().isBlank()
+                        && !c.reason().startsWith("the same patch as candidate"))
+                .sorted(Comparator
+                        .comparingInt((CandidateRecord c) -> c.testOutputTail() == null ? 1 : 0)
+                        .thenComparingInt(c -> c.evidence().regressions().size() - c.evidence().fixed().size())
+                        .thenComparingInt(c -> c.failingTests().size())
+                        .thenComparingInt(c -> -c.ordinal()))
+                .toList();
+    }
+
+    private static int changedLines(String diff) {
+        return SolveReport.DiffStat.of(diff).stream().mapToInt(s -> s.added() + s.removed()).sum();
+    }
+
+    /** A diff without what does not change its meaning: object ids and trailing blanks. */
+    static String normalised(String diff) {
+        StringBuilder out = new StringBuilder();
+        for (String line : diff.split("\n")) {
+            if (line.startsWith("index ")) {
+                continue;
+            }
+            out.append(line.stripTrailing()).append('\n');
+        }
+        return out.toString();
     }
 
     /**
@@ -280,61 +551,15 @@ public final class SolvePipeline {
         }
     }
 
-    private ChatRequest chat(SolvePrompt prompt, int ordinal) {
-        return new ChatRequest(prompt.messages(), settings.maxOutputTokens(),
-                ordinal == 1 ? 0.0 : settings.temperature(), 1, null);
+    /** One request for {@code n} samples: deterministic when one is asked for, varied when several are. */
+    private ChatRequest chat(SolvePrompt prompt, int n) {
+        return new ChatRequest(prompt.messages(), settings.maxOutputTokens(), n == 1 ? 0.0 : settings.temperature(),
+                n, null);
     }
 
-    private StepRun sandboxed(Workspace.Job job, String command, Path tree, boolean network, Duration limit,
-                              SolveContext context) throws SandboxException, BudgetExceededException {
-        return context.meter().sandbox(limit, () -> job.run(command, tree, network, limit), StepRun::elapsed);
-    }
-
-    private static CandidateRecord record(JobRecorder recorder, Progress progress, Attempt attempt, Instant started) {
-        CandidateRecord record = attempt.record(Duration.between(started, Instant.now()));
-        recorder.candidate(record);
-        progress.candidates.add(record);
-        return record;
-    }
-
-    private void judge(SolveRequest request, ObjectId base, RepoConfig config, Workspace.Job job, Attempt attempt,
-                       Map<String, Integer> seenDiffs, SolveContext context)
-            throws EditFormatException, EditApplyException, GitException, SandboxException, IOException,
-            BudgetExceededException {
-        List<FileEdit> edits = SearchReplaceFormat.parse(attempt.answer);
-        Path tree = job.copy(job.dir("base"), "candidate-" + attempt.ordinal);
-        List<String> changed = EditApplier.apply(tree, edits);
-        List<String> protectedPaths = config.allowTestChanges() ? List.of()
-                : ProtectedPaths.touched(changed, job.dir("base"), config.test());
-        attempt.commit = mirror.commit(request.repoKey(), base, tree, changed, commitMessage(request), AUTHOR);
-        attempt.diff = mirror.diff(request.repoKey(), base, attempt.commit);
-        if (attempt.diff.isBlank()) {
-            attempt.verdict("rejected", "the edits changed nothing");
-            return;
-        }
-        if (!protectedPaths.isEmpty()) {
-            // Judged before the tests run: emptying a test makes them pass without fixing anything.
-            attempt.verdict("rejected", "it changes " + String.join(", ", protectedPaths) + ", which only a person "
-                    + "may change (existing tests, the test command's files, .github/); a repository that wants "
-                    + "otherwise sets allow-test-changes: true");
-            return;
-        }
-        Integer same = seenDiffs.putIfAbsent(attempt.diff, attempt.ordinal);
-        if (same != null) {
-            attempt.verdict("rejected", "the same patch as candidate " + same + ", not run again");
-            return;
-        }
-        StepRun run = sandboxed(job, config.test(), tree, false, settings.cap(config.testTimeout()), context);
-        attempt.testOutput = run.outputTail();
-        attempt.failingTests = run.failingTests();
-        if (run.passed()) {
-            attempt.verdict("passed", "`" + config.test() + "` passed (" + run.description() + ")");
-        } else if (!run.failingTests().isEmpty()) {
-            attempt.verdict("rejected", "tests failed: " + String.join(", ", run.failingTests()));
-        } else {
-            attempt.verdict("rejected", "tests failed: " + run.description());
-        }
-        job.delete(tree);
+    private StepRun sandboxed(Workspace.Job job, String command, Path tree, Duration limit, SolveContext context)
+            throws SandboxException, BudgetExceededException {
+        return context.meter().sandbox(limit, () -> job.run(command, tree, false, limit), StepRun::elapsed);
     }
 
     private static String commitMessage(SolveRequest request) {
@@ -350,9 +575,37 @@ public final class SolvePipeline {
         return text.substring(text.length() - KEPT_OUTPUT_CHARS);
     }
 
+    /** The answers a round's calls brought back, and what they cost. */
+    private static final class Samples {
+        final List<String> answers = new ArrayList<>();
+        final List<Usage> shares = new ArrayList<>();
+        String model;
+        String error;
+        int calls;
+        int failedCalls;
+
+        /** Adds a call's choices, each with an even share of the call's usage. */
+        void add(List<String> choices, Usage usage, int asked) {
+            int count = Math.max(1, choices.size());
+            for (int i = 0; i < choices.size() && answers.size() < Integer.MAX_VALUE; i++) {
+                answers.add(choices.get(i));
+                shares.add(i == 0 ? new Usage(usage.promptTokens() - usage.promptTokens() / count * (count - 1),
+                        usage.cachedPromptTokens() - usage.cachedPromptTokens() / count * (count - 1),
+                        usage.completionTokens() - usage.completionTokens() / count * (count - 1))
+                        : new Usage(usage.promptTokens() / count, usage.cachedPromptTokens() / count,
+                        usage.completionTokens() / count));
+            }
+        }
+
+        Usage usageShare(int i) {
+            return shares.get(i);
+        }
+    }
+
     /** One candidate while it is being judged. */
     private static final class Attempt {
         final int ordinal;
+        final int round;
         String model;
         Usage usage = Usage.ZERO;
         String answer;
@@ -360,11 +613,17 @@ public final class SolvePipeline {
         String diff;
         String testOutput;
         List<String> failingTests = List.of();
+        Evidence evidence = Evidence.NONE;
+        CandidateJudge.Prepared prepared;
+        Integer sameAs;
         String status;
         String reason;
+        final Instant started = Instant.now();
+        CandidateRecord record;
 
-        Attempt(int ordinal) {
+        Attempt(int ordinal, int round) {
             this.ordinal = ordinal;
+            this.round = round;
         }
 
         void verdict(String status, String reason) {
@@ -372,9 +631,13 @@ public final class SolvePipeline {
             this.reason = reason;
         }
 
-        CandidateRecord record(Duration elapsed) {
-            return new CandidateRecord(ordinal, status, reason, failingTests, diff, model, usage.promptTokens(),
-                    usage.completionTokens(), tail(testOutput), elapsed.toMillis(), answer);
+        CandidateRecord record() {
+            if (record == null) {
+                record = new CandidateRecord(ordinal, status, reason, failingTests, diff, model, usage.promptTokens(),
+                        usage.completionTokens(), tail(testOutput), Duration.between(started, Instant.now()).toMillis(),
+                        answer, round, evidence);
+            }
+            return record;
         }
     }
 
@@ -386,27 +649,100 @@ public final class SolvePipeline {
         final Instant started;
         final SolveContext context;
         final List<CandidateRecord> candidates = new ArrayList<>();
+        final List<SolveResult.Phase> phases = new ArrayList<>();
+        final Map<Integer, Integer> votes = new HashMap<>();
+        Instant phaseStart;
         String testCommand;
+        String detected = "";
+        String plan = "";
         StepRun setup;
         StepRun baseline;
         CandidateRecord winner;
         ObjectId patchCommit;
         Usage usage = Usage.ZERO;
         String quote = "";
+        int ordinals;
 
         Progress(SolveRequest request, String branch, ObjectId base, Instant started, SolveContext context) {
             this.request = request;
             this.branch = branch;
             this.base = base;
             this.started = started;
+            this.phaseStart = started;
             this.context = context;
         }
 
-        /** One line on the money after candidate {@code ordinal} of {@code planned}. */
-        String spentSoFar(int ordinal, int planned) {
+        int nextOrdinal() {
+            if (ordinals == 0) {
+                ordinals = candidates.stream().mapToInt(CandidateRecord::ordinal).max().orElse(0);
+            }
+            return ++ordinals;
+        }
+
+        /** Ends the phase that began when the last one ended. */
+        void phase(String name) {
+            Instant now = Instant.now();
+            phases.add(new SolveResult.Phase(name, Duration.between(phaseStart, now).toMillis()));
+            phaseStart = now;
+        }
+
+        /** One more candidate proposed the patch of candidate {@code ordinal}. */
+        void vote(int ordinal) {
+            votes.merge(ordinal, 1, Integer::sum);
+            for (int i = 0; i < candidates.size(); i++) {
+                CandidateRecord c = candidates.get(i);
+                if (c.ordinal() == ordinal && c.evidence() != Evidence.NONE) {
+                    candidates.set(i, c.withEvidence(c.evidence().withVotes(votes(ordinal))));
+                }
+            }
+        }
+
+        /** Votes for candidate {@code ordinal}: itself and every identical patch. */
+        int votes(int ordinal) {
+            return 1 + votes.getOrDefault(ordinal, 0);
+        }
+
+        /** Records the round's candidates (once each), with their votes as they stand now. */
+        void record(List<Attempt> attempts) {
+            for (Attempt attempt : attempts) {
+                if (attempt.record != null && candidates.stream().anyMatch(c -> c.ordinal() == attempt.ordinal)) {
+                    continue;
+                }
+                if (attempt.status == null) {
+                    continue; // not judged: a budget refusal stopped the round before its run
+                }
+                if (attempt.prepared != null || attempt.evidence != Evidence.NONE) {
+                    attempt.evidence = attempt.evidence.withVotes(votes(attempt.ordinal));
+                }
+                CandidateRecord record = attempt.record();
+                context.recorder().candidate(record);
+                candidates.add(record);
+                usage = usage.plus(attempt.usage);
+            }
+        }
+
+        int rounds() {
+            return candidates.stream().mapToInt(CandidateRecord::round).max().orElse(0);
+        }
+
+        /** The lines that head every progress update: what was detected, and the quote. */
+        String header() {
+            StringBuilder text = new StringBuilder();
+            if (!detected.isEmpty()) {
+                text.append(detected).append("\n\n");
+            }
+            if (!quote.isEmpty()) {
+                text.append(quote).append("\n\n");
+            }
+            return text.toString();
+        }
+
+        /** One line on the money after round {@code round} of {@code rounds}. */
+        String spentSoFar(int round, int rounds) {
             BudgetStatus status = context.meter().guard().status();
             boolean limited = !status.limits().perIssue().equals(Limits.unlimited().perIssue());
-            return String.format(Locale.ROOT, "Candidate %d of %d done; spent so far %s%s.", ordinal, planned,
+            return String.format(Locale.ROOT, "Round %d of %d done, %d candidate%s so far, none accepted yet; spent so "
+                            + "far %s%s.", round, rounds, candidates.size(), candidates.size() == 1 ? "" : "s",
                     status.jobSpent(), limited ? " of this issue's " + status.limits().perIssue() : "");
         }
 
@@ -421,7 +757,8 @@ public final class SolvePipeline {
                     monthLimited ? status.repositoryLeft().toString() : "",
                     monthLimited ? status.limits().repositoryMonthly().toString() : "", quote);
             SolveResult result = new SolveResult(outcome, reason, branch, base, testCommand, setup, baseline,
-                    candidates, winner, patchCommit, usage, Duration.between(started, Instant.now()), spend);
+                    candidates, winner, patchCommit, usage, Duration.between(started, Instant.now()), spend, phases,
+                    detected);
             if (outcome != Outcome.STOPPED) {
                 context.recorder().result(result);
             }

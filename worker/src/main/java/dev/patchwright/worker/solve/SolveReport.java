@@ -22,12 +22,14 @@ public final class SolveReport {
             md.append("Fixes #").append(request.issueNumber()).append("\n\n");
         }
         CandidateRecord winner = result.winner();
-        md.append(String.format(Locale.ROOT, "Patchwright tried %d candidate patch%s; candidate %d makes `%s` pass.%n%n",
-                result.candidates().size(), result.candidates().size() == 1 ? "" : "es", winner.ordinal(),
-                result.testCommand()));
-        if (result.baseline() != null && result.baseline().passed()) {
-            md.append("**Note:** the tests already passed on the base commit, so they do not show that this patch ")
-                    .append("fixes the issue. Review it with that in mind.\n\n");
+        int rounds = Math.max(1, result.rounds());
+        md.append(String.format(Locale.ROOT, "Patchwright tried %d candidate patch%s in %d round%s; candidate %d was "
+                        + "accepted: %s.%n%n", result.candidates().size(), result.candidates().size() == 1 ? "" : "es",
+                rounds, rounds == 1 ? "" : "s", winner.ordinal(), winner.reason()));
+        if (winner.evidence().fixed().isEmpty()) {
+            md.append("**Note:** no test went from failing to passing (the repository accepts a patch when its tests ")
+                    .append("pass), so the tests do not show that this patch fixes the issue. Review it with that in ")
+                    .append("mind.\n\n");
         }
         md.append("### What changed\n\n");
         for (DiffStat stat : DiffStat.of(winner.diff())) {
@@ -35,6 +37,103 @@ public final class SolveReport {
         }
         md.append('\n');
         appendEvidence(md, result);
+        appendRunnersUp(md, result);
+        return md.toString();
+    }
+
+    /** The other accepted patches, collapsed, when the candidates did not all agree. */
+    private static void appendRunnersUp(StringBuilder md, SolveResult result) {
+        List<CandidateRecord> others = result.candidates().stream()
+                .filter(c -> "passed".equals(c.status()) && c != result.winner()
+                        && c.ordinal() != result.winner().ordinal() && c.diff() != null)
+                .toList();
+        if (others.isEmpty()) {
+            return;
+        }
+        md.append("\n### Runner-up patches\n\nThe vote was split: these candidates were accepted too.\n\n");
+        for (CandidateRecord c : others) {
+            md.append("<details><summary>Candidate ").append(c.ordinal()).append(" (").append(votes(c))
+                    .append(")</summary>\n\n```diff\n").append(c.diff().replace("```", "``\u200b`"))
+                    .append("\n```\n</details>\n\n");
+        }
+    }
+
+    private static String votes(CandidateRecord c) {
+        int v = Math.max(1, c.evidence().votes());
+        return v + " vote" + (v == 1 ? "" : "s");
+    }
+
+    /** The title of the "Patchwright" check run on the pull request's head: what was shown, in one line. */
+    public static String checkTitle(SolveResult result) {
+        CandidateRecord winner = result.winner();
+        if (winner == null) {
+            return "Not verified: " + result.reason();
+        }
+        return winner.evidence().fixed().isEmpty() ? "Tests pass; no test shows the issue fixed"
+                : "Verified: " + winner.evidence().fixed().size() + " test" + (winner.evidence().fixed().size() == 1
+                ? "" : "s") + " from failing to passing, nothing broken";
+    }
+
+    /**
+     * The check run's summary: the tests on the base commit against the patched ones, each reproduction test failing
+     * before and passing after, the candidates of each round with their votes, why each rejected candidate failed,
+     * and money and time against the budget.
+     */
+    public static String checkSummary(SolveResult result) {
+        StringBuilder md = new StringBuilder();
+        CandidateRecord winner = result.winner();
+        if (result.baseline() != null) {
+            md.append("**Base commit** `").append(result.baseCommit() == null ? "" : result.baseCommit().abbreviate(10)
+                    .name()).append("`: `").append(result.testCommand()).append("` ")
+                    .append(result.baseline().passed() ? "passed" : "failed").append(" (")
+                    .append(result.baseline().description()).append(')');
+            if (!result.baseline().failingTests().isEmpty()) {
+                md.append(", failing: ").append(String.join(", ", result.baseline().failingTests()));
+            }
+            md.append(".\n\n");
+        }
+        if (winner != null) {
+            md.append("**With the patch** (candidate ").append(winner.ordinal()).append("): ")
+                    .append(winner.failingTests().isEmpty() ? "no test fails"
+                            : "still failing as before: " + String.join(", ", winner.failingTests()))
+                    .append(". Accepted: ").append(winner.reason()).append(".\n\n");
+            for (String test : winner.evidence().reproduction()) {
+                md.append("- Reproduction test `").append(test).append("`: fails on the base code, passes with the ")
+                        .append("patch.\n");
+            }
+            if (!winner.evidence().reproduction().isEmpty()) {
+                md.append('\n');
+            }
+        }
+        md.append("**Candidates**: ");
+        int rounds = Math.max(1, result.rounds());
+        for (int round = 1; round <= rounds; round++) {
+            int r = round;
+            List<CandidateRecord> inRound = result.candidates().stream().filter(c -> c.round() == r).toList();
+            long accepted = inRound.stream().filter(c -> "passed".equals(c.status())).count();
+            md.append(round == 1 ? "" : "; ").append("round ").append(round).append(": ").append(inRound.size())
+                    .append(" (").append(accepted).append(" accepted)");
+        }
+        md.append(".");
+        if (winner != null) {
+            md.append(" Candidate ").append(winner.ordinal()).append(" won with ").append(votes(winner)).append('.');
+        }
+        md.append("\n\n");
+        List<CandidateRecord> rejected = result.candidates().stream().filter(c -> !"passed".equals(c.status())).toList();
+        if (!rejected.isEmpty()) {
+            md.append("**Not accepted**:\n");
+            for (CandidateRecord c : rejected) {
+                md.append("- candidate ").append(c.ordinal()).append(" (round ").append(c.round()).append("): ")
+                        .append(c.reason().replace("\n", " ")).append('\n');
+            }
+            md.append('\n');
+        }
+        appendSpend(md, result.spend());
+        md.append(String.format(Locale.ROOT, "%nTime: %d s in all", result.elapsed().toSeconds()));
+        for (SolveResult.Phase phase : result.phases()) {
+            md.append(String.format(Locale.ROOT, ", %s %.1f s", phase.name(), phase.millis() / 1000.0));
+        }
+        md.append(".\n");
         return md.toString();
     }
 
@@ -47,13 +146,16 @@ public final class SolveReport {
         }
         md.append(": ").append(result.reason()).append("\n\n");
         if (!result.candidates().isEmpty()) {
-            md.append("No pull request was opened, because no candidate made the tests pass.\n\n");
+            md.append("No pull request was opened, because no candidate was accepted.\n\n");
         }
         appendEvidence(md, result);
         return md.toString();
     }
 
     private static void appendEvidence(StringBuilder md, SolveResult result) {
+        if (!result.detected().isEmpty()) {
+            md.append(result.detected()).append("\n\n");
+        }
         if (result.baseCommit() != null) {
             md.append("### Verification\n\n");
             md.append("Every command ran in a bubblewrap sandbox with no secrets and no write access outside the ")
@@ -71,10 +173,22 @@ public final class SolveReport {
                 row(md, "tests on the base commit", result.baseline());
             }
             for (CandidateRecord c : result.candidates()) {
-                md.append(String.format(Locale.ROOT, "| candidate %d | `%s` | **%s**: %s |%n", c.ordinal(),
-                        cell(result.testCommand()), c.status(), cell(c.reason())));
+                md.append(String.format(Locale.ROOT, "| round %d, candidate %d%s | `%s` | **%s**: %s |%n", c.round(),
+                        c.ordinal(), c.evidence().votes() > 1 ? " (" + votes(c) + ")" : "",
+                        cell(result.testCommand()), c.status() == null ? "" : c.status().equals("passed") ? "accepted"
+                                : c.status(), cell(c.reason())));
             }
             md.append('\n');
+            List<CandidateRecord> reproduced = result.candidates().stream()
+                    .filter(c -> !c.evidence().reproduction().isEmpty()).toList();
+            for (CandidateRecord c : reproduced) {
+                md.append(String.format(Locale.ROOT, "- Candidate %d's own test %s fails on the base code and %s "
+                                + "with its patch.%n", c.ordinal(), String.join(", ", c.evidence().reproduction()),
+                        "passed".equals(c.status()) ? "passes" : "was run"));
+            }
+            if (!reproduced.isEmpty()) {
+                md.append('\n');
+            }
         }
         CandidateRecord shown = result.winner() != null ? result.winner() : lastWithOutput(result.candidates());
         if (shown != null && shown.testOutputTail() != null) {
@@ -88,6 +202,15 @@ public final class SolveReport {
                     result.usage().completionTokens(), result.elapsed().toSeconds()));
         }
         appendSpend(md, result.spend());
+        if (!result.phases().isEmpty()) {
+            md.append("\nTime per phase: ");
+            for (int i = 0; i < result.phases().size(); i++) {
+                SolveResult.Phase phase = result.phases().get(i);
+                md.append(i == 0 ? "" : ", ").append(phase.name()).append(' ')
+                        .append(String.format(Locale.ROOT, "%.1f s", phase.millis() / 1000.0));
+            }
+            md.append(".\n");
+        }
     }
 
     /** What the job spent and what its budgets leave, in one line; nothing when no price was known. */

@@ -22,27 +22,53 @@ import java.util.List;
  * @param usage       model tokens spent, all candidates together
  * @param elapsed     wall time of the whole solve
  * @param spend       money spent and left, and the quote given before the first model call
+ * @param phases      how long each phase took (fetch, setup, baseline, pack, each round), in order
+ * @param detected    what build was detected when the repository named no test command, or empty
  */
 public record SolveResult(Outcome outcome, String reason, String baseBranch, ObjectId baseCommit,
                           String testCommand, StepRun setup, StepRun baseline, List<CandidateRecord> candidates,
                           CandidateRecord winner, ObjectId patchCommit, Usage usage, Duration elapsed,
-                          Spend spend) {
+                          Spend spend, List<Phase> phases, String detected) {
 
     public SolveResult {
         candidates = List.copyOf(candidates);
         spend = spend == null ? Spend.NONE : spend;
+        phases = List.copyOf(phases == null ? List.of() : phases);
+        detected = detected == null ? "" : detected;
+    }
+
+    /** A result without phases or detection. */
+    public SolveResult(Outcome outcome, String reason, String baseBranch, ObjectId baseCommit, String testCommand,
+                       StepRun setup, StepRun baseline, List<CandidateRecord> candidates, CandidateRecord winner,
+                       ObjectId patchCommit, Usage usage, Duration elapsed, Spend spend) {
+        this(outcome, reason, baseBranch, baseCommit, testCommand, setup, baseline, candidates, winner, patchCommit,
+                usage, elapsed, spend, List.of(), "");
     }
 
     /** The same result with another patch commit: the winner's patch rebuilt on another node. */
     public SolveResult withPatchCommit(ObjectId commit) {
         return new SolveResult(outcome, reason, baseBranch, baseCommit, testCommand, setup, baseline, candidates,
-                winner, commit, usage, elapsed, spend);
+                winner, commit, usage, elapsed, spend, phases, detected);
     }
 
     /** The same result with the money as it stands now. */
     public SolveResult withSpend(Spend now) {
         return new SolveResult(outcome, reason, baseBranch, baseCommit, testCommand, setup, baseline, candidates,
-                winner, patchCommit, usage, elapsed, now);
+                winner, patchCommit, usage, elapsed, now, phases, detected);
+    }
+
+    /** The rounds the candidates came in. */
+    public int rounds() {
+        return candidates.stream().mapToInt(CandidateRecord::round).max().orElse(0);
+    }
+
+    /**
+     * One phase of the solve and how long it took.
+     *
+     * @param name   e.g. "fetch", "setup", "baseline", "pack", "round 2"
+     * @param millis its wall time
+     */
+    public record Phase(String name, long millis) {
     }
 
     /**
@@ -82,7 +108,12 @@ public record SolveResult(Outcome outcome, String reason, String baseBranch, Obj
         /** Stopped before the end: the job was cancelled, or this worker lost its lease. */
         STOPPED,
         /** The budget (money or time) could not pay for the next step, which was not taken. */
-        BUDGET_EXHAUSTED
+        BUDGET_EXHAUSTED,
+        /**
+         * On the base commit the tests could not be built or run (as opposed to tests that fail): the environment is
+         * broken, and no model was paid to patch it.
+         */
+        BASELINE_BROKEN
     }
 
     /** A result for work that never got to candidates, carrying only the reason. */
@@ -105,11 +136,19 @@ public record SolveResult(Outcome outcome, String reason, String baseBranch, Obj
      * @param failingTests   test names found in its output
      * @param outputTail     the end of its output
      * @param elapsed        how long it ran
+     * @param broken         why it could not build or run the tests (as opposed to tests that ran and failed), or
+     *                       null when the tests ran
      */
     public record StepRun(String command, String description, boolean passed, List<String> failingTests,
-                          String outputTail, Duration elapsed) {
+                          String outputTail, Duration elapsed, String broken) {
         public StepRun {
             failingTests = List.copyOf(failingTests);
+        }
+
+        /** A run whose tests ran (passing or failing). */
+        public StepRun(String command, String description, boolean passed, List<String> failingTests,
+                       String outputTail, Duration elapsed) {
+            this(command, description, passed, failingTests, outputTail, elapsed, null);
         }
     }
 }

@@ -19,10 +19,19 @@ import java.time.Duration;
  * @param maxTestTimeout    the longest test or setup time limit a repository may ask for
  * @param contextTokens     the model's context window in tokens: the packed repository is cut to fit it, with
  *                          room left for the instructions, the issue, earlier failures and the answer
+ * @param defaultRounds     rounds at most when the repository does not say (each samples the candidates of a round
+ *                          and verifies them; the next repairs what they got wrong)
+ * @param sandboxes         candidates verified at once, each in its own sandbox
  */
 public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates, int maxCandidates,
                             int maxOutputTokens, double temperature, long memoryLimitBytes, int outputLimitBytes,
-                            boolean allowSetupNetwork, Duration maxTestTimeout, long contextTokens) {
+                            boolean allowSetupNetwork, Duration maxTestTimeout, long contextTokens, int defaultRounds,
+                            int sandboxes) {
+
+    /** Rounds when the operator names none. */
+    public static final int DEFAULT_ROUNDS = 3;
+    /** Candidates verified at once when the operator names no number. */
+    public static final int DEFAULT_SANDBOXES = 2;
 
     /** A context window when the operator names none: what most current models take. */
     public static final long DEFAULT_CONTEXT_TOKENS = 128_000;
@@ -30,6 +39,9 @@ public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates
     public SolveSettings {
         if (defaultCandidates < 1 || maxCandidates < 1) {
             throw new IllegalArgumentException("candidates must be at least 1");
+        }
+        if (defaultRounds < 1 || sandboxes < 1) {
+            throw new IllegalArgumentException("rounds and sandboxes must be at least 1");
         }
         if (contextTokens <= maxOutputTokens) {
             throw new IllegalArgumentException("contextTokens (" + contextTokens + ") must exceed maxOutputTokens ("
@@ -45,10 +57,30 @@ public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates
                 outputLimitBytes, allowSetupNetwork, maxTestTimeout, DEFAULT_CONTEXT_TOKENS);
     }
 
+    /** Settings with the default rounds and sandboxes. */
+    public SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates, int maxCandidates, int maxOutputTokens,
+                         double temperature, long memoryLimitBytes, int outputLimitBytes, boolean allowSetupNetwork,
+                         Duration maxTestTimeout, long contextTokens) {
+        this(workRoot, cacheRoot, defaultCandidates, maxCandidates, maxOutputTokens, temperature, memoryLimitBytes,
+                outputLimitBytes, allowSetupNetwork, maxTestTimeout, contextTokens, DEFAULT_ROUNDS, DEFAULT_SANDBOXES);
+    }
+
     /** The same settings with another context window. */
     public SolveSettings withContextTokens(long value) {
         return new SolveSettings(workRoot, cacheRoot, defaultCandidates, maxCandidates, maxOutputTokens, temperature,
-                memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout, value);
+                memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout, value, defaultRounds, sandboxes);
+    }
+
+    /** The same settings with another default number of rounds and of sandboxes run at once. */
+    public SolveSettings withRounds(int rounds, int parallelSandboxes) {
+        return new SolveSettings(workRoot, cacheRoot, defaultCandidates, maxCandidates, maxOutputTokens, temperature,
+                memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout, contextTokens, rounds,
+                parallelSandboxes);
+    }
+
+    /** Rounds for one job: the repository's wish within {@link dev.patchwright.worker.config.RepoConfig#MAX_ROUNDS}. */
+    public int roundsFor(Integer requested) {
+        return Math.max(1, requested == null ? defaultRounds : requested);
     }
 
     /** Defaults, with work directories and caches under {@code workDir} (e.g. {@code /var/tmp/patchwright}). */
@@ -60,7 +92,8 @@ public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates
     /** The same settings with another default number of candidates (raising the maximum to it). */
     public SolveSettings withDefaultCandidates(int candidates) {
         return new SolveSettings(workRoot, cacheRoot, candidates, Math.max(candidates, maxCandidates), maxOutputTokens,
-                temperature, memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout, contextTokens);
+                temperature, memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout, contextTokens,
+                defaultRounds, sandboxes);
     }
 
     /** Candidates for one job: the repository's wish within the operator's maximum. */

@@ -39,20 +39,20 @@ public final class StoredResult {
     record Shape(String outcome, String reason, String baseBranch, String baseCommit, String testCommand,
                  Step setup, Step baseline, List<CandidateRecord> candidates,
                  Integer winner, long promptTokens, long cachedPromptTokens, long completionTokens,
-                 long elapsedMillis, SolveResult.Spend spend) {
+                 long elapsedMillis, SolveResult.Spend spend, List<SolveResult.Phase> phases, String detected) {
     }
 
     /** A {@link SolveResult.StepRun} with its time in milliseconds. */
     record Step(String command, String description, boolean passed, List<String> failingTests, String outputTail,
-                long elapsedMillis) {
+                long elapsedMillis, String broken) {
         static Step of(SolveResult.StepRun run) {
             return run == null ? null : new Step(run.command(), run.description(), run.passed(), run.failingTests(),
-                    run.outputTail(), run.elapsed() == null ? 0 : run.elapsed().toMillis());
+                    run.outputTail(), run.elapsed() == null ? 0 : run.elapsed().toMillis(), run.broken());
         }
 
         static SolveResult.StepRun run(Step step) {
             return step == null ? null : new SolveResult.StepRun(step.command(), step.description(), step.passed(),
-                    step.failingTests(), step.outputTail(), Duration.ofMillis(step.elapsedMillis()));
+                    step.failingTests(), step.outputTail(), Duration.ofMillis(step.elapsedMillis()), step.broken());
         }
     }
 
@@ -63,7 +63,8 @@ public final class StoredResult {
                 result.baseCommit() == null ? null : result.baseCommit().name(), result.testCommand(), Step.of(result.setup()),
                 Step.of(result.baseline()), result.candidates(), result.winner() == null ? null : result.winner().ordinal(),
                 usage.promptTokens(), usage.cachedPromptTokens(), usage.completionTokens(),
-                result.elapsed() == null ? 0 : result.elapsed().toMillis(), result.spend());
+                result.elapsed() == null ? 0 : result.elapsed().toMillis(), result.spend(), result.phases(),
+                result.detected());
         try {
             return JSON.writeValueAsString(shape);
         } catch (JsonProcessingException e) {
@@ -89,6 +90,6 @@ public final class StoredResult {
                 shape.baseCommit() == null ? null : ObjectId.fromString(shape.baseCommit()), shape.testCommand(),
                 Step.run(shape.setup()), Step.run(shape.baseline()), shape.candidates(), winner, null,
                 new Usage(shape.promptTokens(), shape.cachedPromptTokens(), shape.completionTokens()),
-                Duration.ofMillis(shape.elapsedMillis()), shape.spend());
+                Duration.ofMillis(shape.elapsedMillis()), shape.spend(), shape.phases(), shape.detected());
     }
 }

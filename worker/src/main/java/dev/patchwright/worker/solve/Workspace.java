@@ -11,6 +11,7 @@ import dev.patchwright.worker.sandbox.Sandbox;
 import dev.patchwright.worker.sandbox.SandboxException;
 import dev.patchwright.worker.sandbox.SandboxResult;
 import dev.patchwright.worker.sandbox.SandboxSpec;
+import dev.patchwright.worker.verify.BrokenRun;
 import dev.patchwright.worker.verify.FailingTests;
 import dev.patchwright.worker.solve.SolveResult.StepRun;
 
@@ -25,6 +26,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -149,8 +151,10 @@ final class Workspace {
             // A test may print a credential the repository assembles at run time: what is kept of the
             // output goes to the model, the job's records and the pull request, so it is redacted here.
             String output = SecretScanner.redact(result.output());
-            return new StepRun(command, result.describe(), result.succeeded(), FailingTests.extract(output),
-                    SolvePipeline.tail(output), result.elapsed());
+            List<String> failing = FailingTests.extract(output);
+            return new StepRun(command, result.describe(), result.succeeded(), failing, SolvePipeline.tail(output),
+                    result.elapsed(), BrokenRun.reason(result.exitCode(), result.timedOut() || result.memoryLimitHit(),
+                    result.describe(), output, failing));
         }
 
         /**

@@ -56,13 +56,16 @@ class RepoConfigTest {
                   per-issue: $2.50
                   per-issue-time: 30m
                 allow-test-changes: true
+                rounds: 2
+                accept: tests-pass
                 """;
 
         RepoConfig config = RepoConfig.parse(yaml, FILE);
 
         assertThat(config).isEqualTo(new RepoConfig("bot-fix", "npm ci\nnpm run build", "npm test -- --ci",
-                List.of("docs/", "*.png"), 6, Duration.ofMinutes(90), Duration.ofSeconds(90), false,
-                new RepoBudget(Money.parse("20"), Money.parse("2.50"), Duration.ofMinutes(30)), true));
+                List.of("docs/", "*.png"), 6, 2, Duration.ofMinutes(90), Duration.ofSeconds(90), false,
+                new RepoBudget(Money.parse("20"), Money.parse("2.50"), Duration.ofMinutes(30)), true,
+                AcceptRule.TESTS_PASS));
     }
 
     @Test
@@ -100,7 +103,6 @@ class RepoConfigTest {
         assertThat(failure("- test: make\n")).hasMessage(FILE
                 + " line 1: the document must be a mapping of keys such as 'test: <command>', not a list");
         assertThat(failure("make test\n")).hasMessageContaining("not the string 'make test'");
-        assertThat(failure("")).hasMessage(FILE + ": the file is empty; it needs at least 'test: <command>'");
     }
 
     @Test
@@ -122,9 +124,12 @@ class RepoConfigTest {
     }
 
     @Test
-    void testIsRequired() {
-        assertThat(failure("setup: make deps\n")).hasMessage(FILE
-                + ": 'test' is required: the command that runs the tests, e.g. 'test: ./mvnw -B test'");
+    void withoutTestTheBuildIsDetectedButABlankTestIsAMistake() throws Exception {
+        assertThat(RepoConfig.parse("setup: make deps\n", FILE).test()).isNull();
+        assertThat(RepoConfig.parse("", FILE)).isEqualTo(RepoConfig.detected());
+        assertThat(failure("rounds: 11\n")).hasMessage(FILE + " line 1: 'rounds' must be a whole number from 1 to 10, got 11");
+        assertThat(failure("accept: vibes\n")).hasMessage(FILE
+                + " line 1: 'accept' must be one of 'fail-to-pass', 'tests-pass', not 'vibes'");
         assertThat(failure("test:\n")).hasMessageContaining("'test' must be a string, not an empty value");
         assertThat(failure("test: '  '\n")).hasMessage(FILE + " line 1: 'test' must not be blank");
     }

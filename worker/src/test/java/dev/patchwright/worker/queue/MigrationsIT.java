@@ -92,7 +92,7 @@ class MigrationsIT {
         MigrateResult second = TestDatabase.flyway(dataSource).migrate();
 
         assertThat(first.success).isTrue();
-        assertThat(first.migrations).extracting(m -> m.version).containsExactly("001", "002", "003");
+        assertThat(first.migrations).extracting(m -> m.version).containsExactly("001", "002", "003", "004");
         assertThat(second.migrationsExecuted).isZero();
         assertThat(TestDatabase.flyway(dataSource).validateWithResult().validationSuccessful).isTrue();
     }

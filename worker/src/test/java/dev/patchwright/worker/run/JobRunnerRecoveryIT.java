@@ -51,7 +51,7 @@ class JobRunnerRecoveryIT {
 
     private static final String WRONG = "app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 3\n>>>>>>> REPLACE\n";
     private static final String RIGHT = "app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n";
-    private static final String CONFIG = "test: python3 -m unittest\ncandidates: 3\ntest-timeout: 60s\n";
+    private static final String CONFIG = "test: python3 -m unittest\ncandidates: 1\nrounds: 3\ntest-timeout: 60s\n";
 
     @TempDir
     Path temp;
@@ -84,7 +84,7 @@ class JobRunnerRecoveryIT {
         }
 
         assertThat(second.calls.get()).as("only the candidate not yet recorded is generated").isEqualTo(1);
-        assertThat(second.prompts.get(0)).as("told why the recorded candidate failed").contains("That answer did not work");
+        assertThat(second.prompts.get(0)).as("told why the recorded candidate failed").contains("Earlier candidates did not fix the issue", "## Candidate 1");
         assertThat(published.solutions).singleElement().satisfies(result -> {
             assertThat(result.winner().ordinal()).isEqualTo(2);
             assertThat(result.candidates()).extracting(c -> c.ordinal()).containsExactly(1, 2);

@@ -66,15 +66,14 @@ class HostileRepositoryIT {
         SolveResult result = new SolvePipeline(new RepoMirror(temp.resolve("mirrors")), sandbox, model,
                 SolveSettings.defaults(SolveFixture.work(temp))).solve(SolveFixture.request(SolveFixture.repository(temp,
                 Map.of("app.py", "x = 1\n", "test_app.py", test,
-                        ".github/patchwright.yml", "test: python3 -m unittest -v\ncandidates: 2\n"))), JobRecorder.NONE);
+                        ".github/patchwright.yml", "test: python3 -m unittest -v\ncandidates: 1\n"))), JobRecorder.NONE);
 
         assertThat(result.outcome()).isEqualTo(Outcome.SOLVED);
         assertThat(model.requests).hasSize(2);
         String second = model.requests.get(1).messages().stream().map(m -> m.content())
                 .collect(java.util.stream.Collectors.joining("\n"));
         assertThat(second).as("the second prompt carries the failure, redacted")
-                .contains("calling the API with [REDACTED openai-api-key] and [REDACTED github-token]",
-                        "Try this, with the key [REDACTED github-token]");
+                .contains("calling the API with [REDACTED openai-api-key] and [REDACTED github-token]");
         for (var request : model.requests) {
             for (var message : request.messages()) {
                 assertThat(message.content()).doesNotContain(key, token);

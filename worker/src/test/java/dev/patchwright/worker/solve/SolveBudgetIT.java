@@ -34,7 +34,7 @@ class SolveBudgetIT {
             class AppTest(unittest.TestCase):
                 def test_x(self):
                     self.assertEqual(app.x, 2)
-            """, ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 5\ntest-timeout: 60s\n");
+            """, ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 1\nrounds: 5\ntest-timeout: 60s\n");
 
     private final BubblewrapSandbox sandbox = SolveFixture.sandbox();
 
@@ -128,7 +128,7 @@ class SolveBudgetIT {
                         .withDeadline(Instant.now().minusSeconds(1)));
 
         assertThat(result.outcome()).isEqualTo(Outcome.BUDGET_EXHAUSTED);
-        assertThat(result.reason()).isEqualTo("the per-issue time limit was reached before candidate 1");
+        assertThat(result.reason()).isEqualTo("the per-issue time limit was reached before round 1");
         assertThat(model.calls).isZero();
     }
 

@@ -44,27 +44,137 @@ class SolvePipelineIT {
         assertThat(result.reason()).contains(".github/patchwright.yml").contains("test:");
     }
 
+    private static final String APP_TEST = """
+            import unittest, app
+            class AppTest(unittest.TestCase):
+                def test_x(self):
+                    self.assertEqual(app.x, 2)
+            """;
+    private static final String WRONG = "app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 3\n>>>>>>> REPLACE\n";
+    private static final String RIGHT = "app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n";
+
     @Test
-    void theSamePatchTwiceIsNotRunAgainAndEditsThatDoNotApplyAreRejected() throws Exception {
-        String wrong = "app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 3\n>>>>>>> REPLACE\n";
-        ScriptedModel model = new ScriptedModel(wrong, wrong,
+    void theSamePatchTwiceIsAVoteNotARunAndEditsThatDoNotApplyAreRejected() throws Exception {
+        ScriptedModel model = new ScriptedModel(WRONG, WRONG,
                 "app.py\n<<<<<<< SEARCH\ny = 1\n=======\ny = 2\n>>>>>>> REPLACE\n");
-        SolveResult result = solve(Map.of("app.py", "x = 1\n", "test_app.py", """
-                        import unittest, app
-                        class AppTest(unittest.TestCase):
-                            def test_x(self):
-                                self.assertEqual(app.x, 2)
-                        """, ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 3\n"), model);
+        SolveResult result = solve(Map.of("app.py", "x = 1\n", "test_app.py", APP_TEST,
+                ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 3\nrounds: 1\n"), model);
 
         assertThat(result.outcome()).isEqualTo(Outcome.NO_PASSING_CANDIDATE);
         assertThat(result.candidates()).extracting(CandidateRecord::reason).satisfiesExactly(
-                first -> assertThat(first).contains("tests failed").contains("test_x"),
-                second -> assertThat(second).isEqualTo("the same patch as candidate 1, not run again"),
+                first -> assertThat(first).isEqualTo("no test shows the issue fixed: it adds no test, and none of the "
+                        + "tests that failed on the base commit passes now (test_app.AppTest.test_x)"),
+                second -> assertThat(second).startsWith("the same patch as candidate 1: counted as a vote"),
                 third -> assertThat(third).contains("the edits did not apply").contains("app.py"));
+        assertThat(result.candidates().get(0).evidence().votes()).isEqualTo(2);
         assertThat(result.baseline().passed()).isFalse();
-        assertThat(model.calls).isEqualTo(3);
-        assertThat(model.prompts.get(2)).as("the model is told why the earlier candidates failed")
-                .contains("That answer did not work");
+        assertThat(model.calls).as("a server that ignores n is asked once per sample").isEqualTo(3);
+        assertThat(model.requests.get(0).n()).isEqualTo(3);
+        assertThat(model.requests).extracting(r -> r.messages()).as("one prompt for the whole round").containsOnly(
+                model.requests.get(0).messages());
+    }
+
+    @Test
+    void aWrongFirstRoundIsRepairedInTheSecondWhichSeesTheFailureAndTheSamePrefix() throws Exception {
+        ScriptedModel model = new ScriptedModel(WRONG, RIGHT);
+        SolveResult result = solve(Map.of("app.py", "x = 1\n", "test_app.py", APP_TEST,
+                ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 1\nrounds: 3\n"), model);
+
+        assertThat(result.outcome()).isEqualTo(Outcome.SOLVED);
+        assertThat(result.winner().ordinal()).isEqualTo(2);
+        assertThat(result.winner().round()).isEqualTo(2);
+        assertThat(result.winner().reason()).contains("test_x fails on the base commit and passes with the patch");
+        assertThat(result.phases()).extracting(SolveResult.Phase::name)
+                .containsExactly("fetch", "baseline", "pack", "round 1", "round 2");
+        var first = model.requests.get(0).messages();
+        var second = model.requests.get(1).messages();
+        assertThat(second.subList(0, first.size())).as("the long prefix is byte-identical across rounds")
+                .isEqualTo(first);
+        String tail = second.get(second.size() - 1).content();
+        assertThat(tail).contains("## Candidate 1", "-x = 1", "+x = 3", "AssertionError", "no test shows the issue fixed")
+                .doesNotContain("\u001B[");
+    }
+
+    @Test
+    void twoIdenticalRightPatchesOutvoteADifferentOne() throws Exception {
+        String other = "app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 1 + 1\n>>>>>>> REPLACE\n";
+        String agreed = "app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2  # two, as documented\n>>>>>>> REPLACE\n";
+        ScriptedModel model = new ScriptedModel(other, agreed, agreed);
+        SolveResult result = solve(Map.of("app.py", "x = 1\n", "test_app.py", APP_TEST,
+                ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 3\nrounds: 1\n"), model);
+
+        assertThat(result.outcome()).isEqualTo(Outcome.SOLVED);
+        assertThat(result.winner().ordinal()).isEqualTo(2);
+        assertThat(result.winner().evidence().votes()).isEqualTo(2);
+        assertThat(result.candidates().get(0).status()).as("the outvoted patch was accepted too").isEqualTo("passed");
+        assertThat(SolveReport.pullRequestBody(SolveFixture.request(temp), result))
+                .contains("Runner-up patches", "Candidate 1 (1 vote)", "round 1, candidate 2 (2 votes)");
+    }
+
+    @Test
+    void aRightPatchWhoseOwnTestFailsOnTheBaseBeatsOneWithoutATestWhenTheSuiteNeverCoveredTheBug() throws Exception {
+        // The existing test passes on the base commit: it does not cover the bug, so passing it proves nothing.
+        String covered = """
+                import unittest, app
+                class AppTest(unittest.TestCase):
+                    def test_y(self):
+                        self.assertEqual(app.y, 5)
+                """;
+        String withTest = RIGHT + "\ntest_x.py\n<<<<<<< SEARCH\n=======\nimport unittest, app\n"
+                + "class XTest(unittest.TestCase):\n    def test_x_is_two(self):\n        self.assertEqual(app.x, 2)\n"
+                + ">>>>>>> REPLACE\n";
+        ScriptedModel model = new ScriptedModel(RIGHT, withTest);
+        SolveResult result = solve(Map.of("app.py", "x = 1\ny = 5\n", "test_app.py", covered,
+                ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 2\nrounds: 1\n"), model);
+
+        assertThat(result.baseline().passed()).isTrue();
+        assertThat(result.outcome()).isEqualTo(Outcome.SOLVED);
+        assertThat(result.candidates().get(0).status()).isEqualTo("rejected");
+        assertThat(result.candidates().get(0).reason()).startsWith("no test shows the issue fixed: it adds no test");
+        assertThat(result.winner().ordinal()).isEqualTo(2);
+        assertThat(result.winner().evidence().reproduction()).containsExactly("test_x.XTest.test_x_is_two");
+        assertThat(result.winner().reason())
+                .startsWith("its test test_x.XTest.test_x_is_two fails on the base code and passes with the patch");
+    }
+
+    @Test
+    void aPatchWhoseTestAlsoPassesOnTheBaseIsNotVerified() throws Exception {
+        String vacuous = RIGHT + "\ntest_more.py\n<<<<<<< SEARCH\n=======\nimport unittest\n"
+                + "class MoreTest(unittest.TestCase):\n    def test_true(self):\n        self.assertTrue(True)\n"
+                + ">>>>>>> REPLACE\n";
+        SolveResult result = solve(Map.of("app.py", "x = 1\n", "test_app.py", "import unittest\n",
+                ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 1\nrounds: 1\n"),
+                new ScriptedModel(vacuous));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.NO_PASSING_CANDIDATE);
+        assertThat(result.candidates().get(0).reason())
+                .startsWith("no test shows the issue fixed: its test passes on the base code too");
+    }
+
+    @Test
+    void aBaseCommitWhoseTestsCannotRunStopsBeforeAnyModelCall() throws Exception {
+        ScriptedModel model = new ScriptedModel(RIGHT);
+        SolveResult result = solve(Map.of("app.py", "x = 1\n", "test_app.py", "import app, missing_module\n",
+                ".github/patchwright.yml", "test: python3 -m unittest\n"), model);
+
+        assertThat(result.outcome()).isEqualTo(Outcome.BASELINE_BROKEN);
+        assertThat(result.reason()).contains("could not build or run the tests")
+                .contains("unittest could not import a test module").contains("No model was called");
+        assertThat(model.calls).isZero();
+        assertThat(result.candidates()).isEmpty();
+    }
+
+    @Test
+    void withoutATestCommandTheBuildIsDetectedAndSaid() throws Exception {
+        ScriptedModel model = new ScriptedModel(RIGHT);
+        SolveResult result = solve(Map.of("app.py", "x = 1\n", "test_app.py", APP_TEST,
+                "pytest.ini", "[pytest]\n"), model);
+
+        assertThat(result.detected()).contains("detected a pytest build", "python3 -m pytest -q",
+                ".github/patchwright.yml");
+        assertThat(result.testCommand()).isEqualTo("python3 -m pytest -q");
+        assertThat(result.setup().command()).as("nothing to install: no requirements file").isEqualTo("true");
+        assertThat(result.baseline().command()).isEqualTo("python3 -m pytest -q");
     }
 
     @Test
@@ -81,8 +191,8 @@ class SolvePipelineIT {
 
     @Test
     void aStopRequestEndsTheSolveBeforeTheNextCandidate() throws Exception {
-        ScriptedModel model = new ScriptedModel("app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 3\n>>>>>>> REPLACE\n");
-        Path repo = repository(Map.of("app.py", "x = 1\n", ".github/patchwright.yml", "test: exit 1\ncandidates: 4\n"));
+        ScriptedModel model = new ScriptedModel(WRONG);
+        Path repo = repository(Map.of("app.py", "x = 1\n", ".github/patchwright.yml", "test: exit 1\ncandidates: 1\n"));
         List<CandidateRecord> recorded = new ArrayList<>();
         SolveResult result = pipeline(model).solve(request(repo), new JobRecorder() {
             @Override
