@@ -98,6 +98,27 @@ final class CandidateJudge {
         return verdict(candidate, full, reproduction, codeOnly);
     }
 
+    /**
+     * Whether the code of one candidate ({@code sourceEdits}) passes another's reproduction tests ({@code testEdits}):
+     * run together on the built tree, no test fails that did not fail on the base commit.
+     */
+    boolean supports(String name, List<FileEdit> sourceEdits, List<FileEdit> testEdits)
+            throws SandboxException, BudgetExceededException, IOException {
+        List<FileEdit> together = new ArrayList<>(sourceEdits);
+        together.addAll(testEdits);
+        StepRun run;
+        try {
+            run = runWith(name, together);
+        } catch (IOException e) {
+            return false; // the other's tests do not apply on top of this code: no vote
+        }
+        if (run.broken() != null) {
+            return false;
+        }
+        Set<String> failedBefore = new LinkedHashSet<>(baseline.failingTests());
+        return run.passed() || !run.failingTests().isEmpty() && failedBefore.containsAll(run.failingTests());
+    }
+
     private StepRun runWith(String name, List<FileEdit> edits) throws SandboxException, BudgetExceededException,
             IOException {
         Path tree = job.copy(built, "candidate-" + name);

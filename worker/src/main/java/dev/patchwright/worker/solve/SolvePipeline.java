@@ -300,6 +300,7 @@ public final class SolvePipeline {
                         + attempts.stream().filter(a -> a.prepared != null).count() + " distinct candidate(s) in the "
                         + "sandbox.");
                 verify(judge, attempts, sandboxes, progress);
+                crossVote(judge, attempts, sandboxes, progress);
                 List<CandidateRecord> accepted = new ArrayList<>();
                 for (Attempt attempt : attempts) {
                     CandidateRecord record = attempt.record();
@@ -481,6 +482,70 @@ public final class SolvePipeline {
         }
     }
 
+    /** Most accepted candidates whose code the others' reproduction tests are run against. */
+    static final int CROSS_VOTE_TARGETS = 4;
+
+    /**
+     * When a round accepted several different patches, the reproduction tests of every candidate so far (those that
+     * failed on the base code) are run against each accepted patch's code: each test that passes there is a vote for
+     * it, as in Agentless and CodeMonkeys. A patch that also satisfies its rivals' tests more likely fixes the issue
+     * rather than its own idea of it.
+     */
+    private static void crossVote(CandidateJudge judge, List<Attempt> attempts, ExecutorService sandboxes,
+                                  Progress progress) throws SandboxException, BudgetExceededException, IOException {
+        for (Attempt attempt : attempts) {
+            if (attempt.prepared != null && !attempt.evidence.reproduction().isEmpty()
+                    && !attempt.prepared.testEdits().isEmpty()) {
+                progress.reproducers.put(attempt.ordinal, attempt.prepared.testEdits());
+            }
+        }
+        List<Attempt> accepted = attempts.stream().filter(a -> "passed".equals(a.status) && a.prepared != null)
+                .limit(CROSS_VOTE_TARGETS).toList();
+        if (accepted.size() < 2) {
+            return;
+        }
+        Map<Attempt, List<Future<Boolean>>> runs = new LinkedHashMap<>();
+        for (Attempt target : accepted) {
+            List<Future<Boolean>> votes = new ArrayList<>();
+            for (Map.Entry<Integer, List<FileEdit>> voter : progress.reproducers.entrySet()) {
+                if (voter.getKey() != target.ordinal) {
+                    String name = target.ordinal + "-tests-of-" + voter.getKey();
+                    votes.add(sandboxes.submit(() -> judge.supports(name, target.prepared.sourceEdits(),
+                            voter.getValue())));
+                }
+            }
+            runs.put(target, votes);
+        }
+        for (Map.Entry<Attempt, List<Future<Boolean>>> entry : runs.entrySet()) {
+            int supported = 0;
+            for (Future<Boolean> vote : entry.getValue()) {
+                try {
+                    supported += vote.get() ? 1 : 0;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SandboxException("interrupted while candidates' tests voted", e);
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof BudgetExceededException budget) {
+                        throw budget;
+                    } else if (e.getCause() instanceof SandboxException sandbox) {
+                        throw sandbox;
+                    } else if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    throw new IllegalStateException("a vote on candidate " + entry.getKey().ordinal + " failed",
+                            e.getCause());
+                }
+            }
+            Attempt target = entry.getKey();
+            progress.crossVotes.merge(target.ordinal, supported, Integer::sum);
+            target.evidence = target.evidence.withVotes(progress.votes(target.ordinal));
+            if (supported > 0) {
+                progress.context.recorder().event("vote", "candidate " + target.ordinal + " passes the reproduction "
+                        + "tests of " + supported + " other candidate" + (supported == 1 ? "" : "s"));
+            }
+        }
+    }
+
     /**
      * The winner among accepted candidates: the most votes (identical patches), then one whose own test reproduces
      * the issue, then the smallest change, then the earliest.
@@ -651,6 +716,10 @@ public final class SolvePipeline {
         final List<CandidateRecord> candidates = new ArrayList<>();
         final List<SolveResult.Phase> phases = new ArrayList<>();
         final Map<Integer, Integer> votes = new HashMap<>();
+        /** Votes from other candidates' reproduction tests that a candidate's code passes. */
+        final Map<Integer, Integer> crossVotes = new HashMap<>();
+        /** The test edits of this attempt's candidates whose tests failed on the base code, by ordinal. */
+        final Map<Integer, List<FileEdit>> reproducers = new LinkedHashMap<>();
         Instant phaseStart;
         String testCommand;
         String detected = "";
@@ -697,9 +766,9 @@ public final class SolvePipeline {
             }
         }
 
-        /** Votes for candidate {@code ordinal}: itself and every identical patch. */
+        /** Votes for candidate {@code ordinal}: itself, every identical patch, every rival's test it passes. */
         int votes(int ordinal) {
-            return 1 + votes.getOrDefault(ordinal, 0);
+            return 1 + votes.getOrDefault(ordinal, 0) + crossVotes.getOrDefault(ordinal, 0);
         }
 
         /** Records the round's candidates (once each), with their votes as they stand now. */

@@ -138,6 +138,39 @@ class SolvePipelineIT {
     }
 
     @Test
+    void eachCandidatesReproductionTestVotesOnTheOthersAndTheFixThatPassesMoreOfThemWins() throws Exception {
+        String low = "app.py\n<<<<<<< SEARCH\n    return v\n=======\n    return max(0, v)\n>>>>>>> REPLACE\n"
+                + "test_low.py\n<<<<<<< SEARCH\n=======\nimport unittest, app\nclass LowTest(unittest.TestCase):\n"
+                + "    def test_low(self):\n        self.assertEqual(app.clamp(-1), 0)\n>>>>>>> REPLACE\n";
+        String both = "app.py\n<<<<<<< SEARCH\n    return v\n=======\n    return min(10, max(0, v))\n"
+                + ">>>>>>> REPLACE\ntest_high.py\n<<<<<<< SEARCH\n=======\nimport unittest, app\n"
+                + "class HighTest(unittest.TestCase):\n    def test_high(self):\n        self.assertEqual(app.clamp(11), 10)\n"
+                + ">>>>>>> REPLACE\n";
+        ScriptedModel model = new ScriptedModel(low, both);
+        List<String> events = new ArrayList<>();
+        SolveResult result = pipeline(model).solve(request(repository(Map.of(
+                "app.py", "def clamp(v):\n    return v\n", "test_app.py", "import unittest\n",
+                ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 2\nrounds: 1\n"))),
+                new JobRecorder() {
+                    @Override
+                    public void event(String kind, String message) {
+                        events.add(kind + ": " + message);
+                    }
+
+                    @Override
+                    public void candidate(CandidateRecord candidate) {
+                    }
+                });
+
+        assertThat(result.outcome()).isEqualTo(Outcome.SOLVED);
+        assertThat(result.candidates()).extracting(CandidateRecord::status).containsExactly("passed", "passed");
+        assertThat(result.winner().ordinal()).as("it also passes candidate 1's test; candidate 1 fails its").isEqualTo(2);
+        assertThat(result.winner().evidence().votes()).isEqualTo(2);
+        assertThat(result.candidates().get(0).evidence().votes()).isEqualTo(1);
+        assertThat(events).contains("vote: candidate 2 passes the reproduction tests of 1 other candidate");
+    }
+
+    @Test
     void aPatchWhoseTestAlsoPassesOnTheBaseIsNotVerified() throws Exception {
         String vacuous = RIGHT + "\ntest_more.py\n<<<<<<< SEARCH\n=======\nimport unittest\n"
                 + "class MoreTest(unittest.TestCase):\n    def test_true(self):\n        self.assertTrue(True)\n"
