@@ -194,8 +194,12 @@ final class CandidateJudge {
         List<String> reproduction = new ArrayList<>();
         String reproductionNote = candidate.testEdits().isEmpty() ? "it adds no test"
                 : "its test passes on the base code too, so it does not show the issue";
+        String reproductionHow = "";
         if (reproductionRun != null && !reproductionRun.passed()) {
             if (reproductionRun.broken() != null || reproductionRun.failingTests().isEmpty()) {
+                reproductionHow = reproductionRun.broken() != null
+                        ? " (on the base code " + reproductionRun.broken() + ")"
+                        : " (on the base code the tests fail, " + reproductionRun.description() + ", naming no test)";
                 // Its tests do not even build on the base code (they call what the fix adds): they fail there.
                 for (FileEdit edit : candidate.testEdits()) {
                     if (!reproduction.contains(edit.path())) {
@@ -237,8 +241,10 @@ final class CandidateJudge {
         }
         StringBuilder reason = new StringBuilder();
         if (!reproduction.isEmpty()) {
-            reason.append("its test ").append(String.join(", ", reproduction))
-                    .append(" fails on the base code and passes with the patch");
+            boolean one = reproduction.size() == 1;
+            reason.append(one ? "its test " : "its tests ").append(String.join(", ", reproduction))
+                    .append(one ? " fails" : " fail").append(" on the base code").append(reproductionHow)
+                    .append(one ? " and passes" : " and pass").append(" with the patch");
         }
         List<String> fixedBefore = new ArrayList<>(fixed);
         fixedBefore.removeAll(reproduction);
