@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 /**
  * Finds the names of failing tests in the output of common test runners: Maven Surefire,
- * Gradle, Python unittest, pytest, go test, node/TAP, Jest/Vitest and cargo test.
+ * Gradle, Python unittest, pytest, go test, node/TAP, Jest/Vitest, Mocha and cargo test.
  *
  * <p>Java test names are reduced to {@code SimpleClass.method} whichever runner printed them, so
  * the same failure reported twice (Surefire's per-test line and its summary) counts once.
@@ -40,6 +40,9 @@ public final class FailingTests {
     private static final Pattern TAP = Pattern.compile("^\\s*not ok \\d+(?: -)? ?(.*?)\\s*$");
     private static final Pattern JEST = Pattern.compile("^\\s*[✕×✗] (.+?)(?: \\(\\d+(?:\\.\\d+)? ?m?s\\))?\\s*$");
     private static final Pattern CARGO = Pattern.compile("^test (\\S+) \\.\\.\\. FAILED\\s*$");
+    // Mocha's spec reporter: "  1 failing", then "  1) suite" with the test's title indented below, ending in ':'.
+    private static final Pattern MOCHA_FAILING = Pattern.compile("^\\s*\\d+ failing\\s*$");
+    private static final Pattern MOCHA_ENTRY = Pattern.compile("^(\\s*)\\d+\\) (.+?)(:?)\\s*$");
 
     private FailingTests() {
     }
@@ -55,11 +58,24 @@ public final class FailingTests {
             return List.of();
         }
         boolean inSurefireSection = false;
-        for (String rawLine : testOutput.split("\r?\n|\r")) {
+        boolean inMochaFailures = false;
+        String[] lines = testOutput.split("\r?\n|\r");
+        for (int i = 0; i < lines.length; i++) {
             if (names.size() >= LIMIT) {
                 break;
             }
-            String line = ANSI.matcher(rawLine).replaceAll("");
+            String line = ANSI.matcher(lines[i]).replaceAll("");
+            if (MOCHA_FAILING.matcher(line).matches()) {
+                inMochaFailures = true;
+                continue;
+            }
+            if (inMochaFailures) {
+                Matcher entry = MOCHA_ENTRY.matcher(line);
+                if (entry.matches()) {
+                    names.add(mochaTitle(entry, lines, i));
+                    continue;
+                }
+            }
             if (SUREFIRE_SECTION.matcher(line).matches()) {
                 inSurefireSection = true;
                 continue;
@@ -123,6 +139,29 @@ public final class FailingTests {
             return m.group(1);
         }
         return null;
+    }
+
+    /** "1) calc" followed by indented "adds:" lines → "calc adds"; a title on one line ends in ':' itself. */
+    private static String mochaTitle(Matcher entry, String[] lines, int at) {
+        StringBuilder title = new StringBuilder(entry.group(2));
+        if (!entry.group(3).isEmpty()) {
+            return title.toString();
+        }
+        int indent = entry.group(1).length();
+        for (int j = at + 1; j < lines.length && j < at + 8; j++) {
+            String next = ANSI.matcher(lines[j]).replaceAll("");
+            int nextIndent = next.length() - next.stripLeading().length();
+            if (next.isBlank() || nextIndent <= indent) {
+                break;
+            }
+            String part = next.strip();
+            boolean last = part.endsWith(":");
+            title.append(' ').append(last ? part.substring(0, part.length() - 1) : part);
+            if (last) {
+                break;
+            }
+        }
+        return title.toString();
     }
 
     private static void addJava(Set<String> names, String token) {

@@ -213,6 +213,33 @@ class FailingTestsTest {
     }
 
     @Test
+    void mochaSpecReporter() {
+        String output = """
+                  calc
+                    ✔ adds
+                    1) subtracts
+                    nested
+                      2) divides by zero
+
+                  1 passing (6ms)
+                  2 failing
+
+                  1) calc
+                       subtracts:
+
+                      AssertionError [ERR_ASSERTION]: -1 == 5
+                      at Context.<anonymous> (test/calc.test.js:9:12)
+
+                  2) calc
+                       nested
+                         divides by zero:
+                     Error: boom
+                """;
+
+        assertThat(FailingTests.extract(output)).containsExactly("calc subtracts", "calc nested divides by zero");
+    }
+
+    @Test
     void cargo() {
         String output = """
                 running 3 tests
