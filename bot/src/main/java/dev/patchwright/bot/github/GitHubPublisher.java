@@ -82,8 +82,10 @@ public final class GitHubPublisher implements Publisher {
                     .state(GHIssueState.OPEN).list().toList();
             GHPullRequest pull;
             if (open.isEmpty()) {
+                // A patch no failing test vouches for (accept: tests-pass) is offered as a draft, never as verified.
                 pull = repository.createPullRequest(GitHubLimits.title("Fix #" + request.issueNumber() + ": "
-                        + request.issueTitle().strip()), branch, result.baseBranch(), GitHubLimits.body(body));
+                        + request.issueTitle().strip()), branch, result.baseBranch(), GitHubLimits.body(body), true,
+                        !verified(result));
             } else {
                 pull = open.get(0);
                 pull.setBody(GitHubLimits.body(body));
@@ -91,7 +93,8 @@ public final class GitHubPublisher implements Publisher {
             requestReview(github, pull);
             checkRun(repository, result);
             GHIssue issue = repository.getIssue(request.issueNumber());
-            StatusComment.upsert(issue, bot.login(), "Patchwright opened " + pull.getHtmlUrl() + " with candidate "
+            StatusComment.upsert(issue, bot.login(), "Patchwright opened " + pull.getHtmlUrl()
+                    + (verified(result) ? "" : " as a draft, since no test shows the issue fixed,") + " with candidate "
                     + result.winner().ordinal() + " of " + result.candidates().size() + " tried in "
                     + Math.max(1, result.rounds()) + " round" + (result.rounds() > 1 ? "s" : "") + ": "
                     + result.winner().reason() + "." + spendLine(result.spend()));
@@ -105,8 +108,13 @@ public final class GitHubPublisher implements Publisher {
      * The evidence as a check run named "Patchwright" on the pushed commit: success when a test went from failing to
      * passing and nothing broke, neutral when the repository accepts passing tests alone.
      */
+    /** Whether a test went from failing to passing with the winner. */
+    private static boolean verified(SolveResult result) {
+        return !result.winner().evidence().fixed().isEmpty();
+    }
+
     private static void checkRun(GHRepository repository, SolveResult result) throws IOException {
-        boolean verified = !result.winner().evidence().fixed().isEmpty();
+        boolean verified = verified(result);
         repository.createCheckRun(CHECK_NAME, result.patchCommit().name())
                 .withStatus(GHCheckRun.Status.COMPLETED)
                 .withConclusion(verified ? GHCheckRun.Conclusion.SUCCESS : GHCheckRun.Conclusion.NEUTRAL)

@@ -556,6 +556,78 @@ class EndToEndIT {
     }
 
     @Test
+    @Order(19)
+    void aRoundIsOneRequestForAllItsSamplesAndIdenticalPatchesVote() throws Exception {
+        repo("acme", "votes", Map.of("calc.py", CALC_BUGGY, "test_calc.py", TESTS,
+                ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 3\nrounds: 1\n"), "Calculator");
+        issue("acme", "votes", 1, "add() subtracts", "`add(2, 3)` returns -1.", "maintainer");
+        github.setPermission("acme", "votes", "maintainer", "write");
+        int before = model.requests().size();
+        model.enqueue(WRONG_ANSWER);
+        model.enqueue(RIGHT_ANSWER);
+        model.enqueue(RIGHT_ANSWER);
+        deliver("issues", UUID.randomUUID().toString(), labeled("acme", "votes", 1, "patchwright", "maintainer"));
+
+        Map<String, Object> job = awaitJob("acme/votes", 1);
+        assertThat(job.get("status")).as("job %s", job).isEqualTo("succeeded");
+        assertThat(model.requests()).hasSize(before + 1);
+        assertThat(model.requests().get(before).path("n").asInt()).isEqualTo(3);
+        assertThat(candidates((Long) job.get("id"))).extracting(c -> (String) c.get("reason")).satisfiesExactly(
+                wrong -> assertThat(wrong).contains("test_add_zero"),
+                right -> assertThat(right).contains("test_calc.CalcTest.test_add fails on the base commit"),
+                same -> assertThat(same).startsWith("the same patch as candidate 2: counted as a vote"));
+        String head = head("acme", "votes", "patchwright/issue-1").name();
+        assertThat(github.checkRuns("acme", "votes", head)).singleElement().satisfies(run -> assertThat(
+                run.get("output").toString()).contains("Candidate 2 won with 2 votes"));
+        assertThat(github.pullRequests("acme", "votes")).singleElement()
+                .satisfies(pull -> assertThat(pull.get("draft")).isEqualTo(false));
+    }
+
+    @Test
+    @Order(19)
+    void aBaseCommitWhoseTestsCannotRunCostsNoModelMoney() throws Exception {
+        repo("acme", "broken", Map.of("calc.py", CALC_BUGGY, "test_calc.py", "import calc, numpy_that_is_missing\n",
+                ".github/patchwright.yml", "test: python3 -m unittest\n"), "Calculator");
+        issue("acme", "broken", 1, "add() subtracts", "`add(2, 3)` returns -1.", "maintainer");
+        github.setPermission("acme", "broken", "maintainer", "write");
+        int before = model.requests().size();
+        deliver("issues", UUID.randomUUID().toString(), labeled("acme", "broken", 1, "patchwright", "maintainer"));
+
+        Map<String, Object> job = awaitJob("acme/broken", 1);
+        assertThat(job.get("status")).isEqualTo("failed");
+        assertThat(model.requests()).as("no model call").hasSize(before);
+        assertThat(ledger((Long) job.get("id"))).extracting(e -> e.get("kind")).containsOnly("sandbox");
+        assertThat(github.comments("acme", "broken", 1)).singleElement().satisfies(c -> assertThat((String) c.get("body"))
+                .contains("could not build or run the tests").contains("unittest could not import a test module")
+                .contains("No model was called"));
+    }
+
+    @Test
+    @Order(19)
+    void aPatchThatOnlyPassesTheTestsIsOfferedAsADraftWhereTheRepositoryAcceptsThat() throws Exception {
+        repo("acme", "lenient", Map.of("calc.py", CALC_BUGGY, "test_calc.py",
+                        "import unittest\nclass T(unittest.TestCase):\n    def test_imports(self):\n        import calc\n",
+                ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 1\naccept: tests-pass\n"),
+                "Calculator without tests");
+        issue("acme", "lenient", 1, "add() subtracts", "`add(2, 3)` returns -1.", "maintainer");
+        github.setPermission("acme", "lenient", "maintainer", "write");
+        model.enqueue(RIGHT_ANSWER);
+        deliver("issues", UUID.randomUUID().toString(), labeled("acme", "lenient", 1, "patchwright", "maintainer"));
+
+        Map<String, Object> job = awaitJob("acme/lenient", 1);
+        assertThat(job.get("status")).as("job %s", job).isEqualTo("succeeded");
+        assertThat(github.pullRequests("acme", "lenient")).singleElement().satisfies(pull -> {
+            assertThat(pull.get("draft")).isEqualTo(true);
+            assertThat((String) pull.get("body")).contains("no test went from failing to passing");
+        });
+        String head = head("acme", "lenient", "patchwright/issue-1").name();
+        assertThat(github.checkRuns("acme", "lenient", head)).singleElement()
+                .satisfies(run -> assertThat(run).containsEntry("conclusion", "neutral"));
+        assertThat(github.comments("acme", "lenient", 1)).singleElement().satisfies(c -> assertThat((String) c.get("body"))
+                .contains("as a draft, since no test shows the issue fixed"));
+    }
+
+    @Test
     @Order(20)
     void everyGitHubCallExistsInGitHubsPublishedApiAndNoSecretLeaked() throws Exception {
         Path log = Path.of("target", "github-requests.jsonl");
