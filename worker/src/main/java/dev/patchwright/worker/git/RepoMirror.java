@@ -2,12 +2,15 @@ package dev.patchwright.worker.git;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.stream.Stream;
 
+import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
 import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
@@ -263,6 +267,52 @@ public final class RepoMirror {
             throw failure(key, op, e, null);
         }
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The commits reachable from {@code head} along first parents, newest first, that have exactly one parent and were
+     * committed at or after {@code since}, each with the paths it changed; at most {@code limit} of them.
+     *
+     * @throws GitException when the mirror or the commit is missing
+     */
+    public List<CommitChange> history(String repoKey, ObjectId head, Instant since, int limit) throws GitException {
+        String op = "history";
+        RepoKey key = key(repoKey, op);
+        List<CommitChange> changes = new ArrayList<>();
+        try (Repository repo = MirrorStore.open(existing(key, op));
+             RevWalk walk = new RevWalk(repo);
+             DiffFormatter differ = new DiffFormatter(OutputStream.nullOutputStream())) {
+            differ.setRepository(repo);
+            differ.setDetectRenames(false);
+            walk.setFirstParent(true);
+            walk.markStart(parseCommit(key, op, walk, head));
+            for (RevCommit commit : walk) {
+                Instant time = Instant.ofEpochSecond(commit.getCommitTime());
+                if (since != null && time.isBefore(since) || changes.size() >= limit) {
+                    break;
+                }
+                if (commit.getParentCount() != 1) {
+                    continue;
+                }
+                RevCommit parent = walk.parseCommit(commit.getParent(0));
+                List<String> paths = new ArrayList<>();
+                List<String> deleted = new ArrayList<>();
+                for (DiffEntry entry : differ.scan(parent.getTree(), commit.getTree())) {
+                    boolean delete = entry.getChangeType() == DiffEntry.ChangeType.DELETE;
+                    paths.add(delete ? entry.getOldPath() : entry.getNewPath());
+                    if (delete) {
+                        deleted.add(entry.getOldPath());
+                    }
+                }
+                paths.sort(null);
+                deleted.sort(null);
+                changes.add(new CommitChange(commit.copy(), parent.copy(), time, commit.getFullMessage(), paths,
+                        deleted));
+            }
+        } catch (IOException e) {
+            throw failure(key, op, e, null);
+        }
+        return changes;
     }
 
     private Object lock(RepoKey key) {
