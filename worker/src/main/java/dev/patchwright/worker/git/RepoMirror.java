@@ -27,6 +27,7 @@ import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
@@ -313,6 +314,31 @@ public final class RepoMirror {
             throw failure(key, op, e, null);
         }
         return changes;
+    }
+
+    /**
+     * Points branch {@code branch} of the mirror at {@code commit}, creating or moving it: a replay of history starts
+     * from a past commit by naming it as a branch the mirror (used as a remote) offers.
+     *
+     * @throws GitException when the name is not a valid branch, or the mirror or commit is missing
+     */
+    public void pinBranch(String repoKey, String branch, ObjectId commit) throws GitException {
+        String op = "pin branch";
+        RepoKey key = key(repoKey, op);
+        checkBranch(key, op, branch);
+        try (Repository repo = MirrorStore.open(existing(key, op)); RevWalk walk = new RevWalk(repo)) {
+            parseCommit(key, op, walk, commit);
+            RefUpdate update = repo.updateRef(Constants.R_HEADS + branch);
+            update.setNewObjectId(commit);
+            update.setForceUpdate(true);
+            RefUpdate.Result result = update.update(walk);
+            if (result != RefUpdate.Result.NEW && result != RefUpdate.Result.FORCED
+                    && result != RefUpdate.Result.NO_CHANGE && result != RefUpdate.Result.FAST_FORWARD) {
+                throw new GitException(key.key(), op, "branch '" + branch + "' could not be set: " + result);
+            }
+        } catch (IOException e) {
+            throw failure(key, op, e, null);
+        }
     }
 
     private Object lock(RepoKey key) {
