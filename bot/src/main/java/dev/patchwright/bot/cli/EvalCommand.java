@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 /** {@code patchwright eval}: evaluations of a model backend; each eval is a subcommand. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a model backend.",
-        subcommands = {HashHopCommand.class})
+        subcommands = {HashHopCommand.class, BacktestCommand.class})
 final class EvalCommand implements Runnable {
 
     @Spec
@@ -16,6 +16,6 @@ final class EvalCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name an eval to run: hashhop");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name an eval to run: hashhop, backtest");
     }
 }
