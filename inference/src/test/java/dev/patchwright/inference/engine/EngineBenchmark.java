@@ -2,6 +2,10 @@ package dev.patchwright.inference.engine;
 
 import dev.patchwright.inference.engine.cpu.CpuKernels;
 
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,8 +24,9 @@ import java.util.stream.IntStream;
 /**
  * CPU engine speed on a model shaped like Qwen2.5-0.5B (hidden 896, 24 layers, 14 heads, 2 KV
  * heads, MLP 4864, vocabulary 151,936, tied embeddings) with random bf16 weights: memory copy
- * bandwidth, decode tokens/s against the bandwidth bound, prompt tokens/s, and what sharing one
- * prompt's KV cache saves for N samples. Not part of the test suite; see
+ * and read bandwidth, decode tokens/s of the scalar and the vector kernels against the
+ * read-bandwidth bound, prompt tokens/s, and what sharing one prompt's KV cache saves for N
+ * samples (prompt tokens 0 or samples 0 skip those parts). Not part of the test suite; see
  * {@code inference/ENGINE-BENCHMARKS.md} for how to run it. Arguments, all optional:
  * {@code folder} (reused when it holds a model, default a temporary folder), decode tokens (32),
  * prompt tokens (512), shared prompt tokens (2000), samples (8), tokens per sample (16).
@@ -53,13 +58,26 @@ public final class EngineBenchmark {
             writeModel(folder);
             System.out.printf("wrote a random bf16 model to %s in %.1f s%n", folder, (System.nanoTime() - start) / 1e9);
         }
+        System.out.printf("load (uptime): %s%n", loadAverage());
         double bandwidth = copyBandwidth(threads);
         System.out.printf("copy bandwidth (%d threads, read + write bytes): %.2f GB/s%n", threads, bandwidth / 1e9);
-        try (Engine engine = new Engine(ModelFolder.open(folder), new CpuKernels(threads))) {
+        double readBandwidth = readBandwidth(threads);
+        System.out.printf("read bandwidth (%d threads, bytes read): %.2f GB/s%n", threads, readBandwidth / 1e9);
+        try (Engine engine = new Engine(ModelFolder.open(folder), CpuKernels.scalar(threads))) {
+            System.out.print("scalar kernels ");
+            decode(engine, decodeTokens, engine.folder().weights().bytesPerToken(), readBandwidth);
+        }
+        CpuKernels kernels = new CpuKernels(threads);
+        try (Engine engine = new Engine(ModelFolder.open(folder), kernels)) {
             long bytesPerToken = engine.folder().weights().bytesPerToken();
-            decode(engine, decodeTokens, bytesPerToken, bandwidth);
-            prefill(engine, promptTokens);
-            sharing(engine, sharedPrompt, samples, sampleTokens);
+            System.out.print(kernels.vectorized() ? "vector kernels " : "scalar kernels (no vector module) ");
+            decode(engine, decodeTokens, bytesPerToken, readBandwidth);
+            if (promptTokens > 0) {
+                prefill(engine, promptTokens);
+            }
+            if (samples > 0) {
+                sharing(engine, sharedPrompt, samples, sampleTokens);
+            }
         }
     }
 
@@ -78,7 +96,8 @@ public final class EngineBenchmark {
         double rate = tokens / seconds;
         double bound = bandwidth / bytesPerToken;
         System.out.printf("decode: %d tokens in %.2f s = %.2f tokens/s; weights read per token %.1f MB; "
-                + "bandwidth bound %.2f tokens/s; ratio %.2f%n", tokens, seconds, rate, bytesPerToken / 1e6, bound, rate / bound);
+                + "read-bandwidth bound %.2f tokens/s; ratio %.2f%n", tokens, seconds, rate, bytesPerToken / 1e6, bound,
+                rate / bound);
     }
 
     private static void prefill(Engine engine, int tokens) {
@@ -130,6 +149,65 @@ public final class EngineBenchmark {
             pool.shutdown();
         }
         return best;
+    }
+
+    /**
+     * Best of five parallel sums over 2 x 256 MiB of ints, with the vector API so that the adds
+     * keep up with memory: bytes read per second, the bound of a decode step that reads weights.
+     */
+    private static double readBandwidth(int threads) {
+        int ints = 128 << 20;
+        int[][] halves = {new int[ints / 2], new int[ints / 2]};
+        for (int[] half : halves) {
+            java.util.Arrays.fill(half, 1);
+        }
+        VectorSpecies<Integer> species = IntVector.SPECIES_PREFERRED;
+        ForkJoinPool pool = new ForkJoinPool(threads);
+        double best = 0;
+        long check = 0;
+        try {
+            for (int round = 0; round < 6; round++) {
+                long start = System.nanoTime();
+                check += pool.submit(() -> IntStream.range(0, threads).parallel().mapToLong(t -> {
+                    long total = 0;
+                    for (int[] a : halves) {
+                        int begin = (int) ((long) a.length * t / threads) / species.length() * species.length();
+                        int end = t == threads - 1 ? a.length
+                                : (int) ((long) a.length * (t + 1) / threads) / species.length() * species.length();
+                        IntVector s0 = IntVector.zero(species);
+                        IntVector s1 = IntVector.zero(species);
+                        int i = begin;
+                        for (; i + 2 * species.length() <= end; i += 2 * species.length()) {
+                            s0 = s0.add(IntVector.fromArray(species, a, i));
+                            s1 = s1.add(IntVector.fromArray(species, a, i + species.length()));
+                        }
+                        total += s0.add(s1).reduceLanes(VectorOperators.ADD);
+                        for (; i < end; i++) {
+                            total += a[i];
+                        }
+                    }
+                    return total;
+                }).sum()).join();
+                double seconds = (System.nanoTime() - start) / 1e9;
+                if (round > 0) {
+                    best = Math.max(best, 4.0 * ints / seconds);
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+        if (check != 6L * ints) {
+            throw new IllegalStateException("read-bandwidth sum is wrong: " + check);
+        }
+        return best;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     private static int[] randomTokens(int count, long seed) {
