@@ -30,6 +30,9 @@ public final class CpuKernels implements Kernels {
     /** Tokens whose rows of x meet each bf16 row on the vector path: up to about 600 KiB of x. */
     private static final int VECTOR_TOKEN_BLOCK = 32;
 
+    /** Whether the vector module is in the boot layer, so that {@link VectorDot} can load. */
+    private static final boolean VECTOR_MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
     private final int threads;
     private final boolean vector;
     private final ForkJoinPool pool;
@@ -40,7 +43,7 @@ public final class CpuKernels implements Kernels {
      * @throws IllegalArgumentException when {@code threads < 1}
      */
     public CpuKernels(int threads) {
-        this(threads, VectorDot.AVAILABLE);
+        this(threads, VECTOR_MODULE);
     }
 
     private CpuKernels(int threads, boolean vector) {

@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The bf16 matrix-vector dot product of decode on the JDK's vector API ({@code jdk.incubator.vector}).
- * Only {@link CpuKernels} touches this class, and only when {@link #AVAILABLE}: without the module
- * (a JVM started without {@code --add-modules jdk.incubator.vector}) loading it would fail.
+ * Only {@link CpuKernels} touches this class, and only when the module is in the boot layer: without
+ * it (a JVM started without {@code --add-modules jdk.incubator.vector}) loading it would fail.
  *
  * <p>bf16 is the upper half of a float, so a vector of shorts read as ints holds two weights per
  * lane: the even element in the low half ({@code lane << 16} is its float) and the odd one in the
@@ -19,9 +19,6 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code WeightMatrix.dot}, so results differ from it by float rounding (VectorDotTest bounds it).
  */
 final class VectorDot {
-
-    /** Whether the vector module is in the boot layer, so this class can load. */
-    static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_PREFERRED;
