@@ -66,6 +66,10 @@ public final class EngineBenchmark {
         try (Engine engine = new Engine(ModelFolder.open(folder), CpuKernels.scalar(threads))) {
             System.out.print("scalar kernels ");
             decode(engine, decodeTokens, engine.folder().weights().bytesPerToken(), readBandwidth);
+            if (promptTokens > 0) {
+                System.out.print("scalar kernels ");
+                prefill(engine, promptTokens);
+            }
         }
         CpuKernels kernels = new CpuKernels(threads);
         try (Engine engine = new Engine(ModelFolder.open(folder), kernels)) {
@@ -73,6 +77,7 @@ public final class EngineBenchmark {
             System.out.print(kernels.vectorized() ? "vector kernels " : "scalar kernels (no vector module) ");
             decode(engine, decodeTokens, bytesPerToken, readBandwidth);
             if (promptTokens > 0) {
+                System.out.print(kernels.vectorized() ? "vector kernels " : "scalar kernels ");
                 prefill(engine, promptTokens);
             }
             if (samples > 0) {
