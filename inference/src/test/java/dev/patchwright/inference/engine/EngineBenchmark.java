@@ -61,21 +61,29 @@ public final class EngineBenchmark {
         System.out.printf("load (uptime): %s%n", loadAverage());
         double bandwidth = copyBandwidth(threads);
         System.out.printf("copy bandwidth (%d threads, read + write bytes): %.2f GB/s%n", threads, bandwidth / 1e9);
-        double readBandwidth = readBandwidth(threads);
-        System.out.printf("read bandwidth (%d threads, bytes read): %.2f GB/s%n", threads, readBandwidth / 1e9);
-        try (Engine engine = new Engine(ModelFolder.open(folder), CpuKernels.scalar(threads))) {
-            System.out.print("scalar kernels ");
-            decode(engine, decodeTokens, engine.folder().weights().bytesPerToken(), readBandwidth);
+        double before = readBandwidth(threads);
+        System.out.printf("read bandwidth before decoding (%d threads, bytes read): %.2f GB/s%n", threads, before / 1e9);
+        double[] rates = new double[2];
+        CpuKernels kernels = new CpuKernels(threads);
+        try (Engine scalar = new Engine(ModelFolder.open(folder), CpuKernels.scalar(threads))) {
+            rates[0] = decode(scalar, decodeTokens);
             if (promptTokens > 0) {
                 System.out.print("scalar kernels ");
-                prefill(engine, promptTokens);
+                prefill(scalar, promptTokens);
             }
         }
-        CpuKernels kernels = new CpuKernels(threads);
         try (Engine engine = new Engine(ModelFolder.open(folder), kernels)) {
+            rates[1] = decode(engine, decodeTokens);
+            // A machine others share swings within minutes: the higher of two measurements is the bound.
+            double after = readBandwidth(threads);
+            System.out.printf("read bandwidth after decoding: %.2f GB/s; load (uptime): %s%n", after / 1e9, loadAverage());
             long bytesPerToken = engine.folder().weights().bytesPerToken();
-            System.out.print(kernels.vectorized() ? "vector kernels " : "scalar kernels (no vector module) ");
-            decode(engine, decodeTokens, bytesPerToken, readBandwidth);
+            double bound = Math.max(before, after) / bytesPerToken;
+            System.out.printf("read-bandwidth bound (%.2f GB/s / %.1f MB of weights per token): %.2f tokens/s%n",
+                    Math.max(before, after) / 1e9, bytesPerToken / 1e6, bound);
+            System.out.printf("decode: scalar kernels %.2f tokens/s = %.2f of the bound; %s kernels %.2f tokens/s = "
+                    + "%.2f of the bound%n", rates[0], rates[0] / bound, kernels.vectorized() ? "vector" : "scalar (no module)",
+                    rates[1], rates[1] / bound);
             if (promptTokens > 0) {
                 System.out.print(kernels.vectorized() ? "vector kernels " : "scalar kernels ");
                 prefill(engine, promptTokens);
@@ -86,7 +94,8 @@ public final class EngineBenchmark {
         }
     }
 
-    private static void decode(Engine engine, int tokens, long bytesPerToken, double bandwidth) {
+    /** Greedy decode of {@code tokens} tokens after a 16-token prompt and 4 warm-up tokens: tokens/s. */
+    private static double decode(Engine engine, int tokens) {
         Transformer transformer = engine.transformer();
         KvCache cache = new KvCache(engine.config(), 16 + tokens + 4);
         float[] logits = transformer.forward(randomTokens(16, 1), cache);
@@ -97,12 +106,7 @@ public final class EngineBenchmark {
         for (int i = 0; i < tokens; i++) {
             logits = transformer.forward(new int[] {Sampler.argmax(logits)}, cache);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        double rate = tokens / seconds;
-        double bound = bandwidth / bytesPerToken;
-        System.out.printf("decode: %d tokens in %.2f s = %.2f tokens/s; weights read per token %.1f MB; "
-                + "read-bandwidth bound %.2f tokens/s; ratio %.2f%n", tokens, seconds, rate, bytesPerToken / 1e6, bound,
-                rate / bound);
+        return tokens / ((System.nanoTime() - start) / 1e9);
     }
 
     private static void prefill(Engine engine, int tokens) {
