@@ -1,5 +1,7 @@
 package dev.patchwright.bot.cli;
 
+import dev.patchwright.inference.engine.Device;
+import dev.patchwright.inference.engine.cuda.CudaProbe;
 import dev.patchwright.inference.local.LocalModel;
 import dev.patchwright.inference.model.InferenceException;
 import dev.patchwright.inference.server.ModelServer;
@@ -21,7 +23,9 @@ import java.util.concurrent.CountDownLatch;
                 + "CPU engine as an OpenAI-compatible API: GET /v1/models and POST /v1/chat/completions, whole or "
                 + "streamed. Point workers at it with PATCHWRIGHT_MODEL_URL=http://HOST:PORT/v1 and "
                 + "PATCHWRIGHT_MODEL_NAME=the served name. Runs until stopped (Ctrl-C).",
-                "Exit 2 for bad options or a model folder that cannot be loaded, 3 when the port cannot be bound."})
+                "Also GET /health and Prometheus GET /metrics, without the API key.",
+                "Exit 2 for bad options, --device cuda without a usable GPU, or a model folder that cannot be loaded, 3 "
+                        + "when the port cannot be bound."})
 final class ModelServerCommand implements Callable<Integer> {
 
     @Option(names = "--model-path", required = true, paramLabel = "DIR", description = "the model folder")
@@ -37,6 +41,11 @@ final class ModelServerCommand implements Callable<Integer> {
     @Option(names = "--served-model-name", paramLabel = "NAME",
             description = "the model name clients send (default: the folder's name)")
     String servedName;
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "cuda|cpu|auto",
+            description = "where the engine runs: auto uses a CUDA device when there is one and a GPU engine to run "
+                    + "on it, else the CPU, and says which; cuda refuses to start without (default ${DEFAULT-VALUE})")
+    String device;
 
     @Option(names = "--allow-unauthenticated",
             description = "serve on an address other than loopback without PATCHWRIGHT_MODEL_SERVER_API_KEY")
@@ -59,6 +68,14 @@ final class ModelServerCommand implements Callable<Integer> {
                     + "--allow-unauthenticated");
             return 2;
         }
+        Device.Choice choice;
+        try {
+            choice = Device.parse(device).choose(CudaProbe::probe);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            err.println("error: " + (e instanceof IllegalArgumentException ? "--device: " : "") + e.getMessage());
+            return 2;
+        }
+        err.println(choice.reason());
         LocalModel model;
         try {
             model = LocalModel.open(modelPath);

@@ -41,11 +41,30 @@ class ModelServerCommandIT {
             assertThat(models.statusCode()).isEqualTo(200);
             JsonNode body = new ObjectMapper().readTree(models.body());
             assertThat(body.at("/data/0/id").asText()).isEqualTo("tiny-random");
+            HttpResponse<String> health = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(url).resolve("/health")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(new ObjectMapper().readTree(health.body()).get("status").asText()).isEqualTo("ok");
         } finally {
             process.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the shutdown hook stops the server
         }
         assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(Files.readString(temp.resolve("stderr.txt"))).contains("serving tiny-random", "Ctrl-C stops");
+        // No GPU engine is built yet: auto says what it found and runs on the CPU.
+        assertThat(Files.readString(temp.resolve("stderr.txt"))).contains("serving tiny-random", "Ctrl-C stops",
+                "--device auto: ", "; using the CPU engine");
+    }
+
+    @Test
+    void refusesAnUnknownDeviceAndCudaWithoutAGpuEngine() throws Exception {
+        Path folder = RandomModel.tiny(5).write(temp.resolve("device-model"));
+
+        CliRun bad = run("model-server", "--model-path", folder.toString(), "--port", "0", "--device", "gpu");
+        CliRun cuda = run("model-server", "--model-path", folder.toString(), "--port", "0", "--device", "cuda");
+
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.stderr()).contains("error: --device: device must be cpu, cuda or auto, found 'gpu'");
+        assertThat(cuda.exit()).isEqualTo(2);
+        assertThat(cuda.stderr()).containsAnyOf("error: --device cuda: no CUDA device: ", "no GPU engine yet");
     }
 
     @Test

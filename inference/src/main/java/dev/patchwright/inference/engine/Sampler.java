@@ -1,6 +1,5 @@
 package dev.patchwright.inference.engine;
 
-import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -15,7 +14,8 @@ public final class Sampler {
     private final double topP;
     private final SplittableRandom random;
     private double[] probabilities = new double[0];
-    private Integer[] order = new Integer[0];
+    private int[] heap = new int[0]; // candidate token ids, a binary heap while drawing
+    private int[] nucleus = new int[0]; // the nucleus, most likely first
 
     /**
      * @param temperature 0 for greedy argmax, else &gt; 0
@@ -78,24 +78,34 @@ public final class Sampler {
 
     private int drawFromNucleus(double sum) {
         // A token below (1 - topP) / (n - 1) of the mass cannot be in the nucleus: all of them
-        // together hold less than 1 - topP. Sorting only the others keeps a 150k vocabulary cheap.
+        // (at most n - 1, the most likely token is never below: its weight is exp(0) = 1)
+        // together hold less than 1 - topP. The others go into a binary heap (most likely first,
+        // then lowest id), and only the nucleus is taken off it: O(n + k log n) for a nucleus of
+        // k tokens instead of sorting every candidate. The tokens come off in the order a full
+        // sort gives, so the sums and the token drawn are exactly those of sorting.
         int n = probabilities.length;
-        double cutoff = n > 1 ? (1 - topP) / (n - 1) * sum : 0;
-        int candidates = 0;
-        if (order.length != n) {
-            order = new Integer[n];
+        double cutoff = n > 1 ? Math.min(1, (1 - topP) / (n - 1) * sum) : 0;
+        if (heap.length != n) {
+            heap = new int[n];
+            nucleus = new int[n];
         }
+        int candidates = 0;
         for (int i = 0; i < n; i++) {
             if (probabilities[i] >= cutoff) {
-                order[candidates++] = i;
+                heap[candidates++] = i;
             }
         }
-        Arrays.sort(order, 0, candidates, (a, b) -> probabilities[a] != probabilities[b]
-                ? Double.compare(probabilities[b], probabilities[a]) : Integer.compare(a, b));
+        for (int i = candidates / 2 - 1; i >= 0; i--) {
+            siftDown(i, candidates);
+        }
         double kept = 0;
         int size = 0;
-        while (size < candidates) {
-            kept += probabilities[order[size++]];
+        while (candidates > 0) {
+            int top = heap[0];
+            heap[0] = heap[--candidates];
+            siftDown(0, candidates);
+            nucleus[size++] = top;
+            kept += probabilities[top];
             if (kept >= topP * sum) {
                 break;
             }
@@ -103,11 +113,38 @@ public final class Sampler {
         double target = random.nextDouble() * kept;
         double cumulative = 0;
         for (int j = 0; j < size; j++) {
-            cumulative += probabilities[order[j]];
+            cumulative += probabilities[nucleus[j]];
             if (target < cumulative) {
-                return order[j];
+                return nucleus[j];
             }
         }
-        return order[size - 1];
+        return nucleus[size - 1];
+    }
+
+    /** Restores the heap below {@code i} among the first {@code size} entries. */
+    private void siftDown(int i, int size) {
+        int token = heap[i];
+        while (true) {
+            int child = 2 * i + 1;
+            if (child >= size) {
+                break;
+            }
+            if (child + 1 < size && before(heap[child + 1], heap[child])) {
+                child++;
+            }
+            if (!before(heap[child], token)) {
+                break;
+            }
+            heap[i] = heap[child];
+            i = child;
+        }
+        heap[i] = token;
+    }
+
+    /** Whether token {@code a} comes before {@code b}: more likely, or as likely with a lower id. */
+    private boolean before(int a, int b) {
+        double pa = probabilities[a];
+        double pb = probabilities[b];
+        return pa > pb || (pa == pb && a < b);
     }
 }

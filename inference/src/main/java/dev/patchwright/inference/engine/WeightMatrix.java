@@ -130,6 +130,20 @@ public final class WeightMatrix {
     }
 
     /**
+     * Copies row {@code row}'s stored bits, undecoded, into {@code dst[0 .. cols)}: for kernels that
+     * decode bf16 or f16 themselves.
+     *
+     * @throws IllegalStateException for an F32 matrix, which has no 16-bit form
+     */
+    public void readBits(int row, short[] dst) {
+        if (dtype == DType.F32) {
+            throw new IllegalStateException(this + " holds floats, not 16-bit values");
+        }
+        int chunk = row / rowsPerChunk;
+        halves[chunk].get((row - chunk * rowsPerChunk) * cols, dst, 0, cols);
+    }
+
+    /**
      * The dot product of row {@code row} with {@code x[xOffset .. xOffset + cols)}, decoding the
      * stored dtype on the fly: what a decode step needs, with no float copy of the row. Sums in
      * the same order as {@code CpuKernels.dot} over a decoded row, so both give the same float.

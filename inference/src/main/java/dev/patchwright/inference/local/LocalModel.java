@@ -202,6 +202,18 @@ public final class LocalModel implements Model, AutoCloseable {
     }
 
     /** Stops the engine's threads. */
+    /**
+     * The prefix cache as it stands: blocks of {@value #PREFIX_BLOCK_TOKENS} positions, those that
+     * several cached prompts share, and the bytes they hold. Does not wait for a running call.
+     */
+    public PrefixCacheStats prefixCacheStats() {
+        return new PrefixCacheStats(prefixCache.blocks(), prefixCache.sharedBlocks(), prefixCache.bytes());
+    }
+
+    /** See {@link #prefixCacheStats()}. */
+    public record PrefixCacheStats(int blocks, int sharedBlocks, long bytes) {
+    }
+
     @Override
     public void close() {
         engine.close();

@@ -47,7 +47,9 @@ final class PrefixCache {
     private final long budgetBytes;
     private final Block root;
     private long clock;
-    private long bytes;
+    private volatile long bytes;
+    private volatile int blocks;
+    private volatile int sharedBlocks;
 
     /**
      * @throws IllegalArgumentException when blockTokens is not positive or the budget is negative
@@ -102,7 +104,35 @@ final class PrefixCache {
         }
         Prefilled result = new Prefilled(at.cache, at.logits, cached);
         evict();
+        int[] counts = new int[2];
+        count(root, counts);
+        blocks = counts[0];
+        sharedBlocks = counts[1];
         return result;
+    }
+
+    /** Cached blocks; readable while a prompt is being processed. */
+    int blocks() {
+        return blocks;
+    }
+
+    /** Cached blocks that two or more cached prompts start with, so that each of them reuses it. */
+    int sharedBlocks() {
+        return sharedBlocks;
+    }
+
+    /** Adds the blocks under {@code block} and those shared to {@code counts}; returns its leaves. */
+    private static int count(Block block, int[] counts) {
+        int leaves = 0;
+        for (Block child : block.children) {
+            counts[0]++;
+            int below = count(child, counts);
+            if (below >= 2) {
+                counts[1]++;
+            }
+            leaves += below;
+        }
+        return Math.max(1, leaves);
     }
 
     /** Bytes the cached blocks hold: keys, values, logits and token ids. */

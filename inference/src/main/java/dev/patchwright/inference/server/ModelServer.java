@@ -36,7 +36,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * vLLM does), 405 for a wrong method, 413 for a prompt longer than the model's context or a body over
  * {@value #MAX_BODY_BYTES} bytes, and, when the server has an API key, 401 for a request without it (the
  * key is compared in constant time and never written anywhere). Requests are taken concurrently and generated
- * one at a time.
+ * one at a time. {@code GET /health} (a small JSON body) and {@code GET /metrics} (Prometheus text: queue
+ * depth, tokens, engine time, tokens/s, KV blocks; see {@link ServerMetrics}) need no key, as vLLM's do, so
+ * that probes and scrapers reach them; they carry counts, never prompts or text.
  */
 public final class ModelServer implements AutoCloseable {
 
@@ -52,6 +54,7 @@ public final class ModelServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final long created = Instant.now().getEpochSecond();
+    private final ServerMetrics metrics = new ServerMetrics();
 
     /**
      * Binds to {@code address} (port 0: any free port) and starts serving.
@@ -116,6 +119,16 @@ public final class ModelServer implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             try {
+                if (path.equals("/health")) {
+                    requireMethod(method, "GET");
+                    send(exchange, 200, health());
+                    return;
+                }
+                if (path.equals("/metrics")) {
+                    requireMethod(method, "GET");
+                    sendText(exchange, metrics.render(servedName, model));
+                    return;
+                }
                 authorize(exchange);
                 if (path.equals("/v1/models") || path.equals("/v1/models/")) {
                     requireMethod(method, "GET");
@@ -190,15 +203,30 @@ public final class ModelServer implements AutoCloseable {
     }
 
     private LocalCompletion generate(CompletionParams params, ChunkStream stream) throws ApiError {
+        metrics.started();
+        LocalCompletion done = null;
         try {
-            return stream == null ? model.generate(params.request(), (sample, text) -> { })
+            done = stream == null ? model.generate(params.request(), (sample, text) -> { })
                     : model.generate(params.request(), stream);
+            return done;
         } catch (PromptTooLongException e) {
             throw new ApiError(413, "'messages' are too long: " + e.getMessage(), "invalid_request_error", "messages",
                     "context_length_exceeded");
         } catch (InferenceException e) {
             throw new ApiError(500, e.getMessage(), "server_error", null, null);
+        } finally {
+            metrics.finished(done);
         }
+    }
+
+    /** Up while it serves: the model's name, its context and the requests in the server. */
+    private ObjectNode health() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("status", "ok");
+        root.put("model", servedName);
+        root.put("max_model_len", model.contextTokens());
+        root.put("requests_in_flight", metrics.inFlight());
+        return root;
     }
 
     private ObjectNode completion(String id, long now, LocalCompletion done) {
@@ -238,6 +266,15 @@ public final class ModelServer implements AutoCloseable {
                         "invalid_request_error", null, "request_too_large");
             }
             return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void sendText(HttpExchange exchange, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
         }
     }
 

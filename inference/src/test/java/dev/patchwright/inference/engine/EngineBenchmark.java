@@ -2,6 +2,10 @@ package dev.patchwright.inference.engine;
 
 import dev.patchwright.inference.engine.cpu.CpuKernels;
 
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,8 +24,9 @@ import java.util.stream.IntStream;
 /**
  * CPU engine speed on a model shaped like Qwen2.5-0.5B (hidden 896, 24 layers, 14 heads, 2 KV
  * heads, MLP 4864, vocabulary 151,936, tied embeddings) with random bf16 weights: memory copy
- * bandwidth, decode tokens/s against the bandwidth bound, prompt tokens/s, and what sharing one
- * prompt's KV cache saves for N samples. Not part of the test suite; see
+ * and read bandwidth, decode tokens/s of the scalar and the vector kernels against the
+ * read-bandwidth bound, prompt tokens/s, and what sharing one prompt's KV cache saves for N
+ * samples (prompt tokens 0 or samples 0 skip those parts). Not part of the test suite; see
  * {@code inference/ENGINE-BENCHMARKS.md} for how to run it. Arguments, all optional:
  * {@code folder} (reused when it holds a model, default a temporary folder), decode tokens (32),
  * prompt tokens (512), shared prompt tokens (2000), samples (8), tokens per sample (16).
@@ -53,17 +58,44 @@ public final class EngineBenchmark {
             writeModel(folder);
             System.out.printf("wrote a random bf16 model to %s in %.1f s%n", folder, (System.nanoTime() - start) / 1e9);
         }
+        System.out.printf("load (uptime): %s%n", loadAverage());
         double bandwidth = copyBandwidth(threads);
         System.out.printf("copy bandwidth (%d threads, read + write bytes): %.2f GB/s%n", threads, bandwidth / 1e9);
-        try (Engine engine = new Engine(ModelFolder.open(folder), new CpuKernels(threads))) {
+        double before = readBandwidth(threads);
+        System.out.printf("read bandwidth before decoding (%d threads, bytes read): %.2f GB/s%n", threads, before / 1e9);
+        double[] rates = new double[2];
+        CpuKernels kernels = new CpuKernels(threads);
+        try (Engine scalar = new Engine(ModelFolder.open(folder), CpuKernels.scalar(threads))) {
+            rates[0] = decode(scalar, decodeTokens);
+            if (promptTokens > 0) {
+                System.out.print("scalar kernels ");
+                prefill(scalar, promptTokens);
+            }
+        }
+        try (Engine engine = new Engine(ModelFolder.open(folder), kernels)) {
+            rates[1] = decode(engine, decodeTokens);
+            // A machine others share swings within minutes: the higher of two measurements is the bound.
+            double after = readBandwidth(threads);
+            System.out.printf("read bandwidth after decoding: %.2f GB/s; load (uptime): %s%n", after / 1e9, loadAverage());
             long bytesPerToken = engine.folder().weights().bytesPerToken();
-            decode(engine, decodeTokens, bytesPerToken, bandwidth);
-            prefill(engine, promptTokens);
-            sharing(engine, sharedPrompt, samples, sampleTokens);
+            double bound = Math.max(before, after) / bytesPerToken;
+            System.out.printf("read-bandwidth bound (%.2f GB/s / %.1f MB of weights per token): %.2f tokens/s%n",
+                    Math.max(before, after) / 1e9, bytesPerToken / 1e6, bound);
+            System.out.printf("decode: scalar kernels %.2f tokens/s = %.2f of the bound; %s kernels %.2f tokens/s = "
+                    + "%.2f of the bound%n", rates[0], rates[0] / bound, kernels.vectorized() ? "vector" : "scalar (no module)",
+                    rates[1], rates[1] / bound);
+            if (promptTokens > 0) {
+                System.out.print(kernels.vectorized() ? "vector kernels " : "scalar kernels ");
+                prefill(engine, promptTokens);
+            }
+            if (samples > 0) {
+                sharing(engine, sharedPrompt, samples, sampleTokens);
+            }
         }
     }
 
-    private static void decode(Engine engine, int tokens, long bytesPerToken, double bandwidth) {
+    /** Greedy decode of {@code tokens} tokens after a 16-token prompt and 4 warm-up tokens: tokens/s. */
+    private static double decode(Engine engine, int tokens) {
         Transformer transformer = engine.transformer();
         KvCache cache = new KvCache(engine.config(), 16 + tokens + 4);
         float[] logits = transformer.forward(randomTokens(16, 1), cache);
@@ -74,11 +106,7 @@ public final class EngineBenchmark {
         for (int i = 0; i < tokens; i++) {
             logits = transformer.forward(new int[] {Sampler.argmax(logits)}, cache);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        double rate = tokens / seconds;
-        double bound = bandwidth / bytesPerToken;
-        System.out.printf("decode: %d tokens in %.2f s = %.2f tokens/s; weights read per token %.1f MB; "
-                + "bandwidth bound %.2f tokens/s; ratio %.2f%n", tokens, seconds, rate, bytesPerToken / 1e6, bound, rate / bound);
+        return tokens / ((System.nanoTime() - start) / 1e9);
     }
 
     private static void prefill(Engine engine, int tokens) {
@@ -130,6 +158,72 @@ public final class EngineBenchmark {
             pool.shutdown();
         }
         return best;
+    }
+
+    /**
+     * Best of seven parallel sums over 2 x 256 MiB of ints, with the vector API so that the adds
+     * keep up with memory: bytes read per second, the bound of a decode step that reads weights.
+     */
+    private static double readBandwidth(int threads) {
+        int ints = 128 << 20;
+        int[][] halves = {new int[ints / 2], new int[ints / 2]};
+        for (int[] half : halves) {
+            java.util.Arrays.fill(half, 1);
+        }
+        int[] small = new int[1 << 12];
+        long warm = 0;
+        for (int i = 0; i < 50_000; i++) { // compiled before it is timed
+            warm += sum(small, 0, small.length);
+        }
+        int chunk = 1 << 18;
+        ForkJoinPool pool = new ForkJoinPool(threads);
+        double best = 0;
+        long check = warm;
+        try {
+            for (int round = 0; round < 8; round++) {
+                long start = System.nanoTime();
+                check += pool.submit(() -> IntStream.range(0, threads).parallel().mapToLong(t -> {
+                    long total = 0;
+                    for (int[] a : halves) {
+                        int chunks = a.length / chunk;
+                        for (int c = chunks * t / threads; c < chunks * (t + 1) / threads; c++) {
+                            total += sum(a, c * chunk, (c + 1) * chunk);
+                        }
+                    }
+                    return total;
+                }).sum()).join();
+                double seconds = (System.nanoTime() - start) / 1e9;
+                if (round > 0) {
+                    best = Math.max(best, 4.0 * ints / seconds);
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+        if (check != 8L * ints) { // every int is 1; the warm-up summed zeros
+            throw new IllegalStateException("read-bandwidth sum is wrong: " + check);
+        }
+        return best;
+    }
+
+    /** The sum of {@code a[from .. to)}, a whole number of vectors. */
+    private static long sum(int[] a, int from, int to) {
+        VectorSpecies<Integer> species = IntVector.SPECIES_PREFERRED;
+        IntVector s0 = IntVector.zero(species);
+        IntVector s1 = IntVector.zero(species);
+        for (int i = from; i < to; i += 2 * species.length()) {
+            s0 = s0.add(IntVector.fromArray(species, a, i));
+            s1 = s1.add(IntVector.fromArray(species, a, i + species.length()));
+        }
+        return s0.add(s1).reduceLanes(VectorOperators.ADD);
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     private static int[] randomTokens(int count, long seed) {

@@ -76,4 +76,51 @@ class SamplerTest {
                 .hasMessageContaining("topP must be in (0, 1], found 0.0");
         assertThatThrownBy(() -> new Sampler(1, 1.5, 0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theNucleusDrawsTheTokensAFullSortDraws() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        double[][] settings = {{1, 0.95}, {0.7, 0.9}, {1, 1e-9}, {1.3, 0.5}, {1, 1}, {0, 0.9}, {2, 0.999}};
+        int[] vocabularies = {1, 2, 17, 1000, 151_936};
+        for (int vocabulary : vocabularies) {
+            for (double[] s : settings) {
+                for (int run = 0; run < 3; run++) {
+                    float[] logits = new float[vocabulary];
+                    for (int i = 0; i < vocabulary; i++) {
+                        // run 1: few distinct values, so that many tokens tie
+                        logits[i] = run == 1 ? random.nextInt(4) : (float) (random.nextGaussian() * (run == 0 ? 3 : 0.1));
+                    }
+                    long seed = random.nextLong();
+                    Sampler fast = new Sampler(s[0], s[1], seed);
+                    FullSortSampler reference = new FullSortSampler(s[0], s[1], seed);
+                    int draws = vocabulary > 10_000 ? 4 : 200;
+                    for (int d = 0; d < draws; d++) {
+                        assertThat(fast.sample(logits))
+                                .as("vocabulary %d, temperature %s, top-p %s, run %d, draw %d", vocabulary, s[0], s[1], run, d)
+                                .isEqualTo(reference.sample(logits));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aTinyTopPKeepsOnlyTheMostLikelyTokenAndTiesGoToTheLowestId() {
+        Sampler sampler = new Sampler(1, 1e-9, 9);
+        float[] logits = {0.5f, 3f, -2f, 3f, 1f};
+        for (int i = 0; i < 100; i++) {
+            assertThat(sampler.sample(logits)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void topPOfOneCanDrawEveryToken() {
+        Sampler sampler = new Sampler(1, 1, 4);
+        float[] logits = {0f, 0.2f, -0.3f, 0.1f};
+        boolean[] seen = new boolean[4];
+        for (int i = 0; i < 1000; i++) {
+            seen[sampler.sample(logits)] = true;
+        }
+        assertThat(seen).containsOnly(true);
+    }
 }

@@ -3,6 +3,7 @@ package dev.patchwright.inference.engine.cpu;
 import dev.patchwright.inference.engine.Kernels;
 import dev.patchwright.inference.engine.KvCache;
 import dev.patchwright.inference.engine.WeightMatrix;
+import dev.patchwright.inference.engine.safetensors.DType;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,13 +17,24 @@ import java.util.concurrent.ForkJoinTask;
  * (several float accumulators), with the large steps split across a fixed pool of threads. A
  * matrix row is decoded from its stored dtype once and then used for every token of the batch,
  * which is why a prompt costs less per token than decoding.
+ *
+ * <p>Decode's bf16 matrix-vector products use the JDK's vector API when the JVM was started with
+ * {@code --add-modules jdk.incubator.vector} ({@link #vectorized()}); {@link #scalar} keeps the
+ * plain loops, the reference the vector path is tested against.
  */
 public final class CpuKernels implements Kernels {
 
     /** Batches smaller than this decode each row inside the dot product instead of into a tile. */
     private static final int FUSED_BELOW = 8;
 
+    /** Tokens whose rows of x meet each bf16 row on the vector path: up to about 600 KiB of x. */
+    private static final int VECTOR_TOKEN_BLOCK = 32;
+
+    /** Whether the vector module is in the boot layer, so that {@link VectorDot} can load. */
+    private static final boolean VECTOR_MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
     private final int threads;
+    private final boolean vector;
     private final ForkJoinPool pool;
 
     /**
@@ -31,11 +43,25 @@ public final class CpuKernels implements Kernels {
      * @throws IllegalArgumentException when {@code threads < 1}
      */
     public CpuKernels(int threads) {
+        this(threads, VECTOR_MODULE);
+    }
+
+    private CpuKernels(int threads, boolean vector) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, found " + threads);
         }
         this.threads = threads;
+        this.vector = vector;
         this.pool = new ForkJoinPool(threads);
+    }
+
+    /**
+     * Kernels on {@code threads} threads that never use the vector API: the reference.
+     *
+     * @throws IllegalArgumentException when {@code threads < 1}
+     */
+    public static CpuKernels scalar(int threads) {
+        return new CpuKernels(threads, false);
     }
 
     /** Kernels on every core the JVM sees. */
@@ -48,12 +74,39 @@ public final class CpuKernels implements Kernels {
         return threads;
     }
 
+    /** Whether bf16 decode products run on the vector API. */
+    public boolean vectorized() {
+        return vector;
+    }
+
     @Override
     public void matmul(WeightMatrix w, float[] x, int tokens, float[] out) {
         int rows = w.rows();
         int cols = w.cols();
         if (x.length < tokens * cols || out.length < tokens * rows) {
             throw new IllegalArgumentException(w + ": x holds " + x.length + " floats, out " + out.length + ", for " + tokens + " tokens");
+        }
+        if (vector && w.dtype() == DType.BF16) {
+            // Every batch size takes this path and the same dot product, so a token's result
+            // does not depend on the batch it came in (a sample equals its independent run).
+            float[] split = new float[tokens * cols];
+            for (int t = 0; t < tokens; t++) {
+                VectorDot.splitEvenOdd(x, t * cols, cols, split, t * cols);
+            }
+            parallelFor(rows, (from, to) -> {
+                short[] bits = new short[cols];
+                // Blocks of tokens keep their rows of x in cache while the matrix streams past.
+                for (int t0 = 0; t0 < tokens; t0 += VECTOR_TOKEN_BLOCK) {
+                    int t1 = Math.min(tokens, t0 + VECTOR_TOKEN_BLOCK);
+                    for (int r = from; r < to; r++) {
+                        w.readBits(r, bits);
+                        for (int t = t0; t < t1; t++) {
+                            out[t * rows + r] = VectorDot.dotBf16(bits, split, t * cols, cols);
+                        }
+                    }
+                }
+            });
+            return;
         }
         if (tokens < FUSED_BELOW) {
             // Few tokens: decoding a row to floats costs more than using it, so fuse the two.
