@@ -57,6 +57,8 @@ final class HostedRepository {
     final TreeMap<Integer, Issue> issues = new TreeMap<>();
     final List<Comment> comments = new ArrayList<>();
     final List<Reaction> reactions = new ArrayList<>();
+    /** Reactions on issue comments, by comment id. */
+    final Map<Long, List<Reaction>> commentReactions = new HashMap<>();
 
     HostedRepository(long id, String owner, String name, BareRepository git, Instant createdAt) {
         this.id = id;

@@ -18,6 +18,7 @@ import java.util.Objects;
  * setup-network: true
  * budget: {monthly: 20, per-issue: 2.50, per-issue-time: 30m}   # lowers the operator's limits, never raises
  * allow-test-changes: false       # whether a candidate may change existing tests, test scripts, .github/
+ * allowed: [alice, acme/maintainers]  # only these users or org/team members may trigger; narrows, never widens
  * </pre>
  *
  * @param triggerLabel  issue label that starts work; default {@code patchwright}
@@ -31,10 +32,12 @@ import java.util.Objects;
  * @param budget        limits the repository lowers; {@link RepoBudget#NONE} when it gives none
  * @param allowTestChanges whether a candidate that changes existing tests, the files the test command runs or
  *                      anything under {@code .github/} may be accepted; default false
+ * @param allowed       users ({@code login}) and teams ({@code org/team-slug}) who alone may trigger, on top of the
+ *                      operator's permission rule; empty (the default) when the rule alone decides
  */
 public record RepoConfig(String triggerLabel, String setup, String test, List<String> pathsIgnore,
                          Integer candidates, Duration setupTimeout, Duration testTimeout, boolean setupNetwork,
-                         RepoBudget budget, boolean allowTestChanges) {
+                         RepoBudget budget, boolean allowTestChanges, List<String> allowed) {
 
     /** Where the file lives in a repository. */
     public static final String PATH = ".github/patchwright.yml";
@@ -50,12 +53,13 @@ public record RepoConfig(String triggerLabel, String setup, String test, List<St
         Objects.requireNonNull(testTimeout, "testTimeout");
         pathsIgnore = List.copyOf(pathsIgnore == null ? List.of() : pathsIgnore);
         budget = budget == null ? RepoBudget.NONE : budget;
+        allowed = List.copyOf(allowed == null ? List.of() : allowed);
     }
 
     /** The settings for a repository that gives only its test command. */
     public static RepoConfig withTest(String test) {
         return new RepoConfig(DEFAULT_TRIGGER_LABEL, null, test, List.of(), null, DEFAULT_SETUP_TIMEOUT,
-                DEFAULT_TEST_TIMEOUT, true, RepoBudget.NONE, false);
+                DEFAULT_TEST_TIMEOUT, true, RepoBudget.NONE, false, List.of());
     }
 
     /**

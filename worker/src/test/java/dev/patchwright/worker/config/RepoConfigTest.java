@@ -56,13 +56,14 @@ class RepoConfigTest {
                   per-issue: $2.50
                   per-issue-time: 30m
                 allow-test-changes: true
+                allowed: [alice, acme/maintainers]
                 """;
 
         RepoConfig config = RepoConfig.parse(yaml, FILE);
 
         assertThat(config).isEqualTo(new RepoConfig("bot-fix", "npm ci\nnpm run build", "npm test -- --ci",
                 List.of("docs/", "*.png"), 6, Duration.ofMinutes(90), Duration.ofSeconds(90), false,
-                new RepoBudget(Money.parse("20"), Money.parse("2.50"), Duration.ofMinutes(30)), true));
+                new RepoBudget(Money.parse("20"), Money.parse("2.50"), Duration.ofMinutes(30)), true, List.of("alice", "acme/maintainers")));
     }
 
     @Test
