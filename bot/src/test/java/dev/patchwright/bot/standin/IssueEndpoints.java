@@ -58,6 +58,17 @@ final class IssueEndpoints {
         return issue;
     }
 
+    /** The comment the call's {@code comment_id} names; a 404 when there is none. */
+    private static HostedRepository.Comment commentOf(HostedRepository repo, Route.Call call) {
+        long id;
+        try {
+            id = Long.parseLong(call.param("comment_id"));
+        } catch (NumberFormatException e) {
+            throw Route.ApiError.notFound();
+        }
+        return repo.comments.stream().filter(c -> c.id == id).findFirst().orElseThrow(Route.ApiError::notFound);
+    }
+
     private Route.Reply issue(Route.Call call) {
         HostedRepository repo = state.repo(call);
         return ok(state.issueBodies.issue(repo, issueOf(repo, call)));
@@ -100,14 +111,7 @@ final class IssueEndpoints {
 
     private Route.Reply editComment(Route.Call call) {
         HostedRepository repo = state.repo(call);
-        long id;
-        try {
-            id = Long.parseLong(call.param("comment_id"));
-        } catch (NumberFormatException e) {
-            throw Route.ApiError.notFound();
-        }
-        HostedRepository.Comment comment = repo.comments.stream().filter(c -> c.id == id).findFirst()
-                .orElseThrow(Route.ApiError::notFound);
+        HostedRepository.Comment comment = commentOf(repo, call);
         String body = requiredText(call, "IssueComment", "body");
         if (!comment.author.equals(state.bodies.botLogin())) {
             throw new Route.ApiError(403, "Resource not accessible by integration");
@@ -138,20 +142,13 @@ final class IssueEndpoints {
 
     private Route.Reply reactToComment(Route.Call call) {
         HostedRepository repo = state.repo(call);
-        long id;
-        try {
-            id = Long.parseLong(call.param("comment_id"));
-        } catch (NumberFormatException e) {
-            throw Route.ApiError.notFound();
-        }
-        HostedRepository.Comment comment = repo.comments.stream().filter(c -> c.id == id).findFirst()
-                .orElseThrow(Route.ApiError::notFound);
+        HostedRepository.Comment comment = commentOf(repo, call);
         String content = requiredText(call, "Reaction", "content");
         if (!REACTIONS.contains(content)) {
             throw Route.ApiError.validation("resource", "Reaction", "code", "invalid", "field", "content");
         }
         String user = state.bodies.botLogin();
-        List<HostedRepository.Reaction> existing = repo.commentReactions.computeIfAbsent(id, k -> new java.util.ArrayList<>());
+        List<HostedRepository.Reaction> existing = repo.commentReactions.computeIfAbsent(comment.id, k -> new java.util.ArrayList<>());
         for (HostedRepository.Reaction reaction : existing) {
             if (reaction.content().equals(content) && reaction.user().equals(user)) {
                 return ok(state.bodies.reaction(reaction));
