@@ -203,6 +203,41 @@ class CommentCommandsIT {
     }
 
     @Test
+    @Order(9)
+    void aBotPullRequestClosedUnmergedIsSaidOnTheStatusCommentAndAPersonsIsIgnored() throws Exception {
+        int pr = ((Number) github.pullRequests("acme", "calc").get(0).get("number")).intValue();
+
+        // The same pull request's delivery, as if it had been closed instead of merged.
+        String closed = UUID.randomUUID().toString();
+        deliver("pull_request", closed, pullClosed("acme", "calc", pr, "patchwright/issue-7", false));
+        String persons = UUID.randomUUID().toString();
+        byte[] notOurs = pullClosed("acme", "calc", pr, "feature/readme", false);
+        deliver("pull_request", persons, notOurs);
+
+        assertThat(awaitDelivery(closed)).containsEntry("status", "handled");
+        assertThat(awaitDelivery(persons)).containsEntry("status", "ignored");
+        assertThat(github.comments("acme", "calc", 7)).last().satisfies(c -> assertThat((String) c.get("body"))
+                .contains("Patchwright's pull request #" + pr + " was closed without merging. Add the trigger label"
+                        + " again or comment `/patchwright fix` to try anew."));
+    }
+
+    @Test
+    @Order(10)
+    void retryStartsAgainAndASecondFixWhileItRunsIsToldSo() throws Exception {
+        long previous = (Long) awaitJob("acme/cmd", 1).get("id");
+
+        comment("acme", "cmd", 1, "maintainer", "/patchwright retry");
+        comment("acme", "cmd", 1, "maintainer", "/patchwright fix");
+        comment("acme", "cmd", 1, "maintainer", "/patchwright stop");
+
+        Map<String, Object> job = awaitJob("acme/cmd", 1, previous);
+        assertThat(job.get("status")).isEqualTo("cancelled");
+        assertThat(count("jobs where repository = 'acme/cmd'")).isEqualTo(2);
+        List<String> replies = botReplies("acme", "cmd", 1);
+        assertThat(replies).contains("@maintainer Patchwright is already working on #1; `/patchwright stop` stops it.");
+    }
+
+    @Test
     @Order(20)
     void everyGitHubCallExistsInGitHubsPublishedApi() throws Exception {
         assertThat(GitHubRestAudit.load().check(Path.of("target", "github-requests.jsonl"))).isEmpty();
