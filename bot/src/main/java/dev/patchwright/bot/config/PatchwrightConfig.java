@@ -116,7 +116,10 @@ public interface PatchwrightConfig {
         @WithDefault("patchwright")
         String label();
 
-        /** The least permission a user needs to start paid work: {@code write} or {@code admin}. */
+        /**
+         * The least permission a user needs to start paid work: {@code write}, {@code maintain} or {@code admin}.
+         * A repository's {@code allowed:} list can only narrow it.
+         */
         @WithDefault("write")
         String minPermission();
     }

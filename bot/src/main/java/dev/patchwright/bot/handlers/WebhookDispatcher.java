@@ -16,6 +16,12 @@ public class WebhookDispatcher {
     @Inject
     CancelOnIssueClosed cancelOnIssueClosed;
 
+    @Inject
+    RunCommentCommand runCommentCommand;
+
+    @Inject
+    CloseLoopOnPullRequestClosed closeLoopOnPullRequestClosed;
+
     /**
      * @throws IOException when a GitHub call failed and the delivery should be tried again later
      */
@@ -24,6 +30,10 @@ public class WebhookDispatcher {
         return switch (key) {
             case "issues.labeled" -> startOnIssueLabeled.handle(delivery);
             case "issues.unlabeled", "issues.closed" -> cancelOnIssueClosed.handle(delivery);
+            case "issue_comment.created" -> runCommentCommand.handle(delivery);
+            case "issue_comment.edited" -> HandlerOutcome.ignored("an edited comment never runs a command: it ran, or"
+                    + " was refused, when the comment was posted");
+            case "pull_request.closed" -> closeLoopOnPullRequestClosed.handle(delivery);
             case "ping" -> HandlerOutcome.ignored("ping: the webhook works");
             default -> HandlerOutcome.ignored("no handler for " + key);
         };

@@ -679,7 +679,7 @@ class EndToEndIT {
     }
 
     /** The first finished job for the issue whose id is above {@code after}. */
-    private static Map<String, Object> awaitJob(String repository, int issue, long after) throws Exception {
+    static Map<String, Object> awaitJob(String repository, int issue, long after) throws Exception {
         long deadline = System.currentTimeMillis() + 120_000;
         while (System.currentTimeMillis() < deadline) {
             List<Map<String, Object>> rows = query("select * from jobs where repository = ? and issue_number = ?"
@@ -694,7 +694,7 @@ class EndToEndIT {
                 + " events: " + query("select kind, message from job_events order by id"));
     }
 
-    private static Map<String, Object> awaitDelivery(String delivery) throws Exception {
+    static Map<String, Object> awaitDelivery(String delivery) throws Exception {
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
             List<Map<String, Object>> rows = query("select * from webhook_deliveries where delivery_id = ?"
@@ -716,7 +716,7 @@ class EndToEndIT {
         return query("select * from candidates where job_id = ? order by ordinal", jobId);
     }
 
-    private static long count(String tableAndWhere) throws SQLException {
+    static long count(String tableAndWhere) throws SQLException {
         return (Long) query("select count(*) as n from " + tableAndWhere).get(0).get("n");
     }
 

@@ -266,6 +266,44 @@ public final class GitHubStandIn implements AutoCloseable {
         }
     }
 
+    /**
+     * Posts a comment on an issue or pull request as {@code authorLogin}, as a person would in the browser.
+     *
+     * @return the comment's id, for the {@code issue_comment} delivery that tells the bot about it
+     */
+    public long addComment(String owner, String name, int issue, String authorLogin, String body) {
+        synchronized (state) {
+            HostedRepository repo = state.repo(owner, name);
+            if (!repo.issues.containsKey(issue)) {
+                throw new IllegalArgumentException("no issue #" + issue + " in " + owner + "/" + name);
+            }
+            HostedRepository.Comment comment = new HostedRepository.Comment();
+            comment.id = state.nextId();
+            comment.issue = issue;
+            comment.author = authorLogin;
+            comment.body = body;
+            comment.createdAt = state.clock.instant();
+            comment.updatedAt = comment.createdAt;
+            repo.comments.add(comment);
+            return comment.id;
+        }
+    }
+
+    /** Makes {@code login} an active member of the team {@code org/teamSlug}. */
+    public void addTeamMember(String org, String teamSlug, String login) {
+        synchronized (state) {
+            state.teams.computeIfAbsent(org + "/" + teamSlug, k -> new java.util.HashSet<>()).add(login);
+        }
+    }
+
+    /** The reaction contents on one issue comment, in the order they were made. */
+    public List<String> commentReactions(String owner, String name, long commentId) {
+        synchronized (state) {
+            return state.repo(owner, name).commentReactions.getOrDefault(commentId, List.of()).stream()
+                    .map(HostedRepository.Reaction::content).toList();
+        }
+    }
+
     /** The reaction contents on an issue ({@code eyes}, {@code +1}, ...), in the order they were made. */
     public List<String> reactions(String owner, String name, int issue) {
         synchronized (state) {

@@ -20,6 +20,8 @@ final class GitHubState {
     final GitHubBodies bodies;
     final IssueBodies issueBodies;
     final Map<String, HostedRepository> repos = new LinkedHashMap<>();
+    /** Team members by {@code org/team-slug}. */
+    final Map<String, java.util.Set<String>> teams = new java.util.HashMap<>();
 
     GitHubState(Clock clock, long appId, long installationId, String appSlug) {
         this.clock = clock;

@@ -59,6 +59,8 @@ final class HostedRepository {
     final List<Reaction> reactions = new ArrayList<>();
     /** Check runs as GitHub shows them, in the order they were created. */
     final List<com.fasterxml.jackson.databind.node.ObjectNode> checkRuns = new ArrayList<>();
+    /** Reactions on issue comments, by comment id. */
+    final Map<Long, List<Reaction>> commentReactions = new HashMap<>();
 
     HostedRepository(long id, String owner, String name, BareRepository git, Instant createdAt) {
         this.id = id;

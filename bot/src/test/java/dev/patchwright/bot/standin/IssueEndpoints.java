@@ -29,6 +29,8 @@ final class IssueEndpoints {
                 new Route("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", token, this::comment),
                 new Route("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}", token, this::editComment),
                 new Route("POST", "/repos/{owner}/{repo}/issues/{issue_number}/reactions", token, this::react),
+                new Route("POST", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", token, this::reactToComment),
+                new Route("GET", "/orgs/{org}/teams/{team_slug}/memberships/{username}", token, this::membership),
                 new Route("GET", "/repos/{owner}/{repo}/collaborators/{username}/permission", token, this::permission),
                 new Route("GET", "/repos/{owner}/{repo}/contents/{path+}", token, this::contents),
                 new Route("GET", "/users/{username}", token, call -> ok(publicUser(call.param("username")))));
@@ -54,6 +56,17 @@ final class IssueEndpoints {
             throw Route.ApiError.notFound();
         }
         return issue;
+    }
+
+    /** The comment the call's {@code comment_id} names; a 404 when there is none. */
+    private static HostedRepository.Comment commentOf(HostedRepository repo, Route.Call call) {
+        long id;
+        try {
+            id = Long.parseLong(call.param("comment_id"));
+        } catch (NumberFormatException e) {
+            throw Route.ApiError.notFound();
+        }
+        return repo.comments.stream().filter(c -> c.id == id).findFirst().orElseThrow(Route.ApiError::notFound);
     }
 
     private Route.Reply issue(Route.Call call) {
@@ -98,14 +111,7 @@ final class IssueEndpoints {
 
     private Route.Reply editComment(Route.Call call) {
         HostedRepository repo = state.repo(call);
-        long id;
-        try {
-            id = Long.parseLong(call.param("comment_id"));
-        } catch (NumberFormatException e) {
-            throw Route.ApiError.notFound();
-        }
-        HostedRepository.Comment comment = repo.comments.stream().filter(c -> c.id == id).findFirst()
-                .orElseThrow(Route.ApiError::notFound);
+        HostedRepository.Comment comment = commentOf(repo, call);
         String body = requiredText(call, "IssueComment", "body");
         if (!comment.author.equals(state.bodies.botLogin())) {
             throw new Route.ApiError(403, "Resource not accessible by integration");
@@ -132,6 +138,38 @@ final class IssueEndpoints {
                 state.nextId(), issue.number, content, user, state.clock.instant());
         repo.reactions.add(reaction);
         return new Route.Reply(201, state.bodies.reaction(reaction));
+    }
+
+    private Route.Reply reactToComment(Route.Call call) {
+        HostedRepository repo = state.repo(call);
+        HostedRepository.Comment comment = commentOf(repo, call);
+        String content = requiredText(call, "Reaction", "content");
+        if (!REACTIONS.contains(content)) {
+            throw Route.ApiError.validation("resource", "Reaction", "code", "invalid", "field", "content");
+        }
+        String user = state.bodies.botLogin();
+        List<HostedRepository.Reaction> existing = repo.commentReactions.computeIfAbsent(comment.id, k -> new java.util.ArrayList<>());
+        for (HostedRepository.Reaction reaction : existing) {
+            if (reaction.content().equals(content) && reaction.user().equals(user)) {
+                return ok(state.bodies.reaction(reaction));
+            }
+        }
+        HostedRepository.Reaction reaction = new HostedRepository.Reaction(
+                state.nextId(), comment.issue, content, user, state.clock.instant());
+        existing.add(reaction);
+        return new Route.Reply(201, state.bodies.reaction(reaction));
+    }
+
+    /** GitHub's team membership: active for a member, 404 for anyone else or an unknown team. */
+    private Route.Reply membership(Route.Call call) {
+        String team = call.param("org") + "/" + call.param("team_slug");
+        String login = call.param("username");
+        if (!state.teams.getOrDefault(team, Set.of()).contains(login)) {
+            throw Route.ApiError.notFound();
+        }
+        String url = state.bodies.api() + "/orgs/" + call.param("org") + "/teams/" + call.param("team_slug")
+                + "/memberships/" + login;
+        return ok(JSON.createObjectNode().put("url", url).put("role", "member").put("state", "active"));
     }
 
     private Route.Reply permission(Route.Call call) {

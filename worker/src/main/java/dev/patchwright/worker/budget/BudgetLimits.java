@@ -50,6 +50,11 @@ public final class BudgetLimits {
         this.maximums = Objects.requireNonNull(maximums, "maximums");
     }
 
+    /** The most anyone may set or ask for, per-issue budgets asked for with a trigger included. */
+    public Limits maximums() {
+        return maximums;
+    }
+
     /** The operator's defaults. */
     public Limits defaults() {
         return defaults;

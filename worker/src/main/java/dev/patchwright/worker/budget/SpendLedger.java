@@ -220,6 +220,27 @@ public final class SpendLedger {
         });
     }
 
+    /**
+     * What the jobs of one issue (or pull request) of {@code repository} spent and hold, every job and attempt
+     * together.
+     *
+     * @return {spent, held}
+     */
+    public Money[] issueTotal(String repository, int issueNumber) {
+        return database.transaction("read the spend of " + repository + "#" + issueNumber, connection -> {
+            try (PreparedStatement query = connection.prepareStatement("select coalesce(sum(t.spent_micros), 0),"
+                    + " coalesce(sum(t.reserved_micros), 0) from spend_totals t join jobs j"
+                    + " on t.scope = 'job' and t.key = j.id::text where j.repository = ? and j.issue_number = ?")) {
+                query.setString(1, repository);
+                query.setInt(2, issueNumber);
+                try (ResultSet rows = query.executeQuery()) {
+                    rows.next();
+                    return new Money[] {Money.ofMicros(rows.getLong(1)), Money.ofMicros(rows.getLong(2))};
+                }
+            }
+        });
+    }
+
     /** Every repository's spend this month, by name. */
     public java.util.Map<String, MonthSpend> repositoriesThisMonth() {
         return database.transaction("read this month's spend", connection -> {

@@ -20,6 +20,7 @@ import java.util.Objects;
  * setup-network: true
  * budget: {monthly: 20, per-issue: 2.50, per-issue-time: 30m}   # lowers the operator's limits, never raises
  * allow-test-changes: false       # whether a candidate may change existing tests, test scripts, .github/
+ * allowed: [alice, acme/maintainers]  # only these users or org/team members may trigger; narrows, never widens
  * </pre>
  *
  * @param triggerLabel  issue label that starts work; default {@code patchwright}
@@ -36,10 +37,13 @@ import java.util.Objects;
  * @param allowTestChanges whether a candidate that changes existing tests, the files the test command runs or
  *                      anything under {@code .github/} may be accepted; default false
  * @param accept        the rule a candidate must meet to be accepted; default {@link AcceptRule#FAIL_TO_PASS}
+ * @param allowed       users ({@code login}) and teams ({@code org/team-slug}) who alone may trigger, on top of the
+ *                      operator's permission rule; empty (the default) when the rule alone decides
  */
 public record RepoConfig(String triggerLabel, String setup, String test, List<String> pathsIgnore,
                          Integer candidates, Integer rounds, Duration setupTimeout, Duration testTimeout,
-                         boolean setupNetwork, RepoBudget budget, boolean allowTestChanges, AcceptRule accept) {
+                         boolean setupNetwork, RepoBudget budget, boolean allowTestChanges, AcceptRule accept,
+                         List<String> allowed) {
 
     /** Where the file lives in a repository. */
     public static final String PATH = ".github/patchwright.yml";
@@ -56,6 +60,7 @@ public record RepoConfig(String triggerLabel, String setup, String test, List<St
         pathsIgnore = List.copyOf(pathsIgnore == null ? List.of() : pathsIgnore);
         budget = budget == null ? RepoBudget.NONE : budget;
         accept = accept == null ? AcceptRule.FAIL_TO_PASS : accept;
+        allowed = List.copyOf(allowed == null ? List.of() : allowed);
     }
 
     /** The settings of a repository that gives none: every default, the build detected. */
@@ -66,13 +71,13 @@ public record RepoConfig(String triggerLabel, String setup, String test, List<St
     /** The same settings with the commands a detection chose: {@code setup} only where the repository gave none. */
     public RepoConfig withCommands(String detectedSetup, String detectedTest) {
         return new RepoConfig(triggerLabel, setup != null ? setup : detectedSetup, detectedTest, pathsIgnore, candidates,
-                rounds, setupTimeout, testTimeout, setupNetwork, budget, allowTestChanges, accept);
+                rounds, setupTimeout, testTimeout, setupNetwork, budget, allowTestChanges, accept, allowed);
     }
 
     /** The settings for a repository that gives only its test command. */
     public static RepoConfig withTest(String test) {
         return new RepoConfig(DEFAULT_TRIGGER_LABEL, null, test, List.of(), null, null, DEFAULT_SETUP_TIMEOUT,
-                DEFAULT_TEST_TIMEOUT, true, RepoBudget.NONE, false, AcceptRule.FAIL_TO_PASS);
+                DEFAULT_TEST_TIMEOUT, true, RepoBudget.NONE, false, AcceptRule.FAIL_TO_PASS, List.of());
     }
 
     /**

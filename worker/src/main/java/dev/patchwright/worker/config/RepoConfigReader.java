@@ -31,7 +31,7 @@ final class RepoConfigReader {
 
     private static final List<String> KEYS = List.of("trigger-label", "setup", "test", "paths-ignore",
             "candidates", "rounds", "setup-timeout", "test-timeout", "setup-network", "budget", "allow-test-changes",
-            "accept");
+            "accept", "allowed");
     private static final List<String> BUDGET_KEYS = List.of("monthly", "per-issue", "per-issue-time");
     private static final Pattern DURATION = Pattern.compile("(\\d+)([hms])");
     private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
@@ -94,7 +94,8 @@ final class RepoConfigReader {
                 duration(values, "setup-timeout", RepoConfig.DEFAULT_SETUP_TIMEOUT),
                 duration(values, "test-timeout", RepoConfig.DEFAULT_TEST_TIMEOUT),
                 bool(values, "setup-network", true), budget(values.get("budget")),
-                bool(values, "allow-test-changes", false), accept(values.get("accept")));
+                bool(values, "allow-test-changes", false), accept(values.get("accept")),
+                strings(values, "allowed"));
     }
 
     /** {@code accept:}: the rule a candidate must meet to be accepted. */

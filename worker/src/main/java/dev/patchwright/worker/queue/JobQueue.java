@@ -204,9 +204,20 @@ public final class JobQueue {
      * @return how many jobs were cancelled or marked
      */
     public int cancel(String repository, int issueNumber, String reason) {
+        return cancel(repository, issueNumber, null, reason);
+    }
+
+    /**
+     * Cancels, as {@link #cancel(String, int, String)} does, only the jobs of one kind ({@code solve} or
+     * {@code revise}); every kind when {@code kind} is null.
+     *
+     * @param reason why, in words that finish "stopped working on this issue: ..."
+     * @return how many jobs were cancelled or marked
+     */
+    public int cancel(String repository, int issueNumber, String kind, String reason) {
         Database.requireText(repository, "repository");
         return database.transaction("cancel jobs of " + repository + "#" + issueNumber, connection ->
-                JobStatements.cancel(connection, repository, issueNumber, reason));
+                JobStatements.cancel(connection, repository, issueNumber, kind, reason));
     }
 
     /** Whether the runner of this job should stop: it was cancelled, or it no longer exists. */

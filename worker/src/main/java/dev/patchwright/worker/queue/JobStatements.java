@@ -60,7 +60,7 @@ final class JobStatements {
             with target as (
                 select id, status from jobs
                 where repository = ? and issue_number = ? and status in ('queued', 'running')
-                  and cancel_requested_at is null
+                  and cancel_requested_at is null and (?::text is null or kind = ?::text)
                 for update
             ), changed as (
                 update jobs j set
@@ -151,13 +151,15 @@ final class JobStatements {
         }
     }
 
-    static int cancel(Connection connection, String repository, int issueNumber, String reason)
+    static int cancel(Connection connection, String repository, int issueNumber, String kind, String reason)
             throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(CANCEL)) {
             update.setString(1, repository);
             update.setInt(2, issueNumber);
-            update.setString(3, reason);
-            update.setString(4, reason == null ? "cancelled" : reason);
+            update.setString(3, kind);
+            update.setString(4, kind);
+            update.setString(5, reason);
+            update.setString(6, reason == null ? "cancelled" : reason);
             return update.executeUpdate();
         }
     }

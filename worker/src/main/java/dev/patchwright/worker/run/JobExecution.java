@@ -1,6 +1,7 @@
 package dev.patchwright.worker.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.patchwright.inference.money.Money;
 import dev.patchwright.worker.budget.Limits;
 import dev.patchwright.worker.budget.SpendGuard;
 import dev.patchwright.worker.budget.SpendMeter;
@@ -101,6 +102,12 @@ final class JobExecution {
             return pipeline.rebuild(request, stored.get());
         }
         Limits limits = parts.limits().effective(payload.repository(), payload.installationId(), repoConfig.budget());
+        if (payload.budget() != null) {
+            // Asked for with the trigger: it replaces the per-issue limit, never above the operator's maximum.
+            limits = new Limits(limits.repositoryMonthly(),
+                    Money.parse(payload.budget()).min(parts.limits().maximums().perIssue()), limits.perIssueTime(),
+                    limits.installationMonthly());
+        }
         SpendGuard guard = parts.ledger().forJob(job.id(), payload.repository(), payload.installationId(), limits,
                 workerId);
         SpendMeter meter = new SpendMeter(guard, parts.model().price(), parts.runner().sandboxCpuHour(),
@@ -140,8 +147,9 @@ final class JobExecution {
         }
         // The issue is told first, as on every other path: a finished job has said its last word.
         try {
-            publisher.reportStopped(request, "Patchwright stopped working on this issue: it was closed or its "
-                    + "trigger label was removed. Nothing was published.");
+            String why = queue.find(job.id()).map(view -> view.reason()).orElse(null);
+            publisher.reportStopped(request, "Patchwright stopped working on this issue: "
+                    + (why == null || why.isBlank() ? "it was cancelled" : why) + ". Nothing was published.");
         } catch (PublishException | RuntimeException e) {
             LOG.warnf("Job %d: cancelled, but could not say so on the issue: %s", job.id(), e.getMessage());
         }

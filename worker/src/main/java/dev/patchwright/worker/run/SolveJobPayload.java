@@ -13,8 +13,19 @@ package dev.patchwright.worker.run;
  * @param issueBody      its text when triggered
  * @param triggeredBy    the login of who asked; their review is requested
  * @param configYaml     the repository's {@code .github/patchwright.yml} as read at the trigger
+ * @param budget         the per-issue budget asked for with the trigger ({@code /patchwright fix budget=$N}), in
+ *                       dollars as {@link dev.patchwright.inference.money.Money#parse} reads them, or null for the
+ *                       repository's per-issue limit
  */
 public record SolveJobPayload(long installationId, String repository, String cloneUrl, String defaultBranch,
                               int issueNumber, String issueTitle, String issueBody, String triggeredBy,
-                              String configYaml) {
+                              String configYaml, String budget) {
+
+    /** A payload whose trigger asked for no budget of its own. */
+    public SolveJobPayload(long installationId, String repository, String cloneUrl, String defaultBranch,
+                           int issueNumber, String issueTitle, String issueBody, String triggeredBy,
+                           String configYaml) {
+        this(installationId, repository, cloneUrl, defaultBranch, issueNumber, issueTitle, issueBody, triggeredBy,
+                configYaml, null);
+    }
 }

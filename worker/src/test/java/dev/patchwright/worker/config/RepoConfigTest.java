@@ -58,6 +58,7 @@ class RepoConfigTest {
                 allow-test-changes: true
                 rounds: 2
                 accept: tests-pass
+                allowed: [alice, acme/maintainers]
                 """;
 
         RepoConfig config = RepoConfig.parse(yaml, FILE);
@@ -65,7 +66,7 @@ class RepoConfigTest {
         assertThat(config).isEqualTo(new RepoConfig("bot-fix", "npm ci\nnpm run build", "npm test -- --ci",
                 List.of("docs/", "*.png"), 6, 2, Duration.ofMinutes(90), Duration.ofSeconds(90), false,
                 new RepoBudget(Money.parse("20"), Money.parse("2.50"), Duration.ofMinutes(30)), true,
-                AcceptRule.TESTS_PASS));
+                AcceptRule.TESTS_PASS, List.of("alice", "acme/maintainers")));
     }
 
     @Test
