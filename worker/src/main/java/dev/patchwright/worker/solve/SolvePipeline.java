@@ -103,7 +103,11 @@ public final class SolvePipeline {
         Progress progress = new Progress(request, branch, base, started, context);
         try (Workspace.Job job = workspace.open(request.repoKey())) {
             Path baseTree = job.dir("base");
-            mirror.materialize(request.repoKey(), base, baseTree);
+            List<String> leftOut = mirror.materialize(request.repoKey(), base, baseTree);
+            if (!leftOut.isEmpty()) {
+                // Said before any model call; a commit keeps these entries as the base tree has them.
+                recorder.event("tree", leftOut(leftOut));
+            }
             RepoConfig config;
             try {
                 config = request.config() != null ? request.config() : RepoConfigFile.read(baseTree);
@@ -278,6 +282,14 @@ public final class SolvePipeline {
         } catch (EditFormatException | EditApplyException e) {
             throw new IOException("the recorded answer that passed no longer applies: " + e.getMessage(), e);
         }
+    }
+
+    /** One line naming what of the base tree is not in the worktrees, the first few in full. */
+    static String leftOut(List<String> entries) {
+        int shown = Math.min(entries.size(), 20);
+        String more = entries.size() > shown ? "; and " + (entries.size() - shown) + " more" : "";
+        return entries.size() + " entries of the base tree are not written out (the patch commit keeps them as "
+                + "they are): " + String.join("; ", entries.subList(0, shown)) + more;
     }
 
     private ChatRequest chat(SolvePrompt prompt, int ordinal) {

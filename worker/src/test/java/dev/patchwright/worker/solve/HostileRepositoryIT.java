@@ -6,8 +6,25 @@ import dev.patchwright.worker.solve.SolveResult.Outcome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.TreeFormatter;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.treewalk.CanonicalTreeParser;
+import org.eclipse.jgit.treewalk.TreeWalk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -81,5 +98,83 @@ class HostileRepositoryIT {
             }
         }
         assertThat(result.candidates().get(0).testOutputTail()).doesNotContain(key, token);
+    }
+
+    @Test
+    void entriesThatCannotBeWrittenOutAreNamedBeforeTheModelIsPaidAndTheCommitKeepsThem() throws Exception {
+        Path repo = SolveFixture.repository(temp, Map.of("app.py", "x = 1\n",
+                "test_app.py", "import unittest, app\nclass AppTest(unittest.TestCase):\n"
+                        + "    def test_x(self):\n        self.assertEqual(app.x, 2)\n",
+                ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 3\n"));
+        ObjectId planted = plantAtRoot(repo, ".GIT", "config", "[core]\n\tfsmonitor = touch /tmp/pwned\n");
+        ScriptedModel model = new ScriptedModel("app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n");
+        List<String> events = new ArrayList<>();
+        JobRecorder recorder = new JobRecorder() {
+            @Override
+            public void event(String kind, String message) {
+                events.add(kind + ": " + message + (model.calls > 0 ? " (after a model call)" : ""));
+            }
+
+            @Override
+            public void candidate(CandidateRecord candidate) {
+            }
+        };
+        RepoMirror mirror = new RepoMirror(temp.resolve("mirrors"));
+
+        SolveResult result = new SolvePipeline(mirror, sandbox, model, SolveSettings.defaults(SolveFixture.work(temp)))
+                .solve(SolveFixture.request(repo), recorder);
+
+        assertThat(result.outcome()).as(result.reason()).isEqualTo(Outcome.SOLVED);
+        assertThat(model.calls).isEqualTo(1);
+        assertThat(events).anySatisfy(e -> assertThat(e).startsWith("tree: 1 entries of the base tree are not written")
+                .contains(".GIT/config").doesNotContain("after a model call"));
+        try (Repository mirrored = new FileRepositoryBuilder().setGitDir(mirror.directory("local/app").toFile()).build();
+             RevWalk walk = new RevWalk(mirrored)) {
+            RevCommit patch = walk.parseCommit(result.patchCommit());
+            try (TreeWalk kept = TreeWalk.forPath(mirrored, ".GIT/config", patch.getTree());
+                 TreeWalk changed = TreeWalk.forPath(mirrored, "app.py", patch.getTree())) {
+                assertThat(kept.getObjectId(0)).as("the base tree's entry, untouched").isEqualTo(planted);
+                assertThat(new String(mirrored.open(changed.getObjectId(0)).getBytes(), StandardCharsets.UTF_8))
+                        .isEqualTo("x = 2\n");
+            }
+        }
+        assertThat(Path.of("/tmp/pwned")).doesNotExist();
+    }
+
+    /**
+     * Adds a commit on main whose root tree also holds {@code dir/file}, a directory name that git's
+     * own tools refuse to create (so it is written with the object API). Returns the file's blob.
+     */
+    private static ObjectId plantAtRoot(Path repo, String dir, String file, String content) throws Exception {
+        try (Repository r = new FileRepositoryBuilder().setGitDir(repo.resolve(".git").toFile()).build();
+             ObjectInserter inserter = r.newObjectInserter();
+             RevWalk walk = new RevWalk(r)) {
+            RevCommit head = walk.parseCommit(r.resolve("refs/heads/main"));
+            ObjectId blob = inserter.insert(Constants.OBJ_BLOB, content.getBytes(StandardCharsets.UTF_8));
+            TreeFormatter inner = new TreeFormatter();
+            inner.append(file, FileMode.REGULAR_FILE, blob);
+            ObjectId innerId = inserter.insert(inner);
+            // ".GIT" sorts before every other entry of these trees ('.' and upper case come first).
+            TreeFormatter root = new TreeFormatter();
+            root.append(dir, FileMode.TREE, innerId);
+            for (CanonicalTreeParser p = new CanonicalTreeParser(null, walk.getObjectReader(), head.getTree());
+                 !p.eof(); p.next()) {
+                root.append(p.getEntryPathBuffer(), 0, p.getEntryPathLength(), p.getEntryFileMode(),
+                        p.getEntryObjectId());
+            }
+            CommitBuilder commit = new CommitBuilder();
+            commit.setTreeId(inserter.insert(root));
+            commit.setParentId(head);
+            commit.setAuthor(head.getAuthorIdent());
+            commit.setCommitter(head.getCommitterIdent());
+            commit.setMessage("plant " + dir + "/" + file + "\n");
+            ObjectId id = inserter.insert(commit);
+            inserter.flush();
+            RefUpdate update = r.updateRef("refs/heads/main");
+            update.setNewObjectId(id);
+            update.setForceUpdate(true);
+            assertThat(update.update()).isIn(RefUpdate.Result.FORCED, RefUpdate.Result.FAST_FORWARD);
+            return blob;
+        }
     }
 }
