@@ -15,6 +15,7 @@ import dev.patchwright.inference.tokenizer.Tokenizers;
 import dev.patchwright.worker.config.RepoConfig;
 import dev.patchwright.worker.git.GitException;
 import dev.patchwright.worker.git.RepoMirror;
+import dev.patchwright.worker.git.TreeTooLargeException;
 import dev.patchwright.worker.budget.BudgetExceededException;
 import dev.patchwright.worker.budget.BudgetStatus;
 import dev.patchwright.worker.budget.Limits;
@@ -103,7 +104,14 @@ public final class SolvePipeline {
         Progress progress = new Progress(request, branch, base, started, context);
         try (Workspace.Job job = workspace.open(request.repoKey())) {
             Path baseTree = job.dir("base");
-            List<String> leftOut = mirror.materialize(request.repoKey(), base, baseTree);
+            List<String> leftOut;
+            try {
+                leftOut = mirror.materialize(request.repoKey(), base, baseTree);
+            } catch (TreeTooLargeException e) {
+                String reason = "the repository is too large to write out: " + e.detail();
+                recorder.event("tree", reason);
+                return progress.end(Outcome.OVER_DISK_LIMIT, reason);
+            }
             if (!leftOut.isEmpty()) {
                 // Said before any model call; a commit keeps these entries as the base tree has them.
                 recorder.event("tree", leftOut(leftOut));

@@ -82,7 +82,9 @@ public record SolveResult(Outcome outcome, String reason, String baseBranch, Obj
         /** Stopped before the end: the job was cancelled, or this worker lost its lease. */
         STOPPED,
         /** The budget (money or time) could not pay for the next step, which was not taken. */
-        BUDGET_EXHAUSTED
+        BUDGET_EXHAUSTED,
+        /** The repository, or what its commands wrote, went over the operator's disk limits. */
+        OVER_DISK_LIMIT
     }
 
     /** A result for work that never got to candidates, carrying only the reason. */

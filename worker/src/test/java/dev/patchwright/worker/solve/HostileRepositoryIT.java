@@ -1,13 +1,16 @@
 package dev.patchwright.worker.solve;
 
 import dev.patchwright.worker.git.RepoMirror;
+import dev.patchwright.worker.git.TreeLimits;
 import dev.patchwright.worker.sandbox.BubblewrapSandbox;
 import dev.patchwright.worker.solve.SolveResult.Outcome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -175,6 +178,77 @@ class HostileRepositoryIT {
             update.setForceUpdate(true);
             assertThat(update.update()).isIn(RefUpdate.Result.FORCED, RefUpdate.Result.FAST_FORWARD);
             return blob;
+        }
+    }
+
+    @Test
+    void aGitBombIsRefusedFromItsObjectHeadersBeforeAnythingIsWrittenOrPaidFor() throws Exception {
+        // Three entries of one zero blob: a few kilobytes in the mirror, three times the blob on disk.
+        String zeros = "\0".repeat(3_000_000);
+        Path repo = SolveFixture.repository(temp, Map.of("a.bin", zeros, "b.bin", zeros, "c.bin", zeros,
+                ".github/patchwright.yml", "test: python3 -c 'pass'\n"));
+        ScriptedModel model = new ScriptedModel();
+        List<String> events = new ArrayList<>();
+        SolveSettings settings = SolveSettings.defaults(SolveFixture.work(temp));
+        RepoMirror mirror = new RepoMirror(temp.resolve("mirrors"), new TreeLimits(4_000_000, 8_000_000, 100));
+
+        SolveResult result = new SolvePipeline(mirror, sandbox, model, settings)
+                .solve(SolveFixture.request(repo), events(events));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.OVER_DISK_LIMIT);
+        assertThat(result.reason()).isEqualTo("the repository is too large to write out: the tree's files come to "
+                + "more than 8000000 bytes (the limit) by c.bin (blob " + blobOf(repo, "c.bin") + ", 3000000 bytes)");
+        assertThat(events).contains("tree: " + result.reason());
+        assertThat(model.calls).isZero();
+        assertThat(diskUse(temp.resolve("mirrors"))).as("the bomb is small packed").isLessThan(200_000);
+        assertThat(diskUse(settings.workRoot())).as("nothing of it was written out").isZero();
+
+        SolveResult perFile = new SolvePipeline(new RepoMirror(temp.resolve("mirrors"),
+                new TreeLimits(1_000_000, 8_000_000, 100)), sandbox, model, settings)
+                .solve(SolveFixture.request(repo), JobRecorder.NONE);
+        assertThat(perFile.reason()).contains("a.bin (blob ").endsWith(") is 3000000 bytes, over the limit of "
+                + "1000000 bytes per file");
+        SolveResult files = new SolvePipeline(new RepoMirror(temp.resolve("mirrors"),
+                new TreeLimits(4_000_000, 1_000_000_000, 2)), sandbox, model, settings)
+                .solve(SolveFixture.request(repo), JobRecorder.NONE);
+        assertThat(files.reason()).endsWith("the tree holds more than 2 files, the limit (counting stopped at b.bin)");
+    }
+
+    private static JobRecorder events(List<String> events) {
+        return new JobRecorder() {
+            @Override
+            public void event(String kind, String message) {
+                events.add(kind + ": " + message);
+            }
+
+            @Override
+            public void candidate(CandidateRecord candidate) {
+            }
+        };
+    }
+
+    private static String blobOf(Path repo, String path) throws Exception {
+        try (Repository r = new FileRepositoryBuilder().setGitDir(repo.resolve(".git").toFile()).build();
+             RevWalk walk = new RevWalk(r);
+             TreeWalk entry = TreeWalk.forPath(r, path, walk.parseCommit(r.resolve("refs/heads/main")).getTree())) {
+            return entry.getObjectId(0).name();
+        }
+    }
+
+    /** The apparent size of the regular files under a directory, in bytes. */
+    static long diskUse(Path dir) throws Exception {
+        if (!Files.exists(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            long total = 0;
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    total += ((Number) Files.getAttribute(file, "unix:size", java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                            .longValue();
+                }
+            }
+            return total;
         }
     }
 }
