@@ -175,6 +175,18 @@ public interface PatchwrightConfig {
         /** The longest setup or test time limit a repository may ask for. */
         @WithDefault("1h")
         Duration maxTestTimeout();
+
+        /** The largest file of a repository's tree that is written out, in MB; a larger one refuses the job. */
+        @WithDefault("100")
+        long maxFileMb();
+
+        /** All files of a repository's tree together, in MB; over it the job is refused before anything is written. */
+        @WithDefault("1000")
+        long maxTreeMb();
+
+        /** The most files and links of a repository's tree. */
+        @WithDefault("200000")
+        int maxTreeFiles();
     }
 
     interface Worker {

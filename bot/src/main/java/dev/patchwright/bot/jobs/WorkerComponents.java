@@ -7,6 +7,7 @@ import dev.patchwright.inference.model.InferenceException;
 import dev.patchwright.inference.model.Model;
 import dev.patchwright.inference.openai.OpenAiCompatibleModel;
 import dev.patchwright.worker.git.RepoMirror;
+import dev.patchwright.worker.git.TreeLimits;
 import dev.patchwright.worker.queue.DeliveryInbox;
 import dev.patchwright.worker.queue.JobQueue;
 import dev.patchwright.worker.solve.SolveSettings;
@@ -43,7 +44,9 @@ public class WorkerComponents {
     @Produces
     @Singleton
     RepoMirror repoMirror(PatchwrightConfig config) {
-        return new RepoMirror(config.home().resolve("mirrors"));
+        PatchwrightConfig.Solve solve = config.solve();
+        return new RepoMirror(config.home().resolve("mirrors"),
+                new TreeLimits(solve.maxFileMb() * 1_000_000, solve.maxTreeMb() * 1_000_000, solve.maxTreeFiles()));
     }
 
     @Produces
