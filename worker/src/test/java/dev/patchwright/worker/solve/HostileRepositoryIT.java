@@ -251,4 +251,25 @@ class HostileRepositoryIT {
             return total;
         }
     }
+
+    @Test
+    void aSparseFileFromSetupStaysSparseInEveryCopy() throws Exception {
+        // Each test run prints what the 8 GB file takes on disk in its copy of the tree.
+        ScriptedModel model = new ScriptedModel("app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n");
+        SolveResult result = new SolvePipeline(new RepoMirror(temp.resolve("mirrors")), sandbox, model,
+                SolveSettings.defaults(SolveFixture.work(temp))).solve(SolveFixture.request(SolveFixture.repository(temp,
+                Map.of("app.py", "x = 1\n", "test_app.py", "import unittest, app\nclass AppTest(unittest.TestCase):\n"
+                                + "    def test_x(self):\n        self.assertEqual(app.x, 2)\n",
+                        ".github/patchwright.yml", "setup: truncate -s 8G big.img\n"
+                                + "test: stat -c 'apparent %s' big.img && du -B1 big.img && python3 -m unittest\n"
+                                + "candidates: 1\n"))), JobRecorder.NONE);
+
+        assertThat(result.outcome()).as(result.reason()).isEqualTo(Outcome.SOLVED);
+        for (String output : List.of(result.baseline().outputTail(), result.candidates().get(0).testOutputTail())) {
+            assertThat(output).contains("apparent 8589934592");
+            java.util.regex.Matcher used = java.util.regex.Pattern.compile("(?m)^(\\d+)\\s+big\\.img$").matcher(output);
+            assertThat(used.find()).as(output).isTrue();
+            assertThat(Long.parseLong(used.group(1))).as("bytes the copy takes on disk").isLessThan(1 << 20);
+        }
+    }
 }
