@@ -187,6 +187,14 @@ public interface PatchwrightConfig {
         /** The most files and links of a repository's tree. */
         @WithDefault("200000")
         int maxTreeFiles();
+
+        /** Disk a job's worktrees may take while a command runs, in MiB; over it the command is killed. */
+        @WithDefault("20480")
+        long jobDiskMib();
+
+        /** Disk a repository's dependency cache may take while setup runs, in MiB; over it setup is killed. */
+        @WithDefault("10240")
+        long cacheDiskMib();
     }
 
     interface Worker {

@@ -167,7 +167,9 @@ public final class SolvePipeline {
             }
         }
         Duration testLimit = settings.cap(config.testTimeout());
-        progress.baseline = sandboxed(job, config.test(), job.copy(baseTree, "baseline"), false, testLimit, context);
+        Path baselineTree = job.copy(baseTree, "baseline");
+        progress.baseline = sandboxed(job, config.test(), baselineTree, false, testLimit, context);
+        job.delete(baselineTree); // what the tests wrote there would count against the job's disk limit
         recorder.event("baseline", "tests on the base commit: " + progress.baseline.description()
                 + (progress.baseline.failingTests().isEmpty() ? "" : ", failing " + progress.baseline.failingTests()));
 

@@ -19,13 +19,20 @@ import java.time.Duration;
  * @param maxTestTimeout    the longest test or setup time limit a repository may ask for
  * @param contextTokens     the model's context window in tokens: the packed repository is cut to fit it, with
  *                          room left for the instructions, the issue, earlier failures and the answer
+ * @param jobDiskBytes      the most disk a job's worktrees may take while a command runs in one of them
+ * @param cacheDiskBytes    the most disk a repository's dependency cache may take while setup runs
  */
 public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates, int maxCandidates,
                             int maxOutputTokens, double temperature, long memoryLimitBytes, int outputLimitBytes,
-                            boolean allowSetupNetwork, Duration maxTestTimeout, long contextTokens) {
+                            boolean allowSetupNetwork, Duration maxTestTimeout, long contextTokens,
+                            long jobDiskBytes, long cacheDiskBytes) {
 
     /** A context window when the operator names none: what most current models take. */
     public static final long DEFAULT_CONTEXT_TOKENS = 128_000;
+    /** Disk a job's worktrees may take when the operator names no limit: 20 GiB. */
+    public static final long DEFAULT_JOB_DISK_BYTES = 20L << 30;
+    /** Disk a repository's dependency cache may take when the operator names no limit: 10 GiB. */
+    public static final long DEFAULT_CACHE_DISK_BYTES = 10L << 30;
 
     public SolveSettings {
         if (defaultCandidates < 1 || maxCandidates < 1) {
@@ -35,6 +42,26 @@ public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates
             throw new IllegalArgumentException("contextTokens (" + contextTokens + ") must exceed maxOutputTokens ("
                     + maxOutputTokens + ")");
         }
+        if (jobDiskBytes < 1 || cacheDiskBytes < 1) {
+            throw new IllegalArgumentException("disk limits must be positive (job " + jobDiskBytes + ", cache "
+                    + cacheDiskBytes + " bytes)");
+        }
+    }
+
+    /** Settings with the default disk limits. */
+    public SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates, int maxCandidates, int maxOutputTokens,
+                         double temperature, long memoryLimitBytes, int outputLimitBytes, boolean allowSetupNetwork,
+                         Duration maxTestTimeout, long contextTokens) {
+        this(workRoot, cacheRoot, defaultCandidates, maxCandidates, maxOutputTokens, temperature, memoryLimitBytes,
+                outputLimitBytes, allowSetupNetwork, maxTestTimeout, contextTokens, DEFAULT_JOB_DISK_BYTES,
+                DEFAULT_CACHE_DISK_BYTES);
+    }
+
+    /** The same settings with other disk limits for a job's worktrees and a repository's cache. */
+    public SolveSettings withDiskLimits(long jobBytes, long cacheBytes) {
+        return new SolveSettings(workRoot, cacheRoot, defaultCandidates, maxCandidates, maxOutputTokens, temperature,
+                memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout, contextTokens, jobBytes,
+                cacheBytes);
     }
 
     /** Settings with the {@link #DEFAULT_CONTEXT_TOKENS default context window}. */
@@ -48,7 +75,7 @@ public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates
     /** The same settings with another context window. */
     public SolveSettings withContextTokens(long value) {
         return new SolveSettings(workRoot, cacheRoot, defaultCandidates, maxCandidates, maxOutputTokens, temperature,
-                memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout, value);
+                memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout, value, jobDiskBytes, cacheDiskBytes);
     }
 
     /** Defaults, with work directories and caches under {@code workDir} (e.g. {@code /var/tmp/patchwright}). */
@@ -60,7 +87,8 @@ public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates
     /** The same settings with another default number of candidates (raising the maximum to it). */
     public SolveSettings withDefaultCandidates(int candidates) {
         return new SolveSettings(workRoot, cacheRoot, candidates, Math.max(candidates, maxCandidates), maxOutputTokens,
-                temperature, memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout, contextTokens);
+                temperature, memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout, contextTokens,
+                jobDiskBytes, cacheDiskBytes);
     }
 
     /** Candidates for one job: the repository's wish within the operator's maximum. */

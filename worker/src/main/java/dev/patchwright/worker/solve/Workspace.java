@@ -129,7 +129,8 @@ final class Workspace {
          * write the dependency cache.
          */
         StepRun setup(String command, Path tree, boolean network, Duration timeout) throws SandboxException {
-            return run(SandboxSpec.builder(command, tree).cacheDir(cache).network(network), timeout);
+            return run(SandboxSpec.builder(command, tree).cacheDir(cache).network(network)
+                    .diskQuota(cache, settings.cacheDiskBytes(), "the repository's dependency cache"), timeout);
         }
 
         /**
@@ -143,6 +144,7 @@ final class Workspace {
 
         private StepRun run(SandboxSpec.Builder builder, Duration timeout) throws SandboxException {
             SandboxSpec spec = builder.timeout(timeout).memoryLimitBytes(settings.memoryLimitBytes())
+                    .diskQuota(root, settings.jobDiskBytes(), "the job's worktrees")
                     .outputLimitBytes(settings.outputLimitBytes()).build();
             String command = spec.command();
             SandboxResult result = sandbox.run(spec);

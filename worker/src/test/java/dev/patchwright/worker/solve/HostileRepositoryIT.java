@@ -272,4 +272,42 @@ class HostileRepositoryIT {
             assertThat(Long.parseLong(used.group(1))).as("bytes the copy takes on disk").isLessThan(1 << 20);
         }
     }
+
+    @Test
+    void aTestCommandOrSetupThatFillsTheDiskIsKilledAtItsCap() throws Exception {
+        // 1 MiB every 0.1 s, 200 times: checked every second, the command is stopped long before the end.
+        String fill = "for i in $(seq 1 200); do head -c 1048576 /dev/zero > %s$i.bin; echo wrote $i; sleep 0.1; done";
+        ScriptedModel model = new ScriptedModel("app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n");
+        SolveSettings settings = SolveSettings.defaults(SolveFixture.work(temp)).withDiskLimits(16L << 20, 16L << 20);
+        Path repo = SolveFixture.repository(temp, Map.of("app.py", "x = 1\n",
+                ".github/patchwright.yml", "test: " + fill.formatted("fill") + "\ncandidates: 1\n"));
+
+        SolveResult result = new SolvePipeline(new RepoMirror(temp.resolve("mirrors")), sandbox, model, settings)
+                .solve(SolveFixture.request(repo), JobRecorder.NONE);
+
+        String reason = "killed: the job's worktrees took more than 16 MiB of disk (the limit)";
+        assertThat(result.outcome()).isEqualTo(Outcome.NO_PASSING_CANDIDATE);
+        assertThat(result.baseline().description()).isEqualTo(reason);
+        assertThat(result.candidates().get(0).reason()).isEqualTo("tests failed: " + reason);
+        assertThat(lastWritten(result.candidates().get(0).testOutputTail())).as("MiB written before the kill")
+                .isBetween(16, 80);
+
+        SolveResult setup = new SolvePipeline(new RepoMirror(temp.resolve("mirrors2")), sandbox, new ScriptedModel(),
+                settings).solve(SolveFixture.request(SolveFixture.repository(temp.resolve("second"), Map.of("app.py",
+                "x = 1\n", ".github/patchwright.yml", "setup: " + fill.formatted("$HOME/dep") + "\ntest: python3 -c pass\n"))),
+                JobRecorder.NONE);
+        assertThat(setup.outcome()).isEqualTo(Outcome.SETUP_FAILED);
+        assertThat(setup.reason()).endsWith("failed (killed: the repository's dependency cache took more than 16 MiB "
+                + "of disk (the limit))");
+        assertThat(lastWritten(setup.setup().outputTail())).isBetween(16, 80);
+    }
+
+    private static int lastWritten(String output) {
+        java.util.regex.Matcher wrote = java.util.regex.Pattern.compile("wrote (\\d+)").matcher(output);
+        int last = 0;
+        while (wrote.find()) {
+            last = Integer.parseInt(wrote.group(1));
+        }
+        return last;
+    }
 }
