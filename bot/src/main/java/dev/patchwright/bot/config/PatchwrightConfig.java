@@ -195,6 +195,10 @@ public interface PatchwrightConfig {
         /** Disk a repository's dependency cache may take while setup runs, in MiB; over it setup is killed. */
         @WithDefault("10240")
         long cacheDiskMib();
+
+        /** A repository's dependency cache no job has used for this long is removed (swept hourly). */
+        @WithDefault("14d")
+        Duration cacheIdle();
     }
 
     interface Worker {

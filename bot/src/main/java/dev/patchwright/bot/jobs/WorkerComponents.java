@@ -90,7 +90,7 @@ public class WorkerComponents {
         return new SolveSettings(defaults.workRoot(), defaults.cacheRoot(), solve.candidates(), solve.maxCandidates(),
                 config.model().maxTokens(), defaults.temperature(), solve.memoryMib() << 20,
                 defaults.outputLimitBytes(), solve.setupNetwork(), solve.maxTestTimeout(), context)
-                .withDiskLimits(solve.jobDiskMib() << 20, solve.cacheDiskMib() << 20);
+                .withDiskLimits(solve.jobDiskMib() << 20, solve.cacheDiskMib() << 20).withCacheIdle(solve.cacheIdle());
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.patchwright.worker.queue.ClaimedJob;
 import dev.patchwright.worker.queue.JobQueue;
 import dev.patchwright.worker.sandbox.Sandbox;
 import dev.patchwright.worker.solve.SolveSettings;
+import dev.patchwright.worker.solve.WorkSweep;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
@@ -55,6 +56,12 @@ public final class JobRunner {
         thread.setDaemon(true);
         return thread;
     });
+    // Apart from the heartbeats: removing a large tree must not delay a lease renewal.
+    private final ScheduledExecutorService sweeps = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "patchwright-sweep");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
 
@@ -62,8 +69,21 @@ public final class JobRunner {
         this.parts = parts;
     }
 
-    /** Starts the worker threads. */
+    /**
+     * Starts the worker threads, after removing what a crashed worker left in the work directory (one
+     * worker process per work directory); job directories older than a day and idle caches are swept
+     * every hour after that.
+     */
     public synchronized void start() {
+        WorkSweep sweep = new WorkSweep(parts.solve());
+        sweep.sweep(Duration.ZERO);
+        sweeps.scheduleWithFixedDelay(() -> {
+            try {
+                sweep.sweep(Duration.ofDays(1));
+            } catch (RuntimeException e) {
+                LOG.warnf("the sweep of old job directories and caches failed (%s); will try again", e.getMessage());
+            }
+        }, 1, 1, TimeUnit.HOURS);
         running = true;
         for (int i = 0; i < parts.runner().concurrency(); i++) {
             Thread thread = new Thread(this::loop, "patchwright-worker-" + i);
@@ -79,6 +99,7 @@ public final class JobRunner {
         running = false;
         wake();
         heartbeats.shutdownNow();
+        sweeps.shutdownNow();
     }
 
     /** Tells idle workers on this node that a job was just queued. */

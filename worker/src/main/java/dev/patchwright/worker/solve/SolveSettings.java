@@ -21,11 +21,12 @@ import java.time.Duration;
  *                          room left for the instructions, the issue, earlier failures and the answer
  * @param jobDiskBytes      the most disk a job's worktrees may take while a command runs in one of them
  * @param cacheDiskBytes    the most disk a repository's dependency cache may take while setup runs
+ * @param cacheIdle         a repository's cache not used by any job for this long is removed by the sweep
  */
 public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates, int maxCandidates,
                             int maxOutputTokens, double temperature, long memoryLimitBytes, int outputLimitBytes,
                             boolean allowSetupNetwork, Duration maxTestTimeout, long contextTokens,
-                            long jobDiskBytes, long cacheDiskBytes) {
+                            long jobDiskBytes, long cacheDiskBytes, Duration cacheIdle) {
 
     /** A context window when the operator names none: what most current models take. */
     public static final long DEFAULT_CONTEXT_TOKENS = 128_000;
@@ -33,6 +34,8 @@ public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates
     public static final long DEFAULT_JOB_DISK_BYTES = 20L << 30;
     /** Disk a repository's dependency cache may take when the operator names no limit: 10 GiB. */
     public static final long DEFAULT_CACHE_DISK_BYTES = 10L << 30;
+    /** How long an unused cache is kept when the operator does not say: 14 days. */
+    public static final Duration DEFAULT_CACHE_IDLE = Duration.ofDays(14);
 
     public SolveSettings {
         if (defaultCandidates < 1 || maxCandidates < 1) {
@@ -46,6 +49,9 @@ public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates
             throw new IllegalArgumentException("disk limits must be positive (job " + jobDiskBytes + ", cache "
                     + cacheDiskBytes + " bytes)");
         }
+        if (cacheIdle == null || cacheIdle.isNegative() || cacheIdle.isZero()) {
+            throw new IllegalArgumentException("the time an unused cache is kept must be positive, was " + cacheIdle);
+        }
     }
 
     /** Settings with the default disk limits. */
@@ -54,14 +60,21 @@ public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates
                          Duration maxTestTimeout, long contextTokens) {
         this(workRoot, cacheRoot, defaultCandidates, maxCandidates, maxOutputTokens, temperature, memoryLimitBytes,
                 outputLimitBytes, allowSetupNetwork, maxTestTimeout, contextTokens, DEFAULT_JOB_DISK_BYTES,
-                DEFAULT_CACHE_DISK_BYTES);
+                DEFAULT_CACHE_DISK_BYTES, DEFAULT_CACHE_IDLE);
     }
 
     /** The same settings with other disk limits for a job's worktrees and a repository's cache. */
     public SolveSettings withDiskLimits(long jobBytes, long cacheBytes) {
         return new SolveSettings(workRoot, cacheRoot, defaultCandidates, maxCandidates, maxOutputTokens, temperature,
                 memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout, contextTokens, jobBytes,
-                cacheBytes);
+                cacheBytes, cacheIdle);
+    }
+
+    /** The same settings with another time an unused cache is kept. */
+    public SolveSettings withCacheIdle(Duration idle) {
+        return new SolveSettings(workRoot, cacheRoot, defaultCandidates, maxCandidates, maxOutputTokens, temperature,
+                memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout, contextTokens, jobDiskBytes,
+                cacheDiskBytes, idle);
     }
 
     /** Settings with the {@link #DEFAULT_CONTEXT_TOKENS default context window}. */
@@ -75,7 +88,8 @@ public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates
     /** The same settings with another context window. */
     public SolveSettings withContextTokens(long value) {
         return new SolveSettings(workRoot, cacheRoot, defaultCandidates, maxCandidates, maxOutputTokens, temperature,
-                memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout, value, jobDiskBytes, cacheDiskBytes);
+                memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout, value, jobDiskBytes, cacheDiskBytes,
+                cacheIdle);
     }
 
     /** Defaults, with work directories and caches under {@code workDir} (e.g. {@code /var/tmp/patchwright}). */
@@ -88,7 +102,7 @@ public record SolveSettings(Path workRoot, Path cacheRoot, int defaultCandidates
     public SolveSettings withDefaultCandidates(int candidates) {
         return new SolveSettings(workRoot, cacheRoot, candidates, Math.max(candidates, maxCandidates), maxOutputTokens,
                 temperature, memoryLimitBytes, outputLimitBytes, allowSetupNetwork, maxTestTimeout, contextTokens,
-                jobDiskBytes, cacheDiskBytes);
+                jobDiskBytes, cacheDiskBytes, cacheIdle);
     }
 
     /** Candidates for one job: the repository's wish within the operator's maximum. */

@@ -24,7 +24,11 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -43,11 +47,17 @@ final class Workspace {
         this.sandbox = sandbox;
     }
 
+    /** Job directories in use by jobs of this process, which {@link WorkSweep} leaves alone. */
+    static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
+
     Job open(String repoKey) throws IOException {
         Path dir = Files.createTempDirectory(traversable(owned(settings.workRoot())), "job-");
+        LIVE.add(dir);
         traversable(dir);
         Path repos = traversable(traversable(owned(settings.cacheRoot())).resolve("repos"));
         Path cache = traversable(repos.resolve(RepoKey.parse(repoKey).flatName()));
+        // The cache's time is when a job last used it: the sweep removes caches unused for long.
+        Files.setLastModifiedTime(cache, FileTime.from(Instant.now()));
         return new Job(dir, cache);
     }
 
@@ -193,27 +203,36 @@ final class Workspace {
         }
 
         void delete(Path tree) throws IOException {
-            if (!Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) {
-                return;
-            }
-            Files.walkFileTree(tree, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            deleteTree(tree);
         }
 
         @Override
         public void close() throws IOException {
-            delete(root);
+            try {
+                delete(root);
+            } finally {
+                LIVE.remove(root);
+            }
         }
+    }
+
+    /** Removes a directory and everything in it, without following links; nothing when it is absent. */
+    static void deleteTree(Path tree) throws IOException {
+        if (!Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(tree, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
     }
 }
