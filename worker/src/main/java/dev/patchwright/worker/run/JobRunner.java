@@ -12,14 +12,18 @@ import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs jobs on this node: each worker thread claims one from the queue, keeps its lease alive while it works
@@ -63,6 +67,8 @@ public final class JobRunner {
         return thread;
     });
     private final List<Thread> threads = new ArrayList<>();
+    /** Worker threads the watchdog replaced: should one come back from its hung step, it ends. */
+    private final Set<Thread> retired = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
 
     public JobRunner(Parts parts) {
@@ -111,7 +117,7 @@ public final class JobRunner {
 
     private void loop() {
         String workerId = parts.runner().workerId();
-        while (running) {
+        while (running && !retired.contains(Thread.currentThread())) {
             try {
                 Optional<ClaimedJob> job = parts.queue().claim(workerId, parts.runner().lease());
                 if (job.isPresent()) {
@@ -136,10 +142,18 @@ public final class JobRunner {
         String workerId = parts.runner().workerId();
         long every = Math.max(1000, lease.toMillis() / 3);
         AtomicBoolean leaseLost = new AtomicBoolean();
+        AtomicReference<Instant> deadline = new AtomicReference<>();
+        Thread worker = Thread.currentThread();
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> {
             // An exception here would silently end the schedule, so none may escape.
             try {
-                if (!parts.queue().renew(job.id(), workerId, lease)) {
+                if (leaseLost.get()) {
+                    return;
+                }
+                Instant limit = deadline.get();
+                if (limit != null && Instant.now().isAfter(limit.plus(watchdogGrace()))) {
+                    stopHungJob(job, worker, leaseLost, limit);
+                } else if (!parts.queue().renew(job.id(), workerId, lease)) {
                     leaseLost.set(true);
                     LOG.warnf("Job %d: lease lost; another worker may take it over", job.id());
                 }
@@ -148,10 +162,43 @@ public final class JobRunner {
             }
         }, every, every, TimeUnit.MILLISECONDS);
         try {
-            new JobExecution(parts, job, leaseLost).run();
+            new JobExecution(parts, job, leaseLost, deadline).run();
         } finally {
             heartbeat.cancel(false);
         }
+    }
+
+    /**
+     * Past the job's time limit, every step should have ended: a sandboxed command by its own limit, a model call
+     * by its own. The longest of those, and a lease more, is the grace the watchdog gives before it calls a job hung.
+     */
+    private Duration watchdogGrace() {
+        Duration test = parts.solve().maxTestTimeout();
+        Duration call = parts.runner().modelCallLimit();
+        return (test.compareTo(call) > 0 ? test : call).plus(parts.runner().lease());
+    }
+
+    /**
+     * The watchdog: a job whose step hangs outside every other limit (a blocking file operation, a call that
+     * ignores its timeout) is failed with the reason, its lease no longer renewed, and its thread interrupted;
+     * a new worker thread takes its place, since an uninterruptible one may never come back.
+     */
+    private void stopHungJob(ClaimedJob job, Thread worker, AtomicBoolean leaseLost, Instant limit) {
+        leaseLost.set(true); // its own steps stop at their next check, and nothing renews the lease again
+        String reason = "the job was still running " + watchdogGrace().toSeconds() + " s after its time limit ("
+                + limit + ") and was stopped by the watchdog: a step hung outside every sandbox and model time limit";
+        LOG.errorf("Job %d: %s", job.id(), reason);
+        parts.queue().fail(job.id(), parts.runner().workerId(), reason);
+        synchronized (this) {
+            retired.add(worker);
+            if (running) {
+                Thread replacement = new Thread(this::loop, worker.getName() + "-r");
+                replacement.setDaemon(true);
+                replacement.start();
+                threads.add(replacement);
+            }
+        }
+        worker.interrupt();
     }
 
     private static void sleepQuietly() {
