@@ -168,8 +168,11 @@ public interface PatchwrightConfig {
         @WithDefault("4096")
         long memoryMib();
 
-        /** Whether a repository's setup command may use the network. */
-        @WithDefault("true")
+        /**
+         * Whether a repository's setup command may use the network. Off by default: setup would share the host's
+         * network namespace, its loopback and private ranges included.
+         */
+        @WithDefault("false")
         boolean setupNetwork();
 
         /** The longest setup or test time limit a repository may ask for. */

@@ -156,6 +156,11 @@ public final class SolvePipeline {
         if (config.setup() != null) {
             recorder.event("setup", "running " + config.setup());
             boolean network = config.setupNetwork() && settings.allowSetupNetwork();
+            if (config.setupNetwork() && !network) {
+                // With the network, setup would share the host's: its loopback and private ranges included.
+                recorder.event("setup", "runs without network: this worker does not give setup: the network "
+                        + "(PATCHWRIGHT_SOLVE_SETUP_NETWORK)");
+            }
             Duration limit = settings.cap(config.setupTimeout());
             // The one step that may write the dependency cache.
             progress.setup = context.meter().sandbox(limit, () -> job.setup(config.setup(), baseTree, network, limit),

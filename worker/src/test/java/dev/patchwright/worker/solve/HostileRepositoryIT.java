@@ -310,4 +310,42 @@ class HostileRepositoryIT {
         }
         return last;
     }
+
+    @Test
+    void setupCannotReachTheHostsLoopbackUnlessTheOperatorGivesItTheNetwork() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (java.net.Socket client = server.accept()) {
+                        client.getOutputStream().write("postgres here\n".getBytes(StandardCharsets.UTF_8));
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String config = "setup: python3 -c \"import socket; s = socket.create_connection(('127.0.0.1', "
+                    + server.getLocalPort() + "), 5); print('reached:', s.recv(64))\"\ntest: python3 -c pass\n"
+                    + "setup-network: true\ncandidates: 1\n";
+            Path repo = SolveFixture.repository(temp, Map.of("app.py", "x = 1\n", ".github/patchwright.yml", config));
+            SolveSettings given = SolveSettings.defaults(SolveFixture.work(temp));
+            SolveSettings serverDefaults = new SolveSettings(given.workRoot(), given.cacheRoot(), 1, 1, 8192, 0.7,
+                    4L << 30, 256 * 1024, false, java.time.Duration.ofMinutes(5));
+            List<String> events = new ArrayList<>();
+
+            SolveResult refused = new SolvePipeline(new RepoMirror(temp.resolve("mirrors")), sandbox, new ScriptedModel(),
+                    serverDefaults).solve(SolveFixture.request(repo), events(events));
+
+            assertThat(refused.outcome()).isEqualTo(Outcome.SETUP_FAILED);
+            assertThat(refused.setup().outputTail()).contains("ConnectionRefusedError").doesNotContain("reached:");
+            assertThat(events).contains("setup: runs without network: this worker does not give setup: the network "
+                    + "(PATCHWRIGHT_SOLVE_SETUP_NETWORK)");
+
+            // What the operator turns on with the setting: the host's own namespace, loopback included.
+            SolveResult shared = new SolvePipeline(new RepoMirror(temp.resolve("mirrors")), sandbox,
+                    new ScriptedModel(), given).solve(SolveFixture.request(repo), JobRecorder.NONE);
+            assertThat(shared.setup().outputTail()).contains("reached: b'postgres here");
+        }
+    }
 }
