@@ -179,13 +179,40 @@ public interface PatchwrightConfig {
         @WithDefault("4096")
         long memoryMib();
 
-        /** Whether a repository's setup command may use the network. */
-        @WithDefault("true")
+        /**
+         * Whether a repository's setup command may use the network. Off by default: setup would share the host's
+         * network namespace, its loopback and private ranges included.
+         */
+        @WithDefault("false")
         boolean setupNetwork();
 
         /** The longest setup or test time limit a repository may ask for. */
         @WithDefault("1h")
         Duration maxTestTimeout();
+
+        /** The largest file of a repository's tree that is written out, in MB; a larger one refuses the job. */
+        @WithDefault("100")
+        long maxFileMb();
+
+        /** All files of a repository's tree together, in MB; over it the job is refused before anything is written. */
+        @WithDefault("1000")
+        long maxTreeMb();
+
+        /** The most files and links of a repository's tree. */
+        @WithDefault("200000")
+        int maxTreeFiles();
+
+        /** Disk a job's worktrees may take while a command runs, in MiB; over it the command is killed. */
+        @WithDefault("20480")
+        long jobDiskMib();
+
+        /** Disk a repository's dependency cache may take while setup runs, in MiB; over it setup is killed. */
+        @WithDefault("10240")
+        long cacheDiskMib();
+
+        /** A repository's dependency cache no job has used for this long is removed (swept hourly). */
+        @WithDefault("14d")
+        Duration cacheIdle();
     }
 
     interface Worker {

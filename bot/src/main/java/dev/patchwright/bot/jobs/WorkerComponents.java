@@ -7,6 +7,7 @@ import dev.patchwright.inference.model.InferenceException;
 import dev.patchwright.inference.model.Model;
 import dev.patchwright.inference.openai.OpenAiCompatibleModel;
 import dev.patchwright.worker.git.RepoMirror;
+import dev.patchwright.worker.git.TreeLimits;
 import dev.patchwright.worker.queue.DeliveryInbox;
 import dev.patchwright.worker.queue.JobQueue;
 import dev.patchwright.worker.solve.SolveSettings;
@@ -43,7 +44,9 @@ public class WorkerComponents {
     @Produces
     @Singleton
     RepoMirror repoMirror(PatchwrightConfig config) {
-        return new RepoMirror(config.home().resolve("mirrors"));
+        PatchwrightConfig.Solve solve = config.solve();
+        return new RepoMirror(config.home().resolve("mirrors"),
+                new TreeLimits(solve.maxFileMb() * 1_000_000, solve.maxTreeMb() * 1_000_000, solve.maxTreeFiles()));
     }
 
     @Produces
@@ -86,8 +89,9 @@ public class WorkerComponents {
         }
         return new SolveSettings(defaults.workRoot(), defaults.cacheRoot(), solve.candidates(), solve.maxCandidates(),
                 config.model().maxTokens(), defaults.temperature(), solve.memoryMib() << 20,
-                defaults.outputLimitBytes(), solve.setupNetwork(), solve.maxTestTimeout(), context, solve.rounds(),
-                solve.sandboxes());
+                defaults.outputLimitBytes(), solve.setupNetwork(), solve.maxTestTimeout(), context)
+                .withRounds(solve.rounds(), solve.sandboxes())
+                .withDiskLimits(solve.jobDiskMib() << 20, solve.cacheDiskMib() << 20).withCacheIdle(solve.cacheIdle());
     }
 
     /**

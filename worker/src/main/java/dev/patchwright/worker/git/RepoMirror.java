@@ -43,12 +43,22 @@ import org.eclipse.jgit.transport.URIish;
 public final class RepoMirror {
 
     private final Path root;
+    private final TreeLimits treeLimits;
     private final ConcurrentMap<String, Object> locks = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, String> defaultBranches = new ConcurrentHashMap<>();
 
     /** @param root the directory that holds the mirrors; created on first fetch */
     public RepoMirror(Path root) {
+        this(root, TreeLimits.DEFAULTS);
+    }
+
+    /**
+     * @param root       the directory that holds the mirrors; created on first fetch
+     * @param treeLimits how large a tree {@link #materialize} writes out
+     */
+    public RepoMirror(Path root, TreeLimits treeLimits) {
         this.root = root.toAbsolutePath().normalize();
+        this.treeLimits = treeLimits;
     }
 
     /**
@@ -147,6 +157,7 @@ public final class RepoMirror {
      *
      * @param target an empty directory, or a path where one can be created
      * @return what was left out, each as "reason: path", in path order
+     * @throws TreeTooLargeException when the tree is over the {@link TreeLimits} (nothing is written)
      * @throws GitException when the mirror or commit is missing or writing fails
      */
     public List<String> materialize(String repoKey, ObjectId commit, Path target) throws GitException {
@@ -157,7 +168,9 @@ public final class RepoMirror {
              RevWalk walk = new RevWalk(reader)) {
             RevCommit parsed = parseCommit(key, op, walk, commit);
             Path realTarget = emptyDirectory(key, op, target);
-            return new TreeMaterializer(reader).write(parsed.getTree(), realTarget);
+            return new TreeMaterializer(reader, treeLimits).write(parsed.getTree(), realTarget);
+        } catch (TreeMaterializer.TooLarge e) {
+            throw new TreeTooLargeException(key.key(), op, e.getMessage());
         } catch (IOException e) {
             throw failure(key, op, e, null);
         }

@@ -20,7 +20,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import org.eclipse.jgit.errors.LargeObjectException;
+import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.revwalk.RevTree;
 import org.eclipse.jgit.treewalk.TreeWalk;
@@ -38,19 +40,51 @@ final class TreeMaterializer {
     private static final int MAX_LINK_HOPS = 40;
 
     private final ObjectReader reader;
+    private final TreeLimits limits;
 
-    TreeMaterializer(ObjectReader reader) {
+    TreeMaterializer(ObjectReader reader, TreeLimits limits) {
         this.reader = reader;
+        this.limits = limits;
+    }
+
+    /** A file or link to write, found on the first pass. */
+    private record Planned(String path, ObjectId blob, FileMode mode) {
     }
 
     /**
      * Writes {@code tree} under {@code root}, an existing empty directory given by its real path.
+     * The sizes of all files are read from the object headers first: over a limit, nothing is written.
      *
      * @return what was left out, each with its reason, in path order
+     * @throws TooLarge when the tree is over the limits, naming the path and the limit
      */
-    List<String> write(RevTree tree, Path root) throws IOException {
+    List<String> write(RevTree tree, Path root) throws IOException, TooLarge {
         List<String> skipped = new ArrayList<>();
+        List<Planned> files = plan(tree, skipped);
         Map<String, String> links = new TreeMap<>();
+        for (Planned file : files) {
+            if (file.mode() == FileMode.SYMLINK) {
+                try {
+                    byte[] target = reader.open(file.blob()).getCachedBytes(MAX_LINK_TARGET_BYTES);
+                    links.put(file.path(), new String(target, StandardCharsets.UTF_8));
+                } catch (LargeObjectException e) {
+                    skipped.add("link target is too long: " + file.path());
+                }
+            } else {
+                writeFile(root, file.path(), file.blob(), file.mode() == FileMode.EXECUTABLE_FILE, skipped);
+            }
+        }
+        // Links go last, so that no file above was written through one.
+        for (Map.Entry<String, String> link : links.entrySet()) {
+            writeLink(root, link.getKey(), link.getValue(), links, skipped);
+        }
+        return skipped;
+    }
+
+    /** The files and links to write, checked against the limits; what is left out goes to {@code skipped}. */
+    private List<Planned> plan(RevTree tree, List<String> skipped) throws IOException, TooLarge {
+        List<Planned> planned = new ArrayList<>();
+        long total = 0;
         try (TreeWalk walk = new TreeWalk(reader)) {
             walk.addTree(tree);
             walk.setRecursive(true);
@@ -62,37 +96,54 @@ final class TreeMaterializer {
                     continue;
                 }
                 FileMode mode = walk.getFileMode(0);
-                if (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE) {
-                    writeFile(root, path, walk, mode == FileMode.EXECUTABLE_FILE, skipped);
-                } else if (mode == FileMode.SYMLINK) {
-                    try {
-                        byte[] target = reader.open(walk.getObjectId(0)).getCachedBytes(MAX_LINK_TARGET_BYTES);
-                        links.put(path, new String(target, StandardCharsets.UTF_8));
-                    } catch (LargeObjectException e) {
-                        skipped.add("link target is too long: " + path);
-                    }
-                } else if (mode == FileMode.GITLINK) {
+                if (mode == FileMode.GITLINK) {
                     skipped.add("submodule not included: " + path);
-                } else {
-                    skipped.add("unsupported entry (mode " + mode + "): " + path);
+                    continue;
                 }
+                if (mode != FileMode.REGULAR_FILE && mode != FileMode.EXECUTABLE_FILE && mode != FileMode.SYMLINK) {
+                    skipped.add("unsupported entry (mode " + mode + "): " + path);
+                    continue;
+                }
+                if (planned.size() == limits.maxFiles()) {
+                    throw new TooLarge("the tree holds more than " + limits.maxFiles() + " files, the limit "
+                            + "(counting stopped at " + path + ")");
+                }
+                ObjectId blob = walk.getObjectId(0);
+                if (mode != FileMode.SYMLINK) {
+                    long size = reader.getObjectSize(blob, Constants.OBJ_BLOB);
+                    if (size > limits.maxBlobBytes()) {
+                        throw new TooLarge(path + " (blob " + blob.name() + ") is " + size + " bytes, over the limit of "
+                                + limits.maxBlobBytes() + " bytes per file");
+                    }
+                    total += size;
+                    if (total > limits.maxTreeBytes()) {
+                        throw new TooLarge("the tree's files come to more than " + limits.maxTreeBytes() + " bytes (the "
+                                + "limit) by " + path + " (blob " + blob.name() + ", " + size + " bytes)");
+                    }
+                }
+                planned.add(new Planned(path, blob, mode));
             }
         }
-        // Links go last, so that no file above was written through one.
-        for (Map.Entry<String, String> link : links.entrySet()) {
-            writeLink(root, link.getKey(), link.getValue(), links, skipped);
-        }
-        return skipped;
+        return planned;
     }
 
-    private void writeFile(Path root, String path, TreeWalk walk, boolean executable, List<String> skipped)
+    /** The tree is over a limit; the message names the path and the limit. */
+    static final class TooLarge extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(String message) {
+            super(message);
+        }
+    }
+
+    private void writeFile(Path root, String path, ObjectId blob, boolean executable, List<String> skipped)
             throws IOException {
         Path file = root.resolve(path);
         try {
             Files.createDirectories(file.getParent());
             try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                reader.open(walk.getObjectId(0)).copyTo(out);
+                reader.open(blob).copyTo(out);
             }
         } catch (FileAlreadyExistsException e) {
             skipped.add("conflicts with another entry of the tree: " + path);

@@ -10,24 +10,32 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.SortedSet;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
-import org.eclipse.jgit.dircache.DirCache;
-import org.eclipse.jgit.dircache.DirCacheBuilder;
-import org.eclipse.jgit.dircache.DirCacheEditor;
-import org.eclipse.jgit.dircache.DirCacheEntry;
+import org.eclipse.jgit.lib.AnyObjectId;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.revwalk.RevTree;
+import org.eclipse.jgit.treewalk.CanonicalTreeParser;
+import org.eclipse.jgit.util.Paths;
 
 /**
- * A base tree with some paths replaced by what a worktree holds now. Built in an in-memory index,
- * so the mirror's own index, working tree and hooks never come into play.
+ * A base tree with some paths replaced by what a worktree holds now. Only the trees on the way to
+ * a changed path are rewritten; every other entry of the base tree is kept byte for byte, even one
+ * that could never be checked out here ({@code .GIT/config}, a name git itself would refuse), so a
+ * repository holding such entries can still be committed to. The mirror's own index, working tree
+ * and hooks never come into play.
  */
 final class TreeOverlay {
 
@@ -48,34 +56,85 @@ final class TreeOverlay {
      * @throws IllegalArgumentException when a path is unsafe or names a directory or special file
      */
     ObjectId write(RevTree base, Path worktree, Collection<String> changedPaths) throws IOException {
-        DirCache index = DirCache.newInCore();
-        DirCacheBuilder builder = index.builder();
-        builder.addTree(new byte[0], DirCacheEntry.STAGE_0, reader, base);
-        builder.finish();
-
         Path realWorktree = worktree.toRealPath();
-        SortedSet<String> paths = new TreeSet<>(changedPaths);
-        DirCacheEditor editor = index.editor();
-        for (String path : paths) {
+        SortedMap<String, Entry> changes = new TreeMap<>();
+        for (String path : new TreeSet<>(changedPaths)) {
             String unsafe = TreePaths.unsafeReason(path);
             if (unsafe != null) {
                 throw new IllegalArgumentException("changed path '" + path + "' is unsafe: " + unsafe);
             }
-            Entry entry = read(realWorktree, path);
-            if (entry == null) {
-                editor.add(new DirCacheEditor.DeletePath(path));
-            } else {
-                editor.add(new DirCacheEditor.PathEdit(path) {
-                    @Override
-                    public void apply(DirCacheEntry e) {
-                        e.setFileMode(entry.mode());
-                        e.setObjectId(entry.blob());
-                    }
-                });
+            changes.put(path, read(realWorktree, path));
+        }
+        ObjectId tree = rewrite(base, changes);
+        return tree != null ? tree : inserter.insert(new TreeFormatter());
+    }
+
+    /**
+     * The tree {@code treeOrNull} with {@code changes} (paths relative to it; a null entry deletes)
+     * applied, or null when nothing is left in it.
+     */
+    private ObjectId rewrite(AnyObjectId treeOrNull, SortedMap<String, Entry> changes) throws IOException {
+        List<Item> items = new ArrayList<>();
+        if (treeOrNull != null) {
+            CanonicalTreeParser parser = new CanonicalTreeParser(null, reader, treeOrNull);
+            for (; !parser.eof(); parser.next()) {
+                byte[] name = Arrays.copyOf(parser.getEntryPathBuffer(), parser.getEntryPathLength());
+                items.add(new Item(name, parser.getEntryFileMode(), parser.getEntryObjectId()));
             }
         }
-        editor.finish();
-        return index.writeTree(inserter);
+        Map<String, SortedMap<String, Entry>> below = new TreeMap<>();
+        for (Map.Entry<String, Entry> change : changes.entrySet()) {
+            String path = change.getKey();
+            int slash = path.indexOf('/');
+            if (slash < 0) {
+                byte[] name = Constants.encode(path);
+                items.removeIf(item -> Arrays.equals(item.name(), name));
+                if (change.getValue() != null) {
+                    items.add(new Item(name, change.getValue().mode(), change.getValue().blob()));
+                }
+            } else {
+                below.computeIfAbsent(path.substring(0, slash), k -> new TreeMap<>())
+                        .put(path.substring(slash + 1), change.getValue());
+            }
+        }
+        for (Map.Entry<String, SortedMap<String, Entry>> directory : below.entrySet()) {
+            byte[] name = Constants.encode(directory.getKey());
+            ObjectId subtree = null;
+            for (Item item : items) {
+                if (Arrays.equals(item.name(), name) && item.isTree()) {
+                    subtree = item.id();
+                }
+            }
+            // A file of that name gives way to the directory the worktree now has there.
+            items.removeIf(item -> Arrays.equals(item.name(), name));
+            ObjectId rewritten = rewrite(subtree, directory.getValue());
+            if (rewritten != null) {
+                items.add(new Item(name, FileMode.TREE, rewritten));
+            }
+        }
+        if (items.isEmpty()) {
+            return null;
+        }
+        items.sort(Item::compareTo);
+        TreeFormatter formatter = new TreeFormatter();
+        for (Item item : items) {
+            formatter.append(item.name(), item.mode(), item.id());
+        }
+        return inserter.insert(formatter);
+    }
+
+    /** One entry of a tree, its name as the raw bytes git stored. */
+    private record Item(byte[] name, FileMode mode, ObjectId id) implements Comparable<Item> {
+        boolean isTree() {
+            return (mode.getBits() & FileMode.TYPE_MASK) == FileMode.TYPE_TREE;
+        }
+
+        /** Git's order: a tree sorts as if its name ended in a slash. */
+        @Override
+        public int compareTo(Item other) {
+            return Paths.compare(name, 0, name.length, mode.getBits(),
+                    other.name, 0, other.name.length, other.mode.getBits());
+        }
     }
 
     private record Entry(FileMode mode, ObjectId blob) {

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -39,13 +40,16 @@ final class JobExecution {
     private final JobRunner.Parts parts;
     private final ClaimedJob job;
     private final AtomicBoolean leaseLost;
+    private final AtomicReference<Instant> deadline;
     private final JobQueue queue;
     private final String workerId;
 
-    JobExecution(JobRunner.Parts parts, ClaimedJob job, AtomicBoolean leaseLost) {
+    /** @param deadline set here once the job's time limit is known, for the runner's watchdog */
+    JobExecution(JobRunner.Parts parts, ClaimedJob job, AtomicBoolean leaseLost, AtomicReference<Instant> deadline) {
         this.parts = parts;
         this.job = job;
         this.leaseLost = leaseLost;
+        this.deadline = deadline;
         this.queue = parts.queue();
         this.workerId = parts.runner().workerId();
     }
@@ -113,6 +117,7 @@ final class JobExecution {
         SpendMeter meter = new SpendMeter(guard, parts.model().price(), parts.runner().sandboxCpuHour(),
                 parts.runner().modelCallLimit());
         Instant started = job.startedAt() != null ? job.startedAt() : Instant.now();
+        deadline.set(started.plus(limits.perIssueTime()));
         SolveRequest forProgress = request;
         SolveContext context = SolveContext.of(recorder).withMeter(meter).withStop(stop())
                 .withDeadline(started.plus(limits.perIssueTime()))

@@ -7,18 +7,23 @@ import dev.patchwright.worker.queue.ClaimedJob;
 import dev.patchwright.worker.queue.JobQueue;
 import dev.patchwright.worker.sandbox.Sandbox;
 import dev.patchwright.worker.solve.SolveSettings;
+import dev.patchwright.worker.solve.WorkSweep;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs jobs on this node: each worker thread claims one from the queue, keeps its lease alive while it works
@@ -55,15 +60,36 @@ public final class JobRunner {
         thread.setDaemon(true);
         return thread;
     });
+    // Apart from the heartbeats: removing a large tree must not delay a lease renewal.
+    private final ScheduledExecutorService sweeps = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "patchwright-sweep");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final List<Thread> threads = new ArrayList<>();
+    /** Worker threads the watchdog replaced: should one come back from its hung step, it ends. */
+    private final Set<Thread> retired = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
 
     public JobRunner(Parts parts) {
         this.parts = parts;
     }
 
-    /** Starts the worker threads. */
+    /**
+     * Starts the worker threads, after removing what a crashed worker left in the work directory (one
+     * worker process per work directory); job directories older than a day and idle caches are swept
+     * every hour after that.
+     */
     public synchronized void start() {
+        WorkSweep sweep = new WorkSweep(parts.solve());
+        sweep.sweep(Duration.ZERO);
+        sweeps.scheduleWithFixedDelay(() -> {
+            try {
+                sweep.sweep(Duration.ofDays(1));
+            } catch (RuntimeException e) {
+                LOG.warnf("the sweep of old job directories and caches failed (%s); will try again", e.getMessage());
+            }
+        }, 1, 1, TimeUnit.HOURS);
         running = true;
         for (int i = 0; i < parts.runner().concurrency(); i++) {
             Thread thread = new Thread(this::loop, "patchwright-worker-" + i);
@@ -79,6 +105,7 @@ public final class JobRunner {
         running = false;
         wake();
         heartbeats.shutdownNow();
+        sweeps.shutdownNow();
     }
 
     /** Tells idle workers on this node that a job was just queued. */
@@ -90,7 +117,7 @@ public final class JobRunner {
 
     private void loop() {
         String workerId = parts.runner().workerId();
-        while (running) {
+        while (running && !retired.contains(Thread.currentThread())) {
             try {
                 Optional<ClaimedJob> job = parts.queue().claim(workerId, parts.runner().lease());
                 if (job.isPresent()) {
@@ -115,10 +142,18 @@ public final class JobRunner {
         String workerId = parts.runner().workerId();
         long every = Math.max(1000, lease.toMillis() / 3);
         AtomicBoolean leaseLost = new AtomicBoolean();
+        AtomicReference<Instant> deadline = new AtomicReference<>();
+        Thread worker = Thread.currentThread();
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> {
             // An exception here would silently end the schedule, so none may escape.
             try {
-                if (!parts.queue().renew(job.id(), workerId, lease)) {
+                if (leaseLost.get()) {
+                    return;
+                }
+                Instant limit = deadline.get();
+                if (limit != null && Instant.now().isAfter(limit.plus(watchdogGrace()))) {
+                    stopHungJob(job, worker, leaseLost, limit);
+                } else if (!parts.queue().renew(job.id(), workerId, lease)) {
                     leaseLost.set(true);
                     LOG.warnf("Job %d: lease lost; another worker may take it over", job.id());
                 }
@@ -127,10 +162,43 @@ public final class JobRunner {
             }
         }, every, every, TimeUnit.MILLISECONDS);
         try {
-            new JobExecution(parts, job, leaseLost).run();
+            new JobExecution(parts, job, leaseLost, deadline).run();
         } finally {
             heartbeat.cancel(false);
         }
+    }
+
+    /**
+     * Past the job's time limit, every step should have ended: a sandboxed command by its own limit, a model call
+     * by its own. The longest of those, and a lease more, is the grace the watchdog gives before it calls a job hung.
+     */
+    private Duration watchdogGrace() {
+        Duration test = parts.solve().maxTestTimeout();
+        Duration call = parts.runner().modelCallLimit();
+        return (test.compareTo(call) > 0 ? test : call).plus(parts.runner().lease());
+    }
+
+    /**
+     * The watchdog: a job whose step hangs outside every other limit (a blocking file operation, a call that
+     * ignores its timeout) is failed with the reason, its lease no longer renewed, and its thread interrupted;
+     * a new worker thread takes its place, since an uninterruptible one may never come back.
+     */
+    private void stopHungJob(ClaimedJob job, Thread worker, AtomicBoolean leaseLost, Instant limit) {
+        leaseLost.set(true); // its own steps stop at their next check, and nothing renews the lease again
+        String reason = "the job was still running " + watchdogGrace().toSeconds() + " s after its time limit ("
+                + limit + ") and was stopped by the watchdog: a step hung outside every sandbox and model time limit";
+        LOG.errorf("Job %d: %s", job.id(), reason);
+        parts.queue().fail(job.id(), parts.runner().workerId(), reason);
+        synchronized (this) {
+            retired.add(worker);
+            if (running) {
+                Thread replacement = new Thread(this::loop, worker.getName() + "-r");
+                replacement.setDaemon(true);
+                replacement.start();
+                threads.add(replacement);
+            }
+        }
+        worker.interrupt();
     }
 
     private static void sleepQuietly() {

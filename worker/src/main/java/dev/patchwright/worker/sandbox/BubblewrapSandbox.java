@@ -248,10 +248,31 @@ public final class BubblewrapSandbox implements Sandbox {
         OutputCapture output = new OutputCapture(process.getInputStream(), spec.outputLimitBytes(),
                 "sandbox-output-" + process.pid());
         boolean timedOut = false;
+        String diskLimitHit = null;
         try {
-            if (!process.waitFor(spec.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
-                timedOut = true;
-                killTree(process, cgroup);
+            long deadline = start + spec.timeout().toNanos();
+            while (true) {
+                long left = deadline - System.nanoTime();
+                long slice = spec.diskQuotas().isEmpty() ? left
+                        : Math.min(left, TimeUnit.MILLISECONDS.toNanos(DiskQuota.CHECK_INTERVAL_MILLIS));
+                if (process.waitFor(Math.max(slice, 0), TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    timedOut = true;
+                    killTree(process, cgroup);
+                    break;
+                }
+                try {
+                    diskLimitHit = overQuota(spec);
+                } catch (SandboxException e) {
+                    killTree(process, cgroup);
+                    throw e;
+                }
+                if (diskLimitHit != null) {
+                    killTree(process, cgroup);
+                    break;
+                }
             }
             process.waitFor(10, TimeUnit.SECONDS);
             output.await(5_000);
@@ -267,8 +288,25 @@ public final class BubblewrapSandbox implements Sandbox {
             throw new SandboxException("the sandbox could not enter its cgroup: " + text.strip());
         }
         boolean memoryLimitHit = cgroup != null && cgroup.memoryLimitHit();
+        if (diskLimitHit == null && exitCode != 0) {
+            diskLimitHit = overQuota(spec); // it may have failed for want of room after the last check
+        }
         return new SandboxResult(exitCode, timedOut, memoryLimitHit, text, output.truncated(), elapsed,
-                spec.memoryLimitBytes(), spec.timeout());
+                spec.memoryLimitBytes(), spec.timeout(), diskLimitHit);
+    }
+
+    /** The reason of the first quota the command's directories are over, or null. */
+    private static String overQuota(SandboxSpec spec) throws SandboxException {
+        for (DiskQuota quota : spec.diskQuotas()) {
+            try {
+                if (quota.exceeded()) {
+                    return quota.reason();
+                }
+            } catch (IOException e) {
+                throw new SandboxException("cannot measure the disk use of " + quota.what() + ": " + e.getMessage(), e);
+            }
+        }
+        return null;
     }
 
     /** SIGKILLs bwrap, everything below it and everything in its cgroup. */

@@ -14,9 +14,17 @@ import java.util.Locale;
  * @param elapsed         wall time from start to end
  * @param memoryLimitBytes the memory limit the command ran under, for {@link #describe()}; 0 if unknown
  * @param timeout         the time limit the command ran under, for {@link #describe()}; null if unknown
+ * @param diskLimitHit    why the command was killed for its disk use ({@link DiskQuota#reason()}), or null
  */
 public record SandboxResult(int exitCode, boolean timedOut, boolean memoryLimitHit, String output,
-                            boolean outputTruncated, Duration elapsed, long memoryLimitBytes, Duration timeout) {
+                            boolean outputTruncated, Duration elapsed, long memoryLimitBytes, Duration timeout,
+                            String diskLimitHit) {
+
+    /** A result of a command that was not killed for its disk use. */
+    public SandboxResult(int exitCode, boolean timedOut, boolean memoryLimitHit, String output,
+                         boolean outputTruncated, Duration elapsed, long memoryLimitBytes, Duration timeout) {
+        this(exitCode, timedOut, memoryLimitHit, output, outputTruncated, elapsed, memoryLimitBytes, timeout, null);
+    }
 
     /** A result whose limits are unknown; {@link #describe()} then leaves the numbers out. */
     public SandboxResult(int exitCode, boolean timedOut, boolean memoryLimitHit, String output,
@@ -26,7 +34,7 @@ public record SandboxResult(int exitCode, boolean timedOut, boolean memoryLimitH
 
     /** True when the command exited with status 0 within its limits. */
     public boolean succeeded() {
-        return exitCode == 0 && !timedOut && !memoryLimitHit;
+        return exitCode == 0 && !timedOut && !memoryLimitHit && diskLimitHit == null;
     }
 
     /**
@@ -34,6 +42,9 @@ public record SandboxResult(int exitCode, boolean timedOut, boolean memoryLimitH
      * "killed: memory limit of 512 MiB exceeded".
      */
     public String describe() {
+        if (diskLimitHit != null) {
+            return diskLimitHit;
+        }
         if (timedOut) {
             return timeout == null ? "killed at the time limit after " + seconds(elapsed)
                     : "killed at the " + seconds(timeout) + " time limit";
@@ -56,7 +67,7 @@ public record SandboxResult(int exitCode, boolean timedOut, boolean memoryLimitH
         return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
     }
 
-    private static String mebibytes(long bytes) {
+    static String mebibytes(long bytes) {
         long mib = bytes >> 20;
         if (mib << 20 == bytes) {
             return mib + " MiB";

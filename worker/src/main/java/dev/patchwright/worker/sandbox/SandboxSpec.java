@@ -2,7 +2,9 @@ package dev.patchwright.worker.sandbox;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -21,9 +23,11 @@ import java.util.Objects;
  * @param memoryLimitBytes  memory limit of the whole process tree, in bytes
  * @param outputLimitBytes  how many bytes of merged stdout and stderr to keep (head and tail)
  * @param env               extra environment variables; never put secrets here
+ * @param diskQuotas        directories whose disk use is checked while the command runs; over one, it is killed
  */
 public record SandboxSpec(String command, Path workdir, Path cacheDir, boolean cacheReadOnly, boolean network,
-                          Duration timeout, long memoryLimitBytes, int outputLimitBytes, Map<String, String> env) {
+                          Duration timeout, long memoryLimitBytes, int outputLimitBytes, Map<String, String> env,
+                          List<DiskQuota> diskQuotas) {
 
     /** Default wall-clock limit: 10 minutes. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
@@ -56,6 +60,7 @@ public record SandboxSpec(String command, Path workdir, Path cacheDir, boolean c
             throw new IllegalArgumentException("sandbox output limit must be positive, got " + outputLimitBytes);
         }
         env = Map.copyOf(env == null ? Map.of() : env);
+        diskQuotas = List.copyOf(diskQuotas == null ? List.of() : diskQuotas);
         for (Map.Entry<String, String> e : env.entrySet()) {
             String name = e.getKey();
             if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0 || e.getValue().indexOf('\0') >= 0) {
@@ -85,6 +90,7 @@ public record SandboxSpec(String command, Path workdir, Path cacheDir, boolean c
         private long memoryLimitBytes = DEFAULT_MEMORY_LIMIT_BYTES;
         private int outputLimitBytes = DEFAULT_OUTPUT_LIMIT_BYTES;
         private final Map<String, String> env = new LinkedHashMap<>();
+        private final List<DiskQuota> diskQuotas = new ArrayList<>();
 
         private Builder(String command, Path workdir) {
             this.command = command;
@@ -134,10 +140,16 @@ public record SandboxSpec(String command, Path workdir, Path cacheDir, boolean c
             return this;
         }
 
+        /** Kills the command when {@code directory} takes more than {@code maxBytes} of disk while it runs. */
+        public Builder diskQuota(Path directory, long maxBytes, String what) {
+            diskQuotas.add(new DiskQuota(directory, maxBytes, what));
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first field that is wrong */
         public SandboxSpec build() {
             return new SandboxSpec(command, workdir, cacheDir, cacheReadOnly, network, timeout, memoryLimitBytes,
-                    outputLimitBytes, env);
+                    outputLimitBytes, env, diskQuotas);
         }
     }
 }

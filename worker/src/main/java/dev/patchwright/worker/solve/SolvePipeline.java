@@ -16,6 +16,7 @@ import dev.patchwright.worker.config.AcceptRule;
 import dev.patchwright.worker.config.RepoConfig;
 import dev.patchwright.worker.git.GitException;
 import dev.patchwright.worker.git.RepoMirror;
+import dev.patchwright.worker.git.TreeTooLargeException;
 import dev.patchwright.worker.budget.BudgetExceededException;
 import dev.patchwright.worker.budget.BudgetStatus;
 import dev.patchwright.worker.budget.Limits;
@@ -117,7 +118,18 @@ public final class SolvePipeline {
         Progress progress = new Progress(request, branch, base, started, context);
         try (Workspace.Job job = workspace.open(request.repoKey())) {
             Path baseTree = job.dir("base");
-            mirror.materialize(request.repoKey(), base, baseTree);
+            List<String> leftOut;
+            try {
+                leftOut = mirror.materialize(request.repoKey(), base, baseTree);
+            } catch (TreeTooLargeException e) {
+                String reason = "the repository is too large to write out: " + e.detail();
+                recorder.event("tree", reason);
+                return progress.end(Outcome.OVER_DISK_LIMIT, reason);
+            }
+            if (!leftOut.isEmpty()) {
+                // Said before any model call; a commit keeps these entries as the base tree has them.
+                recorder.event("tree", leftOut(leftOut));
+            }
             progress.phase("fetch");
             RepoConfig config;
             try {
@@ -180,6 +192,11 @@ public final class SolvePipeline {
         if (config.setup() != null) {
             recorder.event("setup", "running " + config.setup());
             boolean network = config.setupNetwork() && settings.allowSetupNetwork();
+            if (config.setupNetwork() && !network) {
+                // With the network, setup would share the host's: its loopback and private ranges included.
+                recorder.event("setup", "runs without network: this worker does not give setup: the network "
+                        + "(PATCHWRIGHT_SOLVE_SETUP_NETWORK)");
+            }
             Duration limit = settings.cap(config.setupTimeout());
             // The one step that may write the dependency cache.
             progress.setup = context.meter().sandbox(limit, () -> job.setup(config.setup(), built, network, limit),
@@ -188,7 +205,9 @@ public final class SolvePipeline {
             progress.phase("setup");
             if (!progress.setup.passed()) {
                 return progress.end(Outcome.SETUP_FAILED,
-                        "the setup command `" + config.setup() + "` failed (" + progress.setup.description() + ")");
+                        "the setup command `" + config.setup() + "` failed (" + progress.setup.description() + ")"
+                        + (config.setupNetwork() && !network ? "; it ran without network, which this worker does not "
+                        + "give setup: (PATCHWRIGHT_SOLVE_SETUP_NETWORK=true allows it)" : ""));
             }
         }
         Duration testLimit = settings.cap(config.testTimeout());
@@ -614,6 +633,14 @@ public final class SolvePipeline {
         } catch (EditFormatException | EditApplyException e) {
             throw new IOException("the recorded answer that passed no longer applies: " + e.getMessage(), e);
         }
+    }
+
+    /** One line naming what of the base tree is not in the worktrees, the first few in full. */
+    static String leftOut(List<String> entries) {
+        int shown = Math.min(entries.size(), 20);
+        String more = entries.size() > shown ? "; and " + (entries.size() - shown) + " more" : "";
+        return entries.size() + " entries of the base tree are not written out (the patch commit keeps them as "
+                + "they are): " + String.join("; ", entries.subList(0, shown)) + more;
     }
 
     /** One request for {@code n} samples: deterministic when one is asked for, varied when several are. */

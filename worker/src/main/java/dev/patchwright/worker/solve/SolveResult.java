@@ -113,7 +113,9 @@ public record SolveResult(Outcome outcome, String reason, String baseBranch, Obj
          * On the base commit the tests could not be built or run (as opposed to tests that fail): the environment is
          * broken, and no model was paid to patch it.
          */
-        BASELINE_BROKEN
+        BASELINE_BROKEN,
+        /** The repository, or what its commands wrote, went over the operator's disk limits. */
+        OVER_DISK_LIMIT
     }
 
     /** A result for work that never got to candidates, carrying only the reason. */

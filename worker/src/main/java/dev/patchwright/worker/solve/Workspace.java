@@ -25,8 +25,12 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,11 +49,17 @@ final class Workspace {
         this.sandbox = sandbox;
     }
 
+    /** Job directories in use by jobs of this process, which {@link WorkSweep} leaves alone. */
+    static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
+
     Job open(String repoKey) throws IOException {
         Path dir = Files.createTempDirectory(traversable(owned(settings.workRoot())), "job-");
+        LIVE.add(dir);
         traversable(dir);
         Path repos = traversable(traversable(owned(settings.cacheRoot())).resolve("repos"));
         Path cache = traversable(repos.resolve(RepoKey.parse(repoKey).flatName()));
+        // The cache's time is when a job last used it: the sweep removes caches unused for long.
+        Files.setLastModifiedTime(cache, FileTime.from(Instant.now()));
         return new Job(dir, cache);
     }
 
@@ -131,7 +141,8 @@ final class Workspace {
          * write the dependency cache.
          */
         StepRun setup(String command, Path tree, boolean network, Duration timeout) throws SandboxException {
-            return run(SandboxSpec.builder(command, tree).cacheDir(cache).network(network), timeout);
+            return run(SandboxSpec.builder(command, tree).cacheDir(cache).network(network)
+                    .diskQuota(cache, settings.cacheDiskBytes(), "the repository's dependency cache"), timeout);
         }
 
         /**
@@ -145,6 +156,7 @@ final class Workspace {
 
         private StepRun run(SandboxSpec.Builder builder, Duration timeout) throws SandboxException {
             SandboxSpec spec = builder.timeout(timeout).memoryLimitBytes(settings.memoryLimitBytes())
+                    .diskQuota(root, settings.jobDiskBytes(), "the job's worktrees")
                     .outputLimitBytes(settings.outputLimitBytes()).build();
             String command = spec.command();
             SandboxResult result = sandbox.run(spec);
@@ -159,6 +171,7 @@ final class Workspace {
 
         /**
          * Copies a tree without following links, so a candidate never starts from another's leftovers.
+         * Files are copied sparse: a hole {@code setup:} left (an 8 GB file from {@code truncate}) stays a hole.
          * Only directories, regular files and symbolic links are copied: a FIFO, socket or device node
          * left by {@code setup:} is left out, since opening a FIFO to copy it blocks until someone
          * writes to it, outside every time limit.
@@ -176,9 +189,11 @@ final class Workspace {
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                     // The walk does not follow links, so attrs are the entry's own (lstat).
-                    if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
-                        Files.copy(file, to.resolve(from.relativize(file).toString()), LinkOption.NOFOLLOW_LINKS,
-                                StandardCopyOption.COPY_ATTRIBUTES);
+                    Path target = to.resolve(from.relativize(file).toString());
+                    if (attrs.isRegularFile()) {
+                        SparseCopy.copy(file, target);
+                    } else if (attrs.isSymbolicLink()) {
+                        Files.copy(file, target, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
                     } else {
                         leftOut[0]++;
                     }
@@ -192,27 +207,36 @@ final class Workspace {
         }
 
         void delete(Path tree) throws IOException {
-            if (!Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) {
-                return;
-            }
-            Files.walkFileTree(tree, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            deleteTree(tree);
         }
 
         @Override
         public void close() throws IOException {
-            delete(root);
+            try {
+                delete(root);
+            } finally {
+                LIVE.remove(root);
+            }
         }
+    }
+
+    /** Removes a directory and everything in it, without following links; nothing when it is absent. */
+    static void deleteTree(Path tree) throws IOException {
+        if (!Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(tree, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
     }
 }

@@ -16,6 +16,7 @@ import dev.patchwright.worker.git.RepoMirror;
 import dev.patchwright.worker.queue.JobEvent;
 import dev.patchwright.worker.queue.JobHistory;
 import dev.patchwright.worker.queue.JobQueue;
+import dev.patchwright.worker.queue.JobView;
 import dev.patchwright.worker.queue.NewJob;
 import dev.patchwright.worker.solve.PublishException;
 import dev.patchwright.worker.solve.Publisher;
@@ -137,6 +138,69 @@ class JobRunnerRecoveryIT {
                 .anySatisfy(m -> assertThat(m).contains("only publishing it again"));
     }
 
+    @Test
+    void aJobHungOutsideEveryOtherLimitIsStoppedByTheWatchdogAndItsLeaseLetGo() throws Exception {
+        DataSource dataSource = TestDatabase.migrated();
+        JobQueue queue = new JobQueue(dataSource, Duration.ZERO, Duration.ZERO);
+        long jobId = enqueue(queue);
+        CountDownLatch release = new CountDownLatch(1);
+        // Posting the quote hangs and ignores interrupts, as an open() of a FIFO would: no sandbox limit covers it.
+        Recording published = new Recording() {
+            @Override
+            public void reportProgress(SolveRequest request, String markdown) {
+                while (true) {
+                    try {
+                        release.await();
+                        return;
+                    } catch (InterruptedException e) {
+                        // ignored, as a blocked system call ignores it
+                    }
+                }
+            }
+        };
+        Limits limits = new Limits(Money.parse("50"), Money.parse("5"), Duration.ofSeconds(1), Money.parse("500"));
+        SolveSettings settings = new SolveSettings(SolveFixture.work(temp).resolve("work"),
+                SolveFixture.work(temp).resolve("cache"), 1, 1, 8192, 0.7, 4L << 30, 256 * 1024, false,
+                Duration.ofSeconds(5));
+        JobRunner node = new JobRunner(new JobRunner.Parts(dataSource, queue, new SpendLedger(dataSource),
+                new BudgetLimits(dataSource, limits, limits), new RepoMirror(temp.resolve("mirrors")),
+                SolveFixture.sandbox(), settings, JobModel.of(new Scripted(RIGHT), Price.parse("input=2,output=8")),
+                host(published), new RunnerSettings("node-a", 1, Duration.ofSeconds(3), Duration.ofMillis(100),
+                Money.parse("0.05"), Duration.ofSeconds(5))));
+        long start = System.nanoTime();
+        node.start();
+        try {
+            await(() -> "failed".equals(queue.find(jobId).orElseThrow().status()), "the watchdog");
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            JobView failed = queue.find(jobId).orElseThrow();
+            assertThat(failed.reason()).startsWith("the job was still running 8 s after its time limit (")
+                    .endsWith("and was stopped by the watchdog: a step hung outside every sandbox and model time limit");
+            assertThat(took).as("1 s limit + 8 s grace + a heartbeat").isLessThan(Duration.ofSeconds(40));
+            Thread.sleep(2_000);
+            assertThat(queue.find(jobId).orElseThrow().leaseExpiresAt()).as("the lease is not renewed any more")
+                    .isEqualTo(failed.leaseExpiresAt());
+            assertThat(new JobHistory(dataSource).events(jobId)).extracting(JobEvent::message)
+                    .anySatisfy(m -> assertThat(m).contains("stopped by the watchdog"));
+        } finally {
+            release.countDown();
+            node.stop();
+        }
+    }
+
+    private static CodeHost host(Publisher published) {
+        return new CodeHost() {
+            @Override
+            public GitCredentials credentials(SolveJobPayload payload) {
+                return null;
+            }
+
+            @Override
+            public Publisher publisher(SolveJobPayload payload) {
+                return published;
+            }
+        };
+    }
+
     /** A solve job for a repository whose test wants x to be 2. */
     private long enqueue(JobQueue queue) throws Exception {
         Path repo = SolveFixture.repository(temp, Map.of("app.py", "x = 1\n", "test_app.py", """
@@ -232,7 +296,7 @@ class JobRunnerRecoveryIT {
     }
 
     /** A publisher that keeps what it was given, and fails as often as told to first. */
-    private static final class Recording implements Publisher {
+    private static class Recording implements Publisher {
         final List<SolveResult> solutions = new CopyOnWriteArrayList<>();
         final List<SolveResult> failures = new CopyOnWriteArrayList<>();
         final AtomicInteger failuresLeft = new AtomicInteger();
