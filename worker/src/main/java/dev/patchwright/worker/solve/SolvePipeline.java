@@ -116,7 +116,13 @@ public final class SolvePipeline {
             long window = SolvePrompt.packWindow(settings.contextTokens(), settings.maxOutputTokens(), tokenizer, request);
             String packed;
             try {
-                packed = job.pack(baseTree, config, window, request.issueTitle() + "\n\n" + request.issueBody(), recorder);
+                // Over the window, one cheap call asks the model which files to open; paid like every call.
+                packed = job.pack(baseTree, config, window, request.issueTitle() + "\n\n" + request.issueBody(), recorder,
+                        question -> {
+                            Completion answer = context.meter().complete(model, question);
+                            progress.usage = progress.usage.plus(answer.usage());
+                            return answer.choices().get(0);
+                        });
             } catch (IllegalArgumentException e) {
                 // Not even the directory tree fits what the model's window leaves for the repository.
                 String reason = "the model's context window (" + settings.contextTokens() + " tokens) leaves too little "
