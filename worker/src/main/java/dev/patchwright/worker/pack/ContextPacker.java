@@ -276,7 +276,7 @@ public final class ContextPacker {
      * How the window orders the files: by tier (0: named by the task or in the focus, or paired with
      * such a file as its test or the source it tests; 1: imports or is imported by a tier-0 file; 2:
      * the rest), then by score (BM25, recent changes; a file scores at least nearly what its test or
-     * source does, so the pair stays together), then path order.
+     * source does, shared among that file's partners, so a pair stays together), then path order.
      */
     private record Ranking(int[] tier, double[] scores, List<Integer> order) {
     }
@@ -299,7 +299,8 @@ public final class ContextPacker {
         double[] scores = bm25.clone();
         for (int i = 0; i < files.size(); i++) {
             for (int j : partners[i]) {
-                scores[j] = Math.max(scores[j], PARTNER_SHARE * bm25[i]);
+                // Shared among them: a source with a dozen test files does not lift them all to its rank.
+                scores[j] = Math.max(scores[j], PARTNER_SHARE * bm25[i] / partners[i].length);
             }
         }
         int[] tier = new int[files.size()];

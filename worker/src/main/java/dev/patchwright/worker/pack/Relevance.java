@@ -46,6 +46,12 @@ final class Relevance {
     private final String task;
     private final Map<String, Integer> termIndex = new HashMap<>();
     private final Set<String> taskWords = new HashSet<>();
+    /**
+     * The task's words written as code rather than prose: camelCase, snake_case or with a digit,
+     * in backticks, before a "(" or after a ".", or capitalised inside a sentence ("the Fraction
+     * class"). Only these name a declaration: "with" or "strings" in plain words do not.
+     */
+    private final Set<String> identifiers = new HashSet<>();
     /** The source paths the task mentions, '/'-separated, without a leading "./" or "/". */
     private final Set<String> mentioned = new HashSet<>();
     /**
@@ -64,6 +70,9 @@ final class Relevance {
             String word = m.group();
             for (String part : word.split("-")) {
                 taskWords.add(part);
+            }
+            if (word.indexOf('-') < 0 && codeLike(task, m.start(), m.end())) {
+                identifiers.add(word);
             }
             for (String term : terms(word)) {
                 if (!STOP.contains(term)) {
@@ -104,6 +113,32 @@ final class Relevance {
             longest = Math.max(longest, term.length());
         }
         longestTerm = longest;
+    }
+
+    /** Whether the word {@code task[start, end)} is written as code; see {@link #identifiers}. */
+    private static boolean codeLike(String task, int start, int end) {
+        boolean lowerSeen = false;
+        for (int k = start; k < end; k++) {
+            char c = task.charAt(k);
+            lowerSeen |= lower(c);
+            if (c == '_' || digit(c) || k > start && upper(c) && (lowerSeen || k + 1 < end && lower(task.charAt(k + 1)))) {
+                return true;
+            }
+        }
+        char before = start > 0 ? task.charAt(start - 1) : '\n';
+        char after = end < task.length() ? task.charAt(end) : '\n';
+        if (before == '`' || before == '.' || after == '(' || after == '`') {
+            return true;
+        }
+        if (!upper(task.charAt(start))) {
+            return false;
+        }
+        // Capitalised: code unless it starts a sentence or a line.
+        int k = start - 1;
+        while (k >= 0 && (task.charAt(k) == ' ' || task.charAt(k) == '\t' || task.charAt(k) == '"' || task.charAt(k) == '\'')) {
+            k--;
+        }
+        return k >= 0 && ".!?:\n#*-".indexOf(task.charAt(k)) < 0;
     }
 
     /** The terms of one identifier: itself joined (lower case, without underscores or hyphens) and its parts, stemmed. */
@@ -364,7 +399,7 @@ final class Relevance {
         }
         for (Declarations.Declaration declaration : declarations) {
             String name = declaration.name();
-            if (name.length() >= 4 && !COMMON_NAMES.contains(name) && taskWords.contains(name)) {
+            if (name.length() >= 4 && !COMMON_NAMES.contains(name) && identifiers.contains(name)) {
                 return true;
             }
         }

@@ -125,6 +125,24 @@ class ContextRulesTest {
     }
 
     @Test
+    void onlyWordsWrittenAsCodeNameDeclarations() {
+        List<Declarations.Declaration> declared = Declarations.of("src/Tr.java",
+                "class Tr {\n    public Tr with(Tr other) {\n    }\n    public String strings() {\n    }\n"
+                        + "    void parseHeader() {\n    }\n    void flush_all() {\n    }\n}\n");
+        assertThat(new Relevance("Strings with spaces are cut").names("src/Tr.java", declared)).isFalse();
+        assertThat(new Relevance("It fails in parseHeader when empty").names("src/Tr.java", declared)).isTrue();
+        assertThat(new Relevance("flush_all loses data").names("src/Tr.java", declared)).isTrue();
+        assertThat(new Relevance("calling `strings` on it throws").names("src/Tr.java", declared)).isTrue();
+        assertThat(new Relevance("after strings() the state is wrong").names("src/Tr.java", declared)).isTrue();
+        assertThat(new Relevance("the Tr class").names("src/Other.java",
+                Declarations.of("src/Other.java", "class Trace {}\n"))).isFalse();
+        assertThat(new Relevance("Reading the Trace class output").names("src/Other.java",
+                Declarations.of("src/Other.java", "class Trace {}\n"))).isTrue();
+        assertThat(new Relevance("Trace output is wrong").names("src/Other.java",
+                Declarations.of("src/Other.java", "class Trace {}\n"))).isFalse(); // a sentence's first word
+    }
+
+    @Test
     void theMapKeepsEveryDeclarationAnnotatedOnesToo() {
         StringBuilder big = new StringBuilder("class Many {\n");
         for (int i = 0; i < 400; i++) {
