@@ -60,6 +60,10 @@ final class Relevance {
      */
     private final boolean[] termHashes = new boolean[1 << 12];
     private final int longestTerm;
+    /** The first two letters of each term (the second 0 for a one-letter term): stemming never changes them. */
+    private final boolean[] firstPairs = new boolean[1 << 14];
+    /** For a word of n letters (separators aside), whether some term is n to n-6 letters long: what its stem may be. */
+    private final boolean[] stemLengths;
 
     Relevance(String task) {
         this.task = task;
@@ -111,8 +115,15 @@ final class Relevance {
         for (String term : termIndex.keySet()) {
             termHashes[filterSlot(term.hashCode())] = true;
             longest = Math.max(longest, term.length());
+            firstPairs[pair(term.charAt(0), term.length() > 1 ? term.charAt(1) : 0)] = true;
         }
         longestTerm = longest;
+        stemLengths = new boolean[longest + 7];
+        for (String term : termIndex.keySet()) {
+            for (int n = term.length(); n <= term.length() + 6; n++) {
+                stemLengths[n] = true;
+            }
+        }
     }
 
     /** Whether the word {@code task[start, end)} is written as code; see {@link #identifiers}. */
@@ -346,7 +357,10 @@ final class Relevance {
      * task term; {@code buffer} holds the longest word that can be one.
      */
     private void find(String text, int from, int to, int[] counts, int weight, char[] buffer) {
+        // First a cheap no, without copying: by the word's length and its first two letters.
         int n = 0;
+        char first = 0;
+        char second = 0;
         for (int k = from; k < to; k++) {
             char c = text.charAt(k);
             if (c == '_' || c == '-') {
@@ -355,7 +369,25 @@ final class Relevance {
             if (n == buffer.length) {
                 return; // stemming takes at most six letters off: too long to be a task term
             }
-            buffer[n++] = upper(c) ? (char) (c + ('a' - 'A')) : c;
+            if (n < 2) {
+                c = upper(c) ? (char) (c + ('a' - 'A')) : c;
+                if (n == 0) {
+                    first = c;
+                } else {
+                    second = c;
+                }
+            }
+            n++;
+        }
+        if (n == 0 || !stemLengths[n] || !firstPairs[pair(first, second)]) {
+            return;
+        }
+        n = 0;
+        for (int k = from; k < to; k++) {
+            char c = text.charAt(k);
+            if (c != '_' && c != '-') {
+                buffer[n++] = upper(c) ? (char) (c + ('a' - 'A')) : c;
+            }
         }
         n = stem(buffer, n);
         if (n == 0 || n > longestTerm) {
@@ -372,6 +404,10 @@ final class Relevance {
         if (index != null) {
             counts[index] += weight;
         }
+    }
+
+    private static int pair(char first, char second) {
+        return (first & 127) << 7 | second & 127;
     }
 
     private static int filterSlot(int hash) {
