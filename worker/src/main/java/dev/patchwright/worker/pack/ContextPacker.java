@@ -13,9 +13,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -72,52 +74,117 @@ public final class ContextPacker {
     public PackStats pack(PackSource source, Writer out) throws IOException {
         long started = System.nanoTime();
         Tokenizer tokenizer = options.tokenizer();
-        OutputFormat format = options.format();
-        Walk walk = walk(source, options);
-        List<PackSource.Entry> entries = walk.entries();
-        Map<String, Skip> skipped = walk.skipped();
         Relevance relevance = options.maxTokens() > 0 ? new Relevance(options.task()) : null;
         AtomicInteger hits = new AtomicInteger();
         ExecutorService pool = pool(options.threads());
         try (TokenCountCache cache = options.cacheDir() == null ? TokenCountCache.inMemory()
                 : TokenCountCache.open(options.cacheDir(), tokenizer.name())) {
-            FileAnalysis analysis = new FileAnalysis(source, options, relevance, cache, hits);
-            List<Future<FileAnalysis.Result>> pending = new ArrayList<>(entries.size());
-            for (PackSource.Entry entry : entries) {
-                pending.add(pool.submit(() -> analysis.analyse(entry)));
-            }
-            List<FileAnalysis.Facts> files = new ArrayList<>();
-            for (Future<FileAnalysis.Result> future : pending) {
-                FileAnalysis.Result result = await(future);
-                if (result.skip() != null) {
-                    skipped.put(result.path(), result.skip());
-                } else {
-                    files.add(result.facts());
-                }
-            }
-            List<String> paths = files.stream().map(f -> f.entry().path()).toList();
-            String tree = format.tree(paths);
-            long treeTokens = tokenizer.count(tree);
-            long whole = treeTokens;
-            for (FileAnalysis.Facts file : files) {
-                whole += file.tokens() + file.wrapTokens();
-            }
+            Analysed analysed = analyse(source, relevance, pool, cache, hits);
+            List<FileAnalysis.Facts> files = analysed.files();
+            List<String> paths = analysed.paths();
+            String tree = analysed.tree();
+            long treeTokens = analysed.treeTokens();
             Window.Choice choice = null;
-            if (options.maxTokens() > 0 && whole > options.maxTokens()) {
+            if (options.maxTokens() > 0 && analysed.whole() > options.maxTokens()) {
                 // A large repository's full tree could crowd out its files: shorten it to a share of the window.
                 if (treeTokens > options.maxTokens() / TREE_SHARE) {
                     tree = shortTree(paths, options.maxTokens() / TREE_SHARE);
                     treeTokens = tokenizer.count(tree);
                 }
-                choice = choose(source, relevance, files, paths, treeTokens);
+                choice = choose(rank(source, relevance, files, paths), files, treeTokens, options.maxTokens());
             }
             Written written = write(source, out, pool, tree, treeTokens, files, choice);
-            return new PackStats(source.describe(), tokenizer.name(), format, written.bytes(), written.tokens(),
-                    written.files(), skipped, written.redactions(), written.mapped(), written.omitted(), hits.get(),
-                    Duration.ofNanos(System.nanoTime() - started));
+            return new PackStats(source.describe(), tokenizer.name(), options.format(), written.bytes(), written.tokens(),
+                    written.files(), analysed.skipped(), written.redactions(), written.mapped(), written.omitted(),
+                    hits.get(), Duration.ofNanos(System.nanoTime() - started));
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * What a localisation step shows a model before the pack: how long the whole pack would be, the
+     * files in the order the window would take them, and a map of every file (its path and
+     * declarations) within {@code mapTokens}, the least relevant entries cut to their paths and then
+     * left out when it is too long.
+     *
+     * @param tokens     the tokens of the whole pack, as {@link #pack} would write it without a window
+     * @param ranked     every packed file's path, most relevant to the task first
+     * @param map        the map's text, in path order, in the pack's format
+     * @param mapped     how many files the map lists
+     */
+    public record Survey(long tokens, List<String> ranked, String map, int mapped) {
+    }
+
+    /**
+     * Surveys {@code source} for the task of the options (their window aside).
+     *
+     * @throws IOException when reading or the token cache fails
+     */
+    public Survey survey(PackSource source, long mapTokens) throws IOException {
+        Relevance relevance = new Relevance(options.task());
+        ExecutorService pool = pool(options.threads());
+        try (TokenCountCache cache = options.cacheDir() == null ? TokenCountCache.inMemory()
+                : TokenCountCache.open(options.cacheDir(), options.tokenizer().name())) {
+            Analysed analysed = analyse(source, relevance, pool, cache, new AtomicInteger());
+            List<FileAnalysis.Facts> files = analysed.files();
+            Ranking ranking = rank(source, relevance, files, analysed.paths());
+            List<String> ranked = ranking.order().stream().map(analysed.paths()::get).toList();
+            // Nothing whole: a window as long as the map may be, and files too long for any.
+            List<Window.Candidate> candidates = new ArrayList<>();
+            for (int i = 0; i < files.size(); i++) {
+                FileAnalysis.Facts file = files.get(i);
+                candidates.add(new Window.Candidate(Integer.MAX_VALUE / 2, file.mapTokens(), file.briefTokens(),
+                        ranking.tier()[i], ranking.scores()[i]));
+            }
+            Window.Choice choice = Window.choose(candidates, 0, frame(), Math.max(1, mapTokens));
+            StringBuilder map = new StringBuilder();
+            int mapped = 0;
+            for (int i = 0; i < files.size(); i++) {
+                if (choice.mapped()[i]) {
+                    mapped++;
+                    map.append(choice.brief()[i] ? options.format().mapEntry(files.get(i).entry().path(), List.of())
+                            : files.get(i).mapText());
+                }
+            }
+            String text = mapped == 0 ? "" : options.format().mapOpen() + map + options.format().mapClose();
+            return new Survey(analysed.whole(), ranked, text, mapped);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Every file's facts, in path order, what was left out, the full tree and the tokens of a pack of it all. */
+    private record Analysed(List<FileAnalysis.Facts> files, List<String> paths, Map<String, Skip> skipped,
+                            String tree, long treeTokens, long whole) {
+    }
+
+    private Analysed analyse(PackSource source, Relevance relevance, ExecutorService pool, TokenCountCache cache,
+                             AtomicInteger hits) throws IOException {
+        Walk walk = walk(source, options);
+        Map<String, Skip> skipped = walk.skipped();
+        FileAnalysis analysis = new FileAnalysis(source, options, relevance, cache, hits);
+        List<Future<FileAnalysis.Result>> pending = new ArrayList<>(walk.entries().size());
+        for (PackSource.Entry entry : walk.entries()) {
+            pending.add(pool.submit(() -> analysis.analyse(entry)));
+        }
+        List<FileAnalysis.Facts> files = new ArrayList<>();
+        for (Future<FileAnalysis.Result> future : pending) {
+            FileAnalysis.Result result = await(future);
+            if (result.skip() != null) {
+                skipped.put(result.path(), result.skip());
+            } else {
+                files.add(result.facts());
+            }
+        }
+        List<String> paths = files.stream().map(f -> f.entry().path()).toList();
+        String tree = options.format().tree(paths);
+        long treeTokens = options.tokenizer().count(tree);
+        long whole = treeTokens;
+        for (FileAnalysis.Facts file : files) {
+            whole += file.tokens() + file.wrapTokens();
+        }
+        return new Analysed(files, paths, skipped, tree, treeTokens, whole);
     }
 
     /**
@@ -205,9 +272,18 @@ public final class ContextPacker {
         return best;
     }
 
-    private Window.Choice choose(PackSource source, Relevance relevance, List<FileAnalysis.Facts> files,
-                                 List<String> paths, long treeTokens) throws IOException {
-        double[] scores = relevance.scores(files.stream().map(FileAnalysis.Facts::terms).toList());
+    /**
+     * How the window orders the files: by tier (0: named by the task or in the focus, or paired with
+     * such a file as its test or the source it tests; 1: imports or is imported by a tier-0 file; 2:
+     * the rest), then by score (BM25, recent changes; a file scores at least nearly what its test or
+     * source does, shared among that file's partners, so a pair stays together), then path order.
+     */
+    private record Ranking(int[] tier, double[] scores, List<Integer> order) {
+    }
+
+    private Ranking rank(PackSource source, Relevance relevance, List<FileAnalysis.Facts> files, List<String> paths)
+            throws IOException {
+        double[] bm25 = relevance.scores(files.stream().map(FileAnalysis.Facts::terms).toList());
         List<String> recent = source.recentlyChanged(RECENT_COMMITS);
         Map<String, Integer> index = new LinkedHashMap<>();
         for (int i = 0; i < paths.size(); i++) {
@@ -216,17 +292,37 @@ public final class ContextPacker {
         for (int r = 0; r < recent.size(); r++) {
             Integer i = index.get(recent.get(r));
             if (i != null) {
-                scores[i] += 0.5 * (recent.size() - r) / recent.size();
+                bm25[i] += 0.5 * (recent.size() - r) / recent.size();
+            }
+        }
+        int[][] partners = TestPairs.of(paths);
+        double[] scores = bm25.clone();
+        for (int i = 0; i < files.size(); i++) {
+            for (int j : partners[i]) {
+                // Shared among them: a source with a dozen test files does not lift them all to its rank.
+                scores[j] = Math.max(scores[j], PARTNER_SHARE * bm25[i] / partners[i].length);
             }
         }
         int[] tier = new int[files.size()];
         Arrays.fill(tier, 2);
-        Imports.Index imports = new Imports.Index(paths);
+        Set<String> focus = new HashSet<>(options.focus());
         for (int i = 0; i < files.size(); i++) {
-            if (files.get(i).named()) {
+            if (files.get(i).named() || focus.contains(paths.get(i))) {
                 tier[i] = 0;
             }
         }
+        boolean[] chosen = new boolean[files.size()];
+        for (int i = 0; i < files.size(); i++) {
+            chosen[i] = tier[i] == 0;
+        }
+        for (int i = 0; i < files.size(); i++) {
+            if (chosen[i]) {
+                for (int j : partners[i]) {
+                    tier[j] = 0; // a chosen source brings its tests, a chosen test its source
+                }
+            }
+        }
+        Imports.Index imports = new Imports.Index(paths);
         for (int i = 0; i < files.size(); i++) {
             for (String suffix : files.get(i).imports()) {
                 for (int j : imports.resolve(suffix)) {
@@ -238,15 +334,26 @@ public final class ContextPacker {
                 }
             }
         }
+        return new Ranking(tier, scores, List.copyOf(Window.order(files.size(), i -> tier[i], i -> scores[i])));
+    }
+
+    /** A file's score is at least this share of its test's or its source's. */
+    static final double PARTNER_SHARE = 0.99;
+
+    private Window.Choice choose(Ranking ranking, List<FileAnalysis.Facts> files, long treeTokens, long maxTokens) {
         List<Window.Candidate> candidates = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
             FileAnalysis.Facts file = files.get(i);
             candidates.add(new Window.Candidate(file.tokens() + file.wrapTokens(), file.mapTokens(), file.briefTokens(),
-                    tier[i], scores[i]));
+                    ranking.tier()[i], ranking.scores()[i]));
         }
+        return Window.choose(candidates, treeTokens, frame(), maxTokens);
+    }
+
+    /** The tokens of the map's opening and closing lines. */
+    private int frame() {
         OutputFormat format = options.format();
-        int frame = options.tokenizer().count(format.mapOpen()) + options.tokenizer().count(format.mapClose());
-        return Window.choose(candidates, treeTokens, frame, options.maxTokens());
+        return options.tokenizer().count(format.mapOpen()) + options.tokenizer().count(format.mapClose());
     }
 
     /** What the second pass wrote. */

@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
 /**
  * The type and function signatures of a source file, found line by line with regular expressions
  * (Java, Kotlin, Python, JavaScript/TypeScript, Go, Rust, C/C++): enough for a model to know what a
- * file it cannot see offers, not a parser. Each signature is one line, without its body.
+ * file it cannot see offers, not a parser. Each signature is one line, without its body; every
+ * declaration is kept, annotated ones ({@code @Test void name()}, {@code @Override public String
+ * toString()}) too.
  */
 final class Declarations {
 
@@ -19,18 +21,19 @@ final class Declarations {
     }
 
     private static final int MAX_SIGNATURE = 200;
-    private static final int MAX_PER_FILE = 200;
 
-    private static final String JAVA_MODIFIERS = "(?:(?:public|protected|private|static|final|abstract|sealed"
+    /** Annotations before a declaration on its line: {@code @Test}, {@code @SuppressWarnings("x")}, {@code @A(b = 1)}. */
+    private static final String ANNOTATIONS = "(?:@(?!interface\\b)[\\w.]+(?:\\((?:[^()]|\\([^()]*\\))*\\))?\\s+)*";
+    private static final String JAVA_MODIFIERS = ANNOTATIONS + "(?:(?:public|protected|private|static|final|abstract|sealed"
             + "|non-sealed|synchronized|native|default|strictfp)\\s+)*";
     private static final List<Pattern> JAVA = List.of(
             Pattern.compile("^\\s*" + JAVA_MODIFIERS + "(?:class|interface|enum|record|@interface)\\s+(\\w+).*"),
             Pattern.compile("^\\s*" + JAVA_MODIFIERS + "(?:<[^>]+>\\s+)?(?!return\\b|new\\b|else\\b|throw\\b)"
                     + "[\\w.$]+(?:<[^()]*>)?(?:\\[\\])*\\s+(\\w+)\\s*\\([^;=]*\\)?\\s*(?:throws [\\w.,\\s]+)?\\{?\\s*$"));
     private static final List<Pattern> KOTLIN = List.of(
-            Pattern.compile("^\\s*(?:(?:public|private|protected|internal|open|abstract|sealed|data|enum|inner"
+            Pattern.compile("^\\s*" + ANNOTATIONS + "(?:(?:public|private|protected|internal|open|abstract|sealed|data|enum|inner"
                     + "|annotation|value)\\s+)*(?:class|interface|object)\\s+(\\w+).*"),
-            Pattern.compile("^\\s*(?:(?:public|private|protected|internal|open|override|suspend|inline|operator"
+            Pattern.compile("^\\s*" + ANNOTATIONS + "(?:(?:public|private|protected|internal|open|override|suspend|inline|operator"
                     + "|abstract|infix)\\s+)*fun\\s+(?:<[^>]+>\\s*)?(?:[\\w.]+\\.)?(\\w+)\\s*\\(.*"));
     private static final List<Pattern> PYTHON = List.of(
             Pattern.compile("^\\s*class\\s+(\\w+).*:\\s*$"),
@@ -127,7 +130,7 @@ final class Declarations {
 
     private static final Language JAVA_LIKE = new Language(JAVA, ".$<@",
             List.of(anyOf("class", "interface", "enum", "record"), parametersWithout(";=")));
-    private static final Language KOTLIN_LIKE = new Language(KOTLIN, "",
+    private static final Language KOTLIN_LIKE = new Language(KOTLIN, "@",
             List.of(anyOf("class", "interface", "object"), anyOf("fun")));
     private static final Language PYTHON_LIKE = new Language(PYTHON, "", List.of(anyOf("class"), anyOf("def")));
     private static final Language SCRIPT_LIKE = new Language(SCRIPT, "", List.of(anyOf("function"), anyOf("class"),
@@ -147,7 +150,7 @@ final class Declarations {
         }
         List<Declaration> found = new ArrayList<>();
         int start = 0;
-        while (start < text.length() && found.size() < MAX_PER_FILE) {
+        while (start < text.length()) {
             int end = text.indexOf('\n', start);
             end = end < 0 ? text.length() : end;
             if (end - start <= 400 && language.mayStart(text, start, end)) {

@@ -3,6 +3,8 @@ package dev.patchwright.worker.pack;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.IntToDoubleFunction;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Chooses what fits {@code maxTokens} when the whole pack does not: first the files the task names
@@ -31,6 +33,17 @@ final class Window {
     private Window() {
     }
 
+    /** The indices {@code 0..n-1} in the order files are taken: lower tier, then higher score, then index. */
+    static List<Integer> order(int n, IntUnaryOperator tier, IntToDoubleFunction score) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.<Integer>comparingInt(tier::applyAsInt).thenComparing(i -> -score.applyAsDouble(i))
+                .thenComparingInt(i -> i));
+        return order;
+    }
+
     /**
      * @param fixed tokens written whatever is chosen (the tree)
      * @param frame tokens of the map's opening and closing lines
@@ -38,12 +51,7 @@ final class Window {
      */
     static Choice choose(List<Candidate> files, long fixed, int frame, long maxTokens) {
         int n = files.size();
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            order.add(i);
-        }
-        order.sort(Comparator.<Integer>comparingInt(i -> files.get(i).tier())
-                .thenComparing(i -> -files.get(i).score()).thenComparingInt(i -> i));
+        List<Integer> order = order(n, i -> files.get(i).tier(), i -> files.get(i).score());
         boolean[] whole = new boolean[n];
         boolean[] mapped = new boolean[n];
         long used = fixed + frame + 2;

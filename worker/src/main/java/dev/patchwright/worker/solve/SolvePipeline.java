@@ -162,8 +162,13 @@ public final class SolvePipeline {
                         request);
                 String packed;
                 try {
+                    // Over the window, one cheap call asks the model which files to open; paid like every call.
                     packed = job.pack(baseTree, config, window, request.issueTitle() + "\n\n" + request.issueBody(),
-                            recorder);
+                            recorder, question -> {
+                                Completion answer = context.meter().complete(model, question);
+                                progress.usage = progress.usage.plus(answer.usage());
+                                return answer.choices().get(0);
+                            });
                 } catch (IllegalArgumentException e) {
                     // Not even the directory tree fits what the model's window leaves for the repository.
                     String reason = "the model's context window (" + settings.contextTokens() + " tokens) leaves too "

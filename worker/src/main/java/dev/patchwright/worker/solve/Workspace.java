@@ -2,8 +2,13 @@ package dev.patchwright.worker.solve;
 
 import dev.patchwright.worker.config.RepoConfig;
 import dev.patchwright.worker.git.RepoKey;
+import dev.patchwright.inference.model.ChatRequest;
+import dev.patchwright.inference.model.InferenceException;
+import dev.patchwright.worker.budget.BudgetExceededException;
 import dev.patchwright.worker.pack.ContextPacker;
+import dev.patchwright.worker.pack.Localization;
 import dev.patchwright.worker.pack.PackOptions;
+import dev.patchwright.worker.pack.PackSource;
 import dev.patchwright.worker.pack.PackStats;
 import dev.patchwright.worker.pack.SecretScanner;
 import dev.patchwright.inference.tokenizer.Tokenizers;
@@ -38,6 +43,12 @@ import org.jboss.logging.Logger;
  * commands and the packed context. A job's directory is removed when the job closes, whatever happened.
  */
 final class Workspace {
+
+    /** Asks the model the localisation question, paid through the job's budget; answers the first choice. */
+    @FunctionalInterface
+    interface Localiser {
+        String ask(ChatRequest request) throws InferenceException, BudgetExceededException;
+    }
 
     private static final Logger LOG = Logger.getLogger(Workspace.class);
 
@@ -109,19 +120,26 @@ final class Workspace {
         /**
          * Packs the tree into the text the model reads first, within {@code window} tokens: over it,
          * the files most relevant to {@code task} stay whole and the rest are listed by their declarations.
+         * When the tree does not fit and a {@code localiser} is given, it is first asked which files to
+         * open ({@link Localization}); those are packed whole, with their tests, before what the ranking
+         * chooses. When it fails or answers nothing usable, the ranking alone chooses, and the event says so.
          *
          * @throws IllegalArgumentException when the window cannot hold even the directory tree
          */
-        String pack(Path tree, RepoConfig config, long window, String task, JobRecorder recorder) throws IOException {
+        String pack(Path tree, RepoConfig config, long window, String task, JobRecorder recorder, Localiser localiser)
+                throws IOException {
             if (window < 1) {
                 throw new IllegalArgumentException("there is no room left for it (" + window + " tokens)");
             }
-            StringWriter out = new StringWriter();
             // Token counts are kept beside the dependency caches, outside any one repository's (which the sandbox sees).
-            PackStats stats = new ContextPacker(PackOptions.defaults(Tokenizers.load("o200k_base"))
+            PackOptions options = PackOptions.defaults(Tokenizers.load("o200k_base"))
                     .withExtraIgnores(config.pathsIgnore()).withCacheDir(settings.cacheRoot().resolve(".token-counts"))
-                    .withMaxTokens(window, task))
-                    .pack(tree, out);
+                    .withMaxTokens(window, task);
+            if (localiser != null) {
+                options = options.withFocus(localise(tree, options, window, task, recorder, localiser));
+            }
+            StringWriter out = new StringWriter();
+            PackStats stats = new ContextPacker(options).pack(tree, out);
             String cut = stats.mapped().isEmpty() && stats.omitted().isEmpty() ? ""
                     : "; to fit " + window + " tokens, " + stats.mapped().size() + " files listed in the map (declarations or path) only, "
                     + stats.omitted().size() + " left out";
@@ -129,6 +147,42 @@ final class Workspace {
                     + stats.tokens() + " o200k_base tokens; " + stats.skipped().size() + " skipped, "
                     + stats.redactions().size() + " credentials redacted" + cut);
             return out.toString();
+        }
+
+        /** The files the model chose to open, when the tree does not fit {@code window}; else none. */
+        private List<String> localise(Path tree, PackOptions options, long window, String task, JobRecorder recorder,
+                                      Localiser localiser) throws IOException {
+            ContextPacker.Survey survey;
+            try (PackSource source = PackSource.worktree(tree)) {
+                survey = new ContextPacker(options).survey(source, Math.min(Localization.MAP_TOKENS, window));
+            }
+            if (survey.tokens() <= window) {
+                return List.of();
+            }
+            String answer;
+            try {
+                answer = localiser.ask(Localization.request("the repository", survey.map(), task));
+            } catch (InferenceException e) {
+                recorder.event("localise", "asking the model which files to open failed (" + e.getMessage()
+                        + "); the ranking alone chooses the files packed whole");
+                return List.of();
+            } catch (BudgetExceededException e) {
+                recorder.event("localise", "the budget cannot pay for asking the model which files to open ("
+                        + e.getMessage() + "); the ranking alone chooses the files packed whole");
+                return List.of();
+            }
+            Localization.Answer parsed = Localization.parse(answer, survey.ranked());
+            String dropped = parsed.dropped().isEmpty() ? "" : "; dropped, not files of the tree: "
+                    + String.join(", ", parsed.dropped());
+            if (parsed.chosen().isEmpty()) {
+                recorder.event("localise", "asked the model which files to open; its answer named none of the tree's "
+                        + survey.ranked().size() + " files" + dropped + "; the ranking alone chooses the files packed whole");
+            } else {
+                recorder.event("localise", "asked the model which files to open (the map showed " + survey.mapped()
+                        + " of " + survey.ranked().size() + " files); it chose " + String.join(", ", parsed.chosen())
+                        + dropped);
+            }
+            return parsed.chosen();
         }
 
         /** The repository's dependency cache directory. */

@@ -46,8 +46,8 @@ class ImportsAndTermsTest {
 
     @Test
     void identifiersSplitAsTheCaseChangePatternSplitsThem() {
-        assertThat(Relevance.terms("parseHTTPHeader_v2")).containsExactly("parsehttpheader_v2", "parse", "http", "header", "v2");
-        assertThat(Relevance.terms("__init__")).containsExactly("__init__", "init");
+        assertThat(Relevance.terms("parseHTTPHeader_v2")).containsExactly("parsehttpheaderv2", "pars", "http", "header", "v2");
+        assertThat(Relevance.terms("__init__")).containsExactly("init", "init");
         assertThat(Relevance.terms("Header")).containsExactly("header");
         Random random = new Random(3);
         for (int round = 0; round < 100_000; round++) {
@@ -69,6 +69,13 @@ class ImportsAndTermsTest {
             Set<String> taskTerms = new HashSet<>();
             taskWords.forEach(word -> taskTerms.addAll(referenceTerms(word)));
             taskTerms.remove("a"); // a stop word, never a task term (the only one these words can make)
+            for (int k = 1; k < taskWords.size(); k++) {
+                // Neighbouring words count joined, as one identifier written apart.
+                String joined = Relevance.stem((taskWords.get(k - 1) + taskWords.get(k)).replace("_", "").toLowerCase(Locale.ROOT));
+                if (!taskWords.get(k - 1).equalsIgnoreCase("a") && !taskWords.get(k).equalsIgnoreCase("a") && joined.length() > 3) {
+                    taskTerms.add(joined);
+                }
+            }
             StringBuilder text = new StringBuilder();
             for (int k = 0; k < 40; k++) {
                 text.append(random.nextInt(4) == 0 ? taskWords.get(random.nextInt(4)) : randomWord(random))
@@ -78,8 +85,9 @@ class ImportsAndTermsTest {
             int matches = 0;
             Matcher words = Pattern.compile("[A-Za-z0-9_]+").matcher(text);
             while (words.find()) {
-                for (String term : referenceTerms(words.group())) {
-                    length++;
+                List<String> terms = referenceTerms(words.group());
+                length += words.group().replace("_", "").isEmpty() ? terms.size() + 1 : terms.size();
+                for (String term : terms) {
                     matches += taskTerms.contains(term) ? 1 : 0;
                 }
             }
@@ -99,14 +107,21 @@ class ImportsAndTermsTest {
         return word.toString();
     }
 
-    /** The terms of a word by the case-change pattern: the word, and its parts when it splits into more than one. */
+    /**
+     * The terms of a word by the case-change pattern: the word joined (lower case, no underscores),
+     * and its parts when it splits into more than one; each stemmed.
+     */
     private static List<String> referenceTerms(String word) {
-        List<String> terms = new ArrayList<>(List.of(word.toLowerCase(Locale.ROOT)));
+        List<String> terms = new ArrayList<>();
+        String joined = word.replace("_", "").toLowerCase(Locale.ROOT);
+        if (!joined.isEmpty()) {
+            terms.add(Relevance.stem(joined));
+        }
         String[] parts = Pattern.compile("_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])").split(word);
         if (parts.length > 1) {
             for (String part : parts) {
                 if (!part.isEmpty()) {
-                    terms.add(part.toLowerCase(Locale.ROOT));
+                    terms.add(Relevance.stem(part.toLowerCase(Locale.ROOT)));
                 }
             }
         }

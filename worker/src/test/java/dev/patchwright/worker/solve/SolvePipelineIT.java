@@ -262,7 +262,9 @@ class SolvePipelineIT {
             }
             files.put("reports/report_" + i + ".py", body.toString());
         }
-        ScriptedModel model = new ScriptedModel("app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n");
+        // Over the window, the model is first asked which files to open (localisation), then for the candidate.
+        ScriptedModel model = new ScriptedModel("app.py\ntest_app.py\n",
+                "app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n");
         long context = 40_000;
         SolveSettings settings = SolveSettings.defaults(work()).withContextTokens(context);
 
@@ -271,8 +273,9 @@ class SolvePipelineIT {
                         "Make x 2.", null), JobRecorder.NONE);
 
         assertThat(result.outcome()).isEqualTo(Outcome.SOLVED);
-        String prompt = model.prompts.get(0);
-        assertThat(prompt).contains("<file path=\"app.py\">\nx = 1\n</file>", "<file_map");
+        assertThat(model.prompts.get(0)).contains("Which files must be opened", "reports/report_7.py", "x in app.py should be 2");
+        String prompt = model.prompts.get(1);
+        assertThat(prompt).contains("<file path=\"app.py\">\nx = 1\n</file>", "<file path=\"test_app.py\">", "<file_map");
         long tokens = dev.patchwright.inference.tokenizer.Tokenizers.load("o200k_base").count(prompt);
         assertThat(tokens).as("the whole prompt fits the window with room for the answer")
                 .isLessThan(context - settings.maxOutputTokens());
