@@ -5,6 +5,7 @@ import dev.patchwright.worker.budget.SpendLedger;
 import dev.patchwright.worker.git.RepoMirror;
 import dev.patchwright.worker.queue.ClaimedJob;
 import dev.patchwright.worker.queue.JobQueue;
+import dev.patchwright.worker.queue.JobWakeups;
 import dev.patchwright.worker.sandbox.Sandbox;
 import dev.patchwright.worker.solve.SolveSettings;
 import org.jboss.logging.Logger;
@@ -23,11 +24,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Runs jobs on this node: each worker thread claims one from the queue, keeps its lease alive while it works
  * (a heartbeat every third of the lease), and hands it to {@link JobExecution}, which solves, pays, publishes
- * and records how it ended. Idle threads wait for {@link #wake()} or the poll interval.
+ * and records how it ended. Idle threads wait for {@link #wake()}, which the database's notices call
+ * ({@link JobWakeups}) whenever any node changes what can be claimed; only while the listening connection is down
+ * do they poll at the configured interval. While listening they still look again when the next delayed job falls
+ * due, and at least every {@link #LISTENING_IDLE_CAP} as a safety net.
  */
 public final class JobRunner {
 
     private static final Logger LOG = Logger.getLogger(JobRunner.class);
+    /** The longest an idle worker waits while notices arrive. */
+    static final Duration LISTENING_IDLE_CAP = Duration.ofMinutes(1);
 
     /**
      * Everything a runner works with.
@@ -57,6 +63,9 @@ public final class JobRunner {
     });
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
+    /** Counts wake-ups, so one that comes between a failed claim and the wait is not lost. */
+    private long wakeups;
+    private JobWakeups listener;
 
     public JobRunner(Parts parts) {
         this.parts = parts;
@@ -65,6 +74,9 @@ public final class JobRunner {
     /** Starts the worker threads. */
     public synchronized void start() {
         running = true;
+        // Reconnecting waits three poll intervals: meanwhile the workers poll, so nothing waits longer than one.
+        listener = new JobWakeups(parts.dataSource(), this::wake, parts.runner().poll().multipliedBy(3));
+        listener.start();
         for (int i = 0; i < parts.runner().concurrency(); i++) {
             Thread thread = new Thread(this::loop, "patchwright-worker-" + i);
             thread.setDaemon(true);
@@ -79,11 +91,20 @@ public final class JobRunner {
         running = false;
         wake();
         heartbeats.shutdownNow();
+        if (listener != null) {
+            listener.close();
+        }
+    }
+
+    /** Whether this node is woken by the database's notices now, rather than polling. */
+    public boolean listening() {
+        return listener != null && listener.listening();
     }
 
     /** Tells idle workers on this node that a job was just queued. */
     public void wake() {
         synchronized (signal) {
+            wakeups++;
             signal.notifyAll();
         }
     }
@@ -92,12 +113,19 @@ public final class JobRunner {
         String workerId = parts.runner().workerId();
         while (running) {
             try {
+                long seen;
+                synchronized (signal) {
+                    seen = wakeups;
+                }
                 Optional<ClaimedJob> job = parts.queue().claim(workerId, parts.runner().lease());
                 if (job.isPresent()) {
                     run(job.get());
                 } else {
+                    long idle = idleMillis();
                     synchronized (signal) {
-                        signal.wait(parts.runner().poll().toMillis());
+                        if (wakeups == seen && running) {
+                            signal.wait(idle);
+                        }
                     }
                 }
             } catch (InterruptedException e) {
@@ -131,6 +159,16 @@ public final class JobRunner {
         } finally {
             heartbeat.cancel(false);
         }
+    }
+
+    /** How long an idle worker waits for a wake-up before it looks again. */
+    private long idleMillis() {
+        long poll = Math.max(1, parts.runner().poll().toMillis());
+        if (!listening()) {
+            return poll;
+        }
+        long cap = Math.max(poll, LISTENING_IDLE_CAP.toMillis());
+        return parts.queue().untilNextDue().map(due -> Math.min(due.toMillis(), cap)).orElse(cap);
     }
 
     private static void sleepQuietly() {
