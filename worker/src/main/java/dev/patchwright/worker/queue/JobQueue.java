@@ -189,6 +189,34 @@ public final class JobQueue {
     }
 
     /**
+     * Hands a job {@code workerId} runs back to the queue at once because this node is shutting down: it did not
+     * fail, so the attempt it used is given back (the next attempt gets a number of its own, and what this one
+     * recorded, its paid candidates, is kept for it).
+     *
+     * @throws LeaseLostException when the worker no longer holds the job
+     */
+    public void handBack(long jobId, String workerId, String reason) {
+        Database.requireText(workerId, "workerId");
+        database.transaction("hand job " + jobId + " back", connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "update jobs set max_attempts = max_attempts + 1"
+                            + " where id = ? and status = 'running' and lease_owner = ?")) {
+                update.setLong(1, jobId);
+                update.setString(2, workerId);
+                if (update.executeUpdate() == 0) {
+                    throw new LeaseLostException(jobId, workerId);
+                }
+            }
+            String status = JobStatements.retry(connection, jobId, workerId, 0, reason)
+                    .orElseThrow(() -> new LeaseLostException(jobId, workerId));
+            JdbcJobRecorder.insertEvent(connection, jobId, status.equals("queued") ? "handed-back" : status,
+                    (status.equals("queued") ? "handed back by " + workerId + ": " : "") + reason);
+            JobStatements.notifyWorkers(connection);
+            return null;
+        });
+    }
+
+    /**
      * Hands back every running job whose lease expired: it is queued again after a backoff
      * that doubles with each attempt, failed when its attempts are used up, or cancelled when a
      * cancel was requested. Safe to run on many nodes at once.

@@ -3,6 +3,7 @@ package dev.patchwright.worker.run;
 import dev.patchwright.worker.budget.BudgetLimits;
 import dev.patchwright.worker.budget.SpendLedger;
 import dev.patchwright.worker.git.RepoMirror;
+import dev.patchwright.worker.db.LeaseLostException;
 import dev.patchwright.worker.queue.ClaimedJob;
 import dev.patchwright.worker.queue.JobQueue;
 import dev.patchwright.worker.queue.JobWakeups;
@@ -14,7 +15,10 @@ import javax.sql.DataSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -62,6 +66,10 @@ public final class JobRunner {
         return thread;
     });
     private final List<Thread> threads = new ArrayList<>();
+    /** The jobs in progress, each with the flag that stops it at its next step. */
+    private final Map<Long, AtomicBoolean> active = new ConcurrentHashMap<>();
+    private final AtomicInteger handedBackCount = new AtomicInteger();
+    private volatile boolean shuttingDown;
     private volatile boolean running;
     /** Counts wake-ups, so one that comes between a failed claim and the wait is not lost. */
     private long wakeups;
@@ -86,13 +94,65 @@ public final class JobRunner {
         LOG.infof("Worker %s runs up to %d job(s) at once", parts.runner().workerId(), parts.runner().concurrency());
     }
 
-    /** Stops claiming; a job in progress stops at its next step, its lease left to expire. */
+    /**
+     * Stops at once: no more claims, and a job in progress stops at its next step, its lease left to expire (what
+     * a node that dies looks like to the others). For a shutdown, {@link #shutdown(Duration)} hands jobs back.
+     */
     public synchronized void stop() {
         running = false;
         wake();
         heartbeats.shutdownNow();
         if (listener != null) {
             listener.close();
+        }
+    }
+
+    /**
+     * A graceful stop (SIGTERM): no more claims; each job in progress stops at its next step and goes back to the
+     * queue at once, without using up an attempt, keeping what it recorded (its paid candidates) for whoever takes
+     * it next. A job whose step is not over within {@code grace} is handed back all the same.
+     *
+     * @return how many jobs were handed back
+     */
+    public int shutdown(Duration grace) {
+        synchronized (this) {
+            running = false;
+            wake();
+        }
+        shuttingDown = true;
+        active.values().forEach(flag -> flag.set(true));
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (Thread thread : threads) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left > 0) {
+                try {
+                    thread.join(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        int handedBack = handedBackCount.get();
+        for (Long jobId : active.keySet()) { // still in a step after the grace period
+            if (handBack(jobId)) {
+                handedBack++;
+            }
+        }
+        stop();
+        return handedBack;
+    }
+
+    private boolean handBack(long jobId) {
+        try {
+            parts.queue().handBack(jobId, parts.runner().workerId(), "this node is shutting down");
+            LOG.infof("Job %d: handed back to the queue, this node is shutting down", jobId);
+            return true;
+        } catch (LeaseLostException e) {
+            return false; // it ended, or is another node's already
+        } catch (RuntimeException e) {
+            LOG.warnf("Job %d: could not hand it back (%s); its lease will expire", jobId, e.getMessage());
+            return false;
         }
     }
 
@@ -142,7 +202,8 @@ public final class JobRunner {
         Duration lease = parts.runner().lease();
         String workerId = parts.runner().workerId();
         long every = Math.max(1000, lease.toMillis() / 3);
-        AtomicBoolean leaseLost = new AtomicBoolean();
+        AtomicBoolean leaseLost = new AtomicBoolean(); // also set to stop the job for a shutdown
+        active.put(job.id(), leaseLost);
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> {
             // An exception here would silently end the schedule, so none may escape.
             try {
@@ -158,6 +219,10 @@ public final class JobRunner {
             new JobExecution(parts, job, leaseLost).run();
         } finally {
             heartbeat.cancel(false);
+            if (shuttingDown && active.remove(job.id()) != null && handBack(job.id())) {
+                handedBackCount.incrementAndGet();
+            }
+            active.remove(job.id());
         }
     }
 
