@@ -204,6 +204,9 @@ public final class JobRunner {
         long every = Math.max(1000, lease.toMillis() / 3);
         AtomicBoolean leaseLost = new AtomicBoolean(); // also set to stop the job for a shutdown
         active.put(job.id(), leaseLost);
+        if (shuttingDown) {
+            leaseLost.set(true); // claimed while the shutdown began: stop at the first step
+        }
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> {
             // An exception here would silently end the schedule, so none may escape.
             try {
