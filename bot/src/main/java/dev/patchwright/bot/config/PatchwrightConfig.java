@@ -224,7 +224,7 @@ public interface PatchwrightConfig {
         @WithDefault("2m")
         Duration lease();
 
-        /** How often an idle worker looks for work. */
+        /** How often an idle worker looks for work while its connection for wake-ups is down. */
         @WithDefault("2s")
         Duration poll();
     }

@@ -20,6 +20,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -80,9 +81,15 @@ public class WorkerNode {
         runner.start();
     }
 
+    /** How long a shutdown (SIGTERM) waits for jobs to reach the end of a step; within Kubernetes' default 30 s. */
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(20);
+
     void stop(@Observes ShutdownEvent event) {
         if (runner != null) {
-            runner.stop();
+            int handedBack = runner.shutdown(SHUTDOWN_GRACE);
+            if (handedBack > 0) {
+                LOG.infof("Handed %d job(s) back to the queue for another node", handedBack);
+            }
         }
     }
 

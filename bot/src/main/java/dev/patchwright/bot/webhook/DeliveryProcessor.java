@@ -3,6 +3,7 @@ package dev.patchwright.bot.webhook;
 import dev.patchwright.bot.handlers.HandlerOutcome;
 import dev.patchwright.bot.handlers.WebhookDispatcher;
 import dev.patchwright.worker.queue.DeliveryInbox;
+import dev.patchwright.worker.queue.DeliverySweep;
 import dev.patchwright.worker.queue.StoredDelivery;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -16,21 +17,35 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Handles stored deliveries: at once after they are recorded, and again from a sweep for any that a
  * crash or a GitHub outage left behind. A delivery is claimed atomically, so two nodes never handle
- * the same one.
+ * the same one. While a node handles one it renews the claim every {@link #RENEW_EVERY}, so a claim
+ * unrenewed for {@link #STALE} belongs to a node that died, and the next sweep (every 5 s by default)
+ * takes it over; a backlog is handed to the handler threads all at once ({@link DeliverySweep}).
  */
 @ApplicationScoped
 public class DeliveryProcessor {
 
     private static final Logger LOG = Logger.getLogger(DeliveryProcessor.class);
-    /** A delivery still "processing" after this long was abandoned by a node that died. */
-    private static final Duration STALE = Duration.ofMinutes(10);
+    /** A delivery "processing" whose claim went unrenewed this long was abandoned by a node that died. */
+    static final Duration STALE = Duration.ofSeconds(15);
+    /** How often a handler renews its claim. */
+    static final Duration RENEW_EVERY = Duration.ofSeconds(5);
+    /** How many due deliveries one look at the table fetches. */
+    private static final int SWEEP_BATCH = 200;
 
     private final ExecutorService executor = Executors.newFixedThreadPool(2, runnable -> {
         Thread thread = new Thread(runnable, "patchwright-delivery");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "patchwright-delivery-renewal");
         thread.setDaemon(true);
         return thread;
     });
@@ -46,20 +61,40 @@ public class DeliveryProcessor {
         executor.submit(() -> process(deliveryId));
     }
 
-    @Scheduled(identity = "delivery-sweep", every = "${patchwright.delivery-sweep:30s}", delayed = "5s",
+    @Scheduled(identity = "delivery-sweep", every = "${patchwright.delivery-sweep:5s}", delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void sweep() {
-        for (String id : inbox.due(STALE, 50)) {
-            process(id);
+    void sweep() throws InterruptedException {
+        int taken = new DeliverySweep(inbox, STALE, SWEEP_BATCH).drain(executor, this::process);
+        if (taken > 0) {
+            LOG.infof("Delivery sweep handled %d delivery(ies) left behind", taken);
         }
     }
 
-    void process(String deliveryId) {
+    /** Claims and handles one delivery; false when it was not claimable (handled, or another node's). */
+    boolean process(String deliveryId) {
         Optional<StoredDelivery> claimed = inbox.claim(deliveryId, STALE);
         if (claimed.isEmpty()) {
-            return;
+            return false;
         }
         StoredDelivery delivery = claimed.get();
+        long every = RENEW_EVERY.toMillis();
+        ScheduledFuture<?> renewal = renewals.scheduleAtFixedRate(() -> {
+            try {
+                inbox.renew(deliveryId);
+            } catch (RuntimeException e) {
+                LOG.warnf("Delivery %s: could not renew its claim (%s)", deliveryId, e.getMessage());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+        try {
+            handle(delivery);
+        } finally {
+            renewal.cancel(false);
+        }
+        return true;
+    }
+
+    private void handle(StoredDelivery delivery) {
+        String deliveryId = delivery.deliveryId();
         try {
             HandlerOutcome outcome = dispatcher.dispatch(delivery);
             if (outcome.acted()) {
@@ -101,5 +136,6 @@ public class DeliveryProcessor {
 
     void stop(@Observes ShutdownEvent event) {
         executor.shutdown();
+        renewals.shutdownNow();
     }
 }

@@ -115,6 +115,23 @@ public final class DeliveryInbox {
     }
 
     /**
+     * Keeps a claim alive: a handler renews its {@code processing} delivery's claim time while it works, so that a
+     * short {@code staleProcessing} hands over only the deliveries of nodes that died.
+     *
+     * @return false when the delivery is no longer {@code processing} (it ended, or another node took it over)
+     */
+    public boolean renew(String deliveryId) {
+        Database.requireText(deliveryId, "deliveryId");
+        return database.transaction("renew the claim of webhook delivery " + deliveryId, connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "update webhook_deliveries set claimed_at = now() where delivery_id = ? and status = 'processing'")) {
+                update.setString(1, deliveryId);
+                return update.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
      * Ids of deliveries that should be claimed now: {@code received} ones whose next attempt is
      * due, and {@code processing} ones claimed longer ago than {@code staleProcessing}. Oldest
      * first. Changes nothing; pass the same {@code staleProcessing} to

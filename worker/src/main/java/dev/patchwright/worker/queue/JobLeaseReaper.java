@@ -60,7 +60,11 @@ final class JobLeaseReaper {
             try (PreparedStatement reap = connection.prepareStatement(REAP)) {
                 reap.setLong(1, backoffMillis);
                 reap.setLong(2, backoffCapMillis);
-                return reap.executeUpdate();
+                int reaped = reap.executeUpdate();
+                if (reaped > 0) {
+                    JobStatements.notifyWorkers(connection); // their repositories are free again
+                }
+                return reaped;
             }
         });
     }

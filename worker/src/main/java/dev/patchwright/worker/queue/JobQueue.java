@@ -78,6 +78,7 @@ public final class JobQueue {
                 JdbcJobRecorder.insertEvent(connection, id.get(), "queued", "queued " + job.kind()
                         + " for " + job.repository() + (job.issueNumber() == null ? "" : "#" + job.issueNumber()));
                 JobStatements.touchRepository(connection, job.repository(), job.installationId());
+                JobStatements.notifyWorkers(connection);
             }
             return id;
         });
@@ -182,6 +183,35 @@ public final class JobQueue {
                 default -> "cancelled instead of retried: " + reason;
             };
             JdbcJobRecorder.insertEvent(connection, jobId, status.equals("queued") ? "retry" : status, message);
+            JobStatements.notifyWorkers(connection); // the repository is free for its other jobs
+            return null;
+        });
+    }
+
+    /**
+     * Hands a job {@code workerId} runs back to the queue at once because this node is shutting down: it did not
+     * fail, so the attempt it used is given back (the next attempt gets a number of its own, and what this one
+     * recorded, its paid candidates, is kept for it).
+     *
+     * @throws LeaseLostException when the worker no longer holds the job
+     */
+    public void handBack(long jobId, String workerId, String reason) {
+        Database.requireText(workerId, "workerId");
+        database.transaction("hand job " + jobId + " back", connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "update jobs set max_attempts = max_attempts + 1"
+                            + " where id = ? and status = 'running' and lease_owner = ?")) {
+                update.setLong(1, jobId);
+                update.setString(2, workerId);
+                if (update.executeUpdate() == 0) {
+                    throw new LeaseLostException(jobId, workerId);
+                }
+            }
+            String status = JobStatements.retry(connection, jobId, workerId, 0, reason)
+                    .orElseThrow(() -> new LeaseLostException(jobId, workerId));
+            JdbcJobRecorder.insertEvent(connection, jobId, status.equals("queued") ? "handed-back" : status,
+                    (status.equals("queued") ? "handed back by " + workerId + ": " : "") + reason);
+            JobStatements.notifyWorkers(connection);
             return null;
         });
     }
@@ -195,6 +225,23 @@ public final class JobQueue {
      */
     public int reapExpiredLeases() {
         return reaper.reap(reapBackoffMillis, reapBackoffCapMillis);
+    }
+
+    /**
+     * How long until the next queued job that is not yet due becomes due, or empty when there is none: how long
+     * an idle worker that is woken by notices may wait, since a due time passing sends none.
+     */
+    public Optional<Duration> untilNextDue() {
+        return database.transaction("find the next due job", connection -> {
+            try (PreparedStatement query = connection.prepareStatement(
+                    "select ceil(extract(epoch from min(run_after) - now()) * 1000)::bigint from jobs"
+                            + " where status = 'queued' and run_after > now()");
+                 ResultSet rows = query.executeQuery()) {
+                rows.next();
+                long millis = rows.getLong(1);
+                return rows.wasNull() ? Optional.<Duration>empty() : Optional.of(Duration.ofMillis(Math.max(1, millis)));
+            }
+        });
     }
 
     /**
@@ -263,6 +310,7 @@ public final class JobQueue {
             String detail = values.length == 0 || values[0] == null
                     ? "by " + workerId : values[0] + " (" + workerId + ")";
             JdbcJobRecorder.insertEvent(connection, jobId, status, detail);
+            JobStatements.notifyWorkers(connection); // the repository is free for its other jobs
             return null;
         });
     }

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Optional;
 
 /** The longer statements of {@link JobQueue}, each run inside the caller's transaction. */
@@ -104,6 +105,16 @@ final class JobStatements {
     }
 
     /** Notes that a repository got a job (and under which installation, when known). */
+    /**
+     * Wakes every node's idle workers once this transaction commits (PostgreSQL delivers a {@code NOTIFY} only
+     * then, and only once per transaction); see {@link JobWakeups}.
+     */
+    static void notifyWorkers(Connection connection) throws SQLException {
+        try (Statement notify = connection.createStatement()) {
+            notify.execute("notify " + JobWakeups.CHANNEL);
+        }
+    }
+
     static void touchRepository(Connection connection, String repository, Long installationId)
             throws SQLException {
         try (PreparedStatement upsert = connection.prepareStatement(

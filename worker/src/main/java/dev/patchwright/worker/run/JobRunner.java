@@ -3,8 +3,10 @@ package dev.patchwright.worker.run;
 import dev.patchwright.worker.budget.BudgetLimits;
 import dev.patchwright.worker.budget.SpendLedger;
 import dev.patchwright.worker.git.RepoMirror;
+import dev.patchwright.worker.db.LeaseLostException;
 import dev.patchwright.worker.queue.ClaimedJob;
 import dev.patchwright.worker.queue.JobQueue;
+import dev.patchwright.worker.queue.JobWakeups;
 import dev.patchwright.worker.sandbox.Sandbox;
 import dev.patchwright.worker.solve.SolveSettings;
 import dev.patchwright.worker.solve.WorkSweep;
@@ -15,9 +17,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -28,11 +32,16 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Runs jobs on this node: each worker thread claims one from the queue, keeps its lease alive while it works
  * (a heartbeat every third of the lease), and hands it to {@link JobExecution}, which solves, pays, publishes
- * and records how it ended. Idle threads wait for {@link #wake()} or the poll interval.
+ * and records how it ended. Idle threads wait for {@link #wake()}, which the database's notices call
+ * ({@link JobWakeups}) whenever any node changes what can be claimed; only while the listening connection is down
+ * do they poll at the configured interval. While listening they still look again when the next delayed job falls
+ * due, and at least every {@link #LISTENING_IDLE_CAP} as a safety net.
  */
 public final class JobRunner {
 
     private static final Logger LOG = Logger.getLogger(JobRunner.class);
+    /** The longest an idle worker waits while notices arrive. */
+    static final Duration LISTENING_IDLE_CAP = Duration.ofMinutes(1);
 
     /**
      * Everything a runner works with.
@@ -69,7 +78,14 @@ public final class JobRunner {
     private final List<Thread> threads = new ArrayList<>();
     /** Worker threads the watchdog replaced: should one come back from its hung step, it ends. */
     private final Set<Thread> retired = ConcurrentHashMap.newKeySet();
+    /** The jobs in progress, each with the flag that stops it at its next step. */
+    private final Map<Long, AtomicBoolean> active = new ConcurrentHashMap<>();
+    private final AtomicInteger handedBackCount = new AtomicInteger();
+    private volatile boolean shuttingDown;
     private volatile boolean running;
+    /** Counts wake-ups, so one that comes between a failed claim and the wait is not lost. */
+    private long wakeups;
+    private JobWakeups listener;
 
     public JobRunner(Parts parts) {
         this.parts = parts;
@@ -91,6 +107,9 @@ public final class JobRunner {
             }
         }, 1, 1, TimeUnit.HOURS);
         running = true;
+        // Reconnecting waits three poll intervals: meanwhile the workers poll, so nothing waits longer than one.
+        listener = new JobWakeups(parts.dataSource(), this::wake, parts.runner().poll().multipliedBy(3));
+        listener.start();
         for (int i = 0; i < parts.runner().concurrency(); i++) {
             Thread thread = new Thread(this::loop, "patchwright-worker-" + i);
             thread.setDaemon(true);
@@ -100,17 +119,78 @@ public final class JobRunner {
         LOG.infof("Worker %s runs up to %d job(s) at once", parts.runner().workerId(), parts.runner().concurrency());
     }
 
-    /** Stops claiming; a job in progress stops at its next step, its lease left to expire. */
+    /**
+     * Stops at once: no more claims, and a job in progress stops at its next step, its lease left to expire (what
+     * a node that dies looks like to the others). For a shutdown, {@link #shutdown(Duration)} hands jobs back.
+     */
     public synchronized void stop() {
         running = false;
         wake();
         heartbeats.shutdownNow();
         sweeps.shutdownNow();
+        if (listener != null) {
+            listener.close();
+        }
+    }
+
+    /**
+     * A graceful stop (SIGTERM): no more claims; each job in progress stops at its next step and goes back to the
+     * queue at once, without using up an attempt, keeping what it recorded (its paid candidates) for whoever takes
+     * it next. A job whose step is not over within {@code grace} is handed back all the same.
+     *
+     * @return how many jobs were handed back
+     */
+    public int shutdown(Duration grace) {
+        synchronized (this) {
+            running = false;
+            wake();
+        }
+        shuttingDown = true;
+        active.values().forEach(flag -> flag.set(true));
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (Thread thread : threads) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left > 0) {
+                try {
+                    thread.join(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        int handedBack = handedBackCount.get();
+        for (Long jobId : active.keySet()) { // still in a step after the grace period
+            if (handBack(jobId)) {
+                handedBack++;
+            }
+        }
+        stop();
+        return handedBack;
+    }
+
+    private boolean handBack(long jobId) {
+        try {
+            parts.queue().handBack(jobId, parts.runner().workerId(), "this node is shutting down");
+            LOG.infof("Job %d: handed back to the queue, this node is shutting down", jobId);
+            return true;
+        } catch (LeaseLostException e) {
+            return false; // it ended, or is another node's already
+        } catch (RuntimeException e) {
+            LOG.warnf("Job %d: could not hand it back (%s); its lease will expire", jobId, e.getMessage());
+            return false;
+        }
+    }
+
+    /** Whether this node is woken by the database's notices now, rather than polling. */
+    public boolean listening() {
+        return listener != null && listener.listening();
     }
 
     /** Tells idle workers on this node that a job was just queued. */
     public void wake() {
         synchronized (signal) {
+            wakeups++;
             signal.notifyAll();
         }
     }
@@ -119,12 +199,19 @@ public final class JobRunner {
         String workerId = parts.runner().workerId();
         while (running && !retired.contains(Thread.currentThread())) {
             try {
+                long seen;
+                synchronized (signal) {
+                    seen = wakeups;
+                }
                 Optional<ClaimedJob> job = parts.queue().claim(workerId, parts.runner().lease());
                 if (job.isPresent()) {
                     run(job.get());
                 } else {
+                    long idle = idleMillis();
                     synchronized (signal) {
-                        signal.wait(parts.runner().poll().toMillis());
+                        if (wakeups == seen && running) {
+                            signal.wait(idle);
+                        }
                     }
                 }
             } catch (InterruptedException e) {
@@ -141,9 +228,13 @@ public final class JobRunner {
         Duration lease = parts.runner().lease();
         String workerId = parts.runner().workerId();
         long every = Math.max(1000, lease.toMillis() / 3);
-        AtomicBoolean leaseLost = new AtomicBoolean();
+        AtomicBoolean leaseLost = new AtomicBoolean(); // also set to stop the job for a shutdown
         AtomicReference<Instant> deadline = new AtomicReference<>();
         Thread worker = Thread.currentThread();
+        active.put(job.id(), leaseLost);
+        if (shuttingDown) {
+            leaseLost.set(true); // claimed while the shutdown began: stop at the first step
+        }
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> {
             // An exception here would silently end the schedule, so none may escape.
             try {
@@ -165,6 +256,10 @@ public final class JobRunner {
             new JobExecution(parts, job, leaseLost, deadline).run();
         } finally {
             heartbeat.cancel(false);
+            if (shuttingDown && active.remove(job.id()) != null && handBack(job.id())) {
+                handedBackCount.incrementAndGet();
+            }
+            active.remove(job.id());
         }
     }
 
@@ -199,6 +294,16 @@ public final class JobRunner {
             }
         }
         worker.interrupt();
+    }
+
+    /** How long an idle worker waits for a wake-up before it looks again. */
+    private long idleMillis() {
+        long poll = Math.max(1, parts.runner().poll().toMillis());
+        if (!listening()) {
+            return poll;
+        }
+        long cap = Math.max(poll, LISTENING_IDLE_CAP.toMillis());
+        return parts.queue().untilNextDue().map(due -> Math.min(due.toMillis(), cap)).orElse(cap);
     }
 
     private static void sleepQuietly() {

@@ -75,14 +75,7 @@ class JobRunnerRecoveryIT {
         assertThat(queue.reapExpiredLeases()).isEqualTo(1);
         assertThat(ledger.releaseStopped()).as("node A's hold for the call in flight").isEqualTo(1);
 
-        Scripted second = new Scripted(RIGHT);
-        JobRunner nodeB = runner(dataSource, queue, ledger, "node-b", second, published);
-        nodeB.start();
-        try {
-            await(() -> !published.solutions.isEmpty(), "node B's pull request");
-        } finally {
-            nodeB.stop();
-        }
+        Scripted second = nodeBPublishes(dataSource, queue, ledger, published);
 
         assertThat(second.calls.get()).as("only the candidate not yet recorded is generated").isEqualTo(1);
         assertThat(second.prompts.get(0)).as("told why the recorded candidate failed").contains("Earlier candidates did not fix the issue", "## Candidate 1");
@@ -100,6 +93,36 @@ class JobRunnerRecoveryIT {
         assertThat(new JobHistory(dataSource).events(jobId)).extracting(JobEvent::kind)
                 .contains("lease-expired", "resume", "succeeded");
         assertThat(queue.find(jobId).orElseThrow().status()).isEqualTo("succeeded");
+    }
+
+    @Test
+    void aNodeShutDownMidCallHandsItsJobBackAtOnceAndTheNextNodeKeepsWhatWasPaid() throws Exception {
+        DataSource dataSource = TestDatabase.migrated();
+        JobQueue queue = new JobQueue(dataSource); // the default 30 s reap backoff: a hand-back must not wait for it
+        SpendLedger ledger = new SpendLedger(dataSource);
+        long jobId = enqueue(queue);
+
+        Scripted first = new Scripted(WRONG); // answers once, then its second call outlasts the grace period
+        Recording published = new Recording();
+        JobRunner nodeA = runner(dataSource, queue, ledger, "node-a", first, published);
+        nodeA.start();
+        await(() -> first.calls.get() == 2, "node A's second model call");
+        assertThat(nodeA.shutdown(Duration.ofSeconds(2))).as("jobs handed back").isEqualTo(1);
+
+        assertThat(queue.find(jobId).orElseThrow().status()).as("back on the queue at once").isEqualTo("queued");
+        assertThat(rows(dataSource, "select max_attempts - attempts from jobs where id = " + jobId))
+                .as("the shutdown used up no attempt").isEqualTo(3);
+        assertThat(new JobHistory(dataSource).events(jobId)).extracting(JobEvent::line)
+                .anySatisfy(line -> assertThat(line).startsWith("handed-back: handed back by node-a"));
+
+        Scripted second = nodeBPublishes(dataSource, queue, ledger, published);
+        assertThat(second.calls.get()).as("node A's paid candidate is kept, not generated again").isEqualTo(1);
+        assertThat(published.solutions).singleElement()
+                .satisfies(result -> assertThat(result.candidates()).extracting(c -> c.ordinal()).containsExactly(1, 2));
+        assertThat(rows(dataSource, "select count(*) from spend_ledger where job_id = " + jobId + " and kind = 'model'"))
+                .as("one ledger entry per answered call").isEqualTo(2);
+        assertThat(rows(dataSource, "select reserved_micros from spend_totals where scope = 'job' and key = '" + jobId + "'"))
+                .as("node A's hold for the abandoned call released").isZero();
     }
 
     @Test
@@ -199,6 +222,20 @@ class JobRunnerRecoveryIT {
                 return published;
             }
         };
+    }
+
+    /** A second node, whose model answers right, takes the job and runs until it opens its pull request. */
+    private Scripted nodeBPublishes(DataSource dataSource, JobQueue queue, SpendLedger ledger, Recording published)
+            throws Exception {
+        Scripted second = new Scripted(RIGHT);
+        JobRunner nodeB = runner(dataSource, queue, ledger, "node-b", second, published);
+        nodeB.start();
+        try {
+            await(() -> !published.solutions.isEmpty(), "node B's pull request");
+        } finally {
+            nodeB.stop();
+        }
+        return second;
     }
 
     /** A solve job for a repository whose test wants x to be 2. */
