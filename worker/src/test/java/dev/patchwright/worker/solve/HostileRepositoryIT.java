@@ -107,7 +107,7 @@ class HostileRepositoryIT {
         Path repo = SolveFixture.repository(temp, Map.of("app.py", "x = 1\n",
                 "test_app.py", "import unittest, app\nclass AppTest(unittest.TestCase):\n"
                         + "    def test_x(self):\n        self.assertEqual(app.x, 2)\n",
-                ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 3\n"));
+                ".github/patchwright.yml", "test: python3 -m unittest\ncandidates: 1\n"));
         ObjectId planted = plantAtRoot(repo, ".GIT", "config", "[core]\n\tfsmonitor = touch /tmp/pwned\n");
         ScriptedModel model = new ScriptedModel("app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n");
         List<String> events = new ArrayList<>();
@@ -278,18 +278,29 @@ class HostileRepositoryIT {
         String fill = "for i in $(seq 1 200); do head -c 1048576 /dev/zero > %s$i.bin; echo wrote $i; sleep 0.1; done";
         ScriptedModel model = new ScriptedModel("app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n");
         SolveSettings settings = SolveSettings.defaults(SolveFixture.work(temp)).withDiskLimits(16L << 20, 16L << 20);
-        Path repo = SolveFixture.repository(temp, Map.of("app.py", "x = 1\n",
-                ".github/patchwright.yml", "test: " + fill.formatted("fill") + "\ncandidates: 1\n"));
+        // The tests fill the disk once the patch is in: the base commit's run ends (failing) on its own.
+        Path repo = SolveFixture.repository(temp, Map.of("app.py", "x = 1\n", ".github/patchwright.yml",
+                "test: python3 -c 'import app, sys; sys.exit(0 if app.x == 2 else 1)' && { " + fill.formatted("fill")
+                        + "; }; exit 1\ncandidates: 1\nrounds: 1\n"));
 
         SolveResult result = new SolvePipeline(new RepoMirror(temp.resolve("mirrors")), sandbox, model, settings)
                 .solve(SolveFixture.request(repo), JobRecorder.NONE);
 
         String reason = "killed: the job's worktrees took more than 16 MiB of disk (the limit)";
         assertThat(result.outcome()).isEqualTo(Outcome.NO_PASSING_CANDIDATE);
-        assertThat(result.baseline().description()).isEqualTo(reason);
-        assertThat(result.candidates().get(0).reason()).isEqualTo("tests failed: " + reason);
+        assertThat(result.baseline().description()).startsWith("exit code 1");
+        assertThat(result.candidates().get(0).reason()).startsWith("with the patch, ").contains(reason);
         assertThat(lastWritten(result.candidates().get(0).testOutputTail())).as("MiB written before the kill")
                 .isBetween(16, 80);
+
+        // On the base commit itself, such a run is a broken environment: no model is paid.
+        ScriptedModel unpaid = new ScriptedModel();
+        SolveResult broken = new SolvePipeline(new RepoMirror(temp.resolve("mirrors3")), sandbox, unpaid, settings)
+                .solve(SolveFixture.request(SolveFixture.repository(temp.resolve("third"), Map.of("app.py", "x = 1\n",
+                        ".github/patchwright.yml", "test: " + fill.formatted("fill") + "\n"))), JobRecorder.NONE);
+        assertThat(broken.outcome()).isEqualTo(Outcome.BASELINE_BROKEN);
+        assertThat(broken.reason()).contains(reason);
+        assertThat(unpaid.calls).isZero();
 
         SolveResult setup = new SolvePipeline(new RepoMirror(temp.resolve("mirrors2")), sandbox, new ScriptedModel(),
                 settings).solve(SolveFixture.request(SolveFixture.repository(temp.resolve("second"), Map.of("app.py",
