@@ -32,12 +32,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * {@code patchwright eval backtest}: replays a repository's own past fixes. Mines the history for commits that fixed
  * a bug with a test, replays each on its parent with the normal search within a per-issue budget, and judges the
- * chosen patch by the fix's hidden tests. Results go to {@code results.json} case by case, so a stopped run resumes
- * where it stopped.
+ * chosen patch by the fix's hidden tests, {@code --cases-at-once} cases at a time. Results go to {@code results.json}
+ * case by case, so a stopped run resumes where it stopped.
  */
 @Command(name = "backtest", mixinStandardHelpOptions = true,
         description = "Replay a repository's past fixes: how often would Patchwright have fixed them, at what cost?")
@@ -63,6 +67,10 @@ final class BacktestCommand implements Callable<Integer> {
 
     @Option(names = "--budget", paramLabel = "DOLLARS", defaultValue = "50", description = "the most the whole run may spend (default ${DEFAULT-VALUE})")
     String budget;
+
+    @Option(names = "--cases-at-once", defaultValue = "2",
+            description = "past fixes replayed at once, each with its own sandboxes (default ${DEFAULT-VALUE})")
+    int casesAtOnce;
 
     @Option(names = "--out", defaultValue = "patchwright-backtest", description = "where results.json goes (default ${DEFAULT-VALUE})")
     Path out;
@@ -116,27 +124,31 @@ final class BacktestCommand implements Callable<Integer> {
             }
             MemorySpendGuard run = new MemorySpendGuard(total);
             FixReplay replay = new FixReplay(mined, key, search.home.resolve("backtest-replays"), sandbox, model, settings);
-            for (FixMiner.FixCase fix : cases) {
-                if (done.containsKey(fix.commit())) {
-                    continue;
+            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, casesAtOnce));
+            try {
+                List<FixMiner.FixCase> pending = cases.stream().filter(c -> !done.containsKey(c.commit())).toList();
+                List<Future<?>> running = new ArrayList<>();
+                for (FixMiner.FixCase fix : pending) {
+                    running.add(pool.submit(() -> {
+                        replayOne(replay, fix, run, perIssue, price, done, results, err, search);
+                        return null;
+                    }));
                 }
-                NestedSpendGuard guard = new NestedSpendGuard(run, perIssue);
-                long caseStart = System.nanoTime();
-                FixReplay.Outcome outcome = replay.replay(fix, SolveContext.of(JobRecorder.NONE)
-                        .withMeter(search.meter(guard, price)));
-                BudgetStatus spent = guard.status();
-                CaseResult result = new CaseResult(fix.commit(), fix.title(),
-                        outcome.resolved() ? "resolved" : "unresolved", outcome.verdict(), spent.jobSpent().toString(),
-                        spent.jobSpent().micros(), Math.round((System.nanoTime() - caseStart) / 1e9),
-                        outcome.solve().rounds(), outcome.solve().candidates().size(), fix.failToPass());
-                done.put(fix.commit(), result);
-                JSON.writeValue(results.toFile(), new ArrayList<>(done.values()));
-                err.printf(Locale.ROOT, "[replay] %s %s: %s (%s, %d s)%n", fix.commit().substring(0, 10), result.outcome(),
-                        outcome.verdict(), result.cost(), result.seconds());
+                for (Future<?> future : running) {
+                    try {
+                        future.get();
+                    } catch (ExecutionException e) {
+                        throw e.getCause() instanceof Exception cause ? cause : e;
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
             }
+            List<CaseResult> ordered = cases.stream().map(c -> done.get(c.commit())).filter(java.util.Objects::nonNull)
+                    .toList();
             PrintStream stdout = System.out;
-            stdout.println(table(new ArrayList<>(done.values())));
-            stdout.println(summary(new ArrayList<>(done.values())));
+            stdout.println(table(ordered));
+            stdout.println(summary(ordered));
             return 0;
         } finally {
             if (model instanceof AutoCloseable closeable) {
@@ -145,6 +157,26 @@ final class BacktestCommand implements Callable<Integer> {
         }
     }
 
+    /** Replays one case within its own budget and the run's, and writes every result so far. */
+    private static void replayOne(FixReplay replay, FixMiner.FixCase fix, MemorySpendGuard run, Money perIssue,
+                                  Price price, Map<String, CaseResult> done, Path results, PrintStream err,
+                                  SearchOptions search) throws Exception {
+        NestedSpendGuard guard = new NestedSpendGuard(run, perIssue);
+        long caseStart = System.nanoTime();
+        FixReplay.Outcome outcome = replay.replay(fix, SolveContext.of(JobRecorder.NONE)
+                .withMeter(search.meter(guard, price)));
+        BudgetStatus spent = guard.status();
+        CaseResult result = new CaseResult(fix.commit(), fix.title(), outcome.resolved() ? "resolved" : "unresolved",
+                outcome.verdict(), spent.jobSpent().toString(), spent.jobSpent().micros(),
+                Math.round((System.nanoTime() - caseStart) / 1e9), outcome.solve().rounds(),
+                outcome.solve().candidates().size(), fix.failToPass());
+        synchronized (done) {
+            done.put(fix.commit(), result);
+            JSON.writeValue(results.toFile(), new ArrayList<>(done.values()));
+        }
+        err.printf(Locale.ROOT, "[replay] %s %s: %s (%s, %d s)%n", fix.commit().substring(0, 10), result.outcome(),
+                outcome.verdict(), result.cost(), result.seconds());
+    }
     /** The results as a Markdown table. */
     static String table(List<CaseResult> results) {
         StringBuilder md = new StringBuilder("| commit | fix | outcome | cost | time | rounds |\n|---|---|---|---|---|---|\n");

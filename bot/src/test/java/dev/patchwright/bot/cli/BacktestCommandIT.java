@@ -55,7 +55,8 @@ class BacktestCommandIT {
         try (ScriptedModelServer model = new ScriptedModelServer()) {
             model.enqueue(MUL_FIX); // newest first
             model.enqueue(ADD_FIX);
-            Run right = backtest(repo, work, model, temp.resolve("right"));
+            // One case at a time: the script answers in order, so each case gets its own fix.
+            Run right = backtest(repo, work, model, temp.resolve("right"), "1");
             assertThat(right.exit).as(right.err).isZero();
             assertThat(right.out).contains("resolved 2 of 2 past fixes (100%), median $0.").contains("per resolved issue")
                     .contains("| mul() doubles its first argument | resolved |");
@@ -64,22 +65,24 @@ class BacktestCommandIT {
             assertThat(right.err).contains("[mine] 2 past fixes to replay");
 
             int calls = model.requests().size();
-            Run again = backtest(repo, work, model, temp.resolve("right"));
+            Run again = backtest(repo, work, model, temp.resolve("right"), "1");
             assertThat(again.err).contains("[resume] 2 cases already replayed").contains("(cached)");
             assertThat(model.requests()).as("nothing replayed twice").hasSize(calls);
             assertThat(again.out).contains("resolved 2 of 2 past fixes (100%)");
 
             model.enqueue("I would rather not.");
             model.enqueue("Neither would I.");
-            Run nothing = backtest(repo, work, model, temp.resolve("nothing"));
-            assertThat(nothing.out).contains("resolved 0 of 2 past fixes (0%)");
+            Run nothing = backtest(repo, work, model, temp.resolve("nothing"), "2");
+            assertThat(nothing.out).as(nothing.err).contains("resolved 0 of 2 past fixes (0%)")
+                    .contains("| mul() doubles its first argument | unresolved |");
+            assertThat(temp.resolve("nothing/results.json")).content().contains("\"outcome\" : \"unresolved\"");
         }
     }
 
     private record Run(int exit, String out, String err) {
     }
 
-    private Run backtest(Path repo, Path work, ScriptedModelServer model, Path out) {
+    private Run backtest(Path repo, Path work, ScriptedModelServer model, Path out, String casesAtOnce) {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         PrintStream originalOut = System.out;
@@ -91,7 +94,7 @@ class BacktestCommandIT {
             exit = new CommandLine(new Cli()).execute("eval", "backtest", "--repo", repo.toString(), "--out",
                     out.toString(), "--model-url", model.baseUrl(), "--model", "m", "--price", "input=1.00,output=4.00",
                     "--home", temp.resolve("home").toString(), "--work-dir", work.toString(), "--candidates", "1",
-                    "--rounds", "1", "--budget-per-issue", "0.50", "--budget", "5");
+                    "--rounds", "1", "--budget-per-issue", "0.50", "--budget", "5", "--cases-at-once", casesAtOnce);
         } finally {
             System.setOut(originalOut);
             System.setErr(originalErr);
