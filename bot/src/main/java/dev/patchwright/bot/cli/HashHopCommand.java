@@ -11,15 +11,13 @@ import dev.patchwright.inference.eval.hashhop.Variant;
 import dev.patchwright.inference.money.Budget;
 import dev.patchwright.inference.money.Money;
 import dev.patchwright.inference.money.Price;
-import dev.patchwright.inference.money.PriceTable;
 import dev.patchwright.inference.local.LocalModel;
-import dev.patchwright.inference.local.Models;
-import dev.patchwright.inference.model.InferenceException;
 import dev.patchwright.inference.model.Model;
 import dev.patchwright.inference.openai.OpenAiCompatibleModel;
 import dev.patchwright.inference.tokenizer.Tokenizer;
 import dev.patchwright.inference.tokenizer.Tokenizers;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -45,13 +43,8 @@ import java.util.concurrent.Callable;
         subcommands = {HashHopGenerateCommand.class})
 final class HashHopCommand implements Callable<Integer> {
 
-    @Option(names = "--model-url", defaultValue = "${env:PATCHWRIGHT_MODEL_URL}",
-            description = "OpenAI-compatible base URL, or local:/path/to/model-folder for the built-in CPU engine, billed with the gpu-hour price (env PATCHWRIGHT_MODEL_URL); the API key comes from env PATCHWRIGHT_MODEL_API_KEY")
-    String modelUrl;
-
-    @Option(names = "--model", defaultValue = "${env:PATCHWRIGHT_MODEL_NAME:-gpt-4.1}",
-            description = "model name (env PATCHWRIGHT_MODEL_NAME, default ${DEFAULT-VALUE})")
-    String modelName;
+    @Mixin
+    ModelOptions backend;
 
     @Option(names = "--tokens", split = ",", paramLabel = "SIZE",
             description = "prompt sizes in tokens of --tokenizer, such as 8k,32k,128k (k = 1,000)")
@@ -75,14 +68,6 @@ final class HashHopCommand implements Callable<Integer> {
 
     @Option(names = "--budget", paramLabel = "DOLLARS", description = "the most money the run may spend, such as 5 or $0.50 (required)")
     String budget;
-
-    @Option(names = "--prices", defaultValue = "${env:PATCHWRIGHT_PRICES:-${env:PATCHWRIGHT_HOME:-${sys:user.home}/.patchwright}/prices.yaml}",
-            description = "price table, YAML or JSON: 'MODEL: {input: 2.00, cached-input: 0.50, output: 8.00}' in dollars per million tokens (env PATCHWRIGHT_PRICES, default ${DEFAULT-VALUE})")
-    Path prices;
-
-    @Option(names = "--price", paramLabel = "input=D,output=D",
-            description = "the model's price on the command line instead of --prices: dollars per million tokens, keys input, cached-input (default: input), output, gpu-hour")
-    String price;
 
     @Option(names = "--tokenizer", defaultValue = "o200k_base",
             description = "counts tokens for --tokens and for reservations: o200k_base, cl100k_base or hf:<tokenizer.json> (default ${DEFAULT-VALUE})")
@@ -110,8 +95,8 @@ final class HashHopCommand implements Callable<Integer> {
         Tokenizer counter;
         Model model = null;
         try {
-            if (modelUrl == null || modelUrl.isBlank()) {
-                throw new IllegalArgumentException("no model: pass --model-url or set PATCHWRIGHT_MODEL_URL (an OpenAI-compatible base URL or local:/path/to/model-folder)");
+            if (backend.modelUrl == null || backend.modelUrl.isBlank()) {
+                backend.model(Duration.ZERO); // says what is missing, before the other checks
             }
             if (budget == null) {
                 throw new IllegalArgumentException("--budget is required: the most money the run may spend, such as 5");
@@ -137,15 +122,13 @@ final class HashHopCommand implements Callable<Integer> {
                 }
             }
             List<Variant> parsed = variants.stream().map(Variant::parse).distinct().toList();
-            // A local folder answers to its own name, which is also the row of its price.
-            model = Models.open(modelUrl, Models.isLocal(modelUrl) ? null : modelName, apiKey(),
-                    Duration.ofSeconds(timeoutSeconds));
-            modelPrice = price(model.name());
+            model = backend.model(Duration.ofSeconds(timeoutSeconds));
+            modelPrice = backend.price(model);
             int retries = model instanceof OpenAiCompatibleModel client ? client.maxRetries() : 0;
             Duration worstCall = Duration.ofSeconds(timeoutSeconds).multipliedBy(retries + 1L);
             settings = new HashHopEval.Settings(sizes, hops, parsed, queries, seed, maxOutputTokens, worstCall);
             Files.createDirectories(out);
-        } catch (IllegalArgumentException | InferenceException e) {
+        } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             close(model);
             return 2;
@@ -161,7 +144,7 @@ final class HashHopCommand implements Callable<Integer> {
         System.out.flush();
         try {
             Map<String, Object> run = new LinkedHashMap<>();
-            run.put("url", modelUrl);
+            run.put("url", backend.modelUrl);
             run.put("tokenizer", counter.name());
             run.put("hashLength", hashLength);
             Path json = out.resolve("results.json");
@@ -181,13 +164,5 @@ final class HashHopCommand implements Callable<Integer> {
         }
     }
 
-    /** The --price given, else the model's row of the price file; refuses a model that has neither. */
-    private Price price(String model) throws IOException {
-        return PriceTable.resolve(price, prices, model, "pass --price input=DOLLARS,output=DOLLARS");
-    }
 
-    private static String apiKey() {
-        String key = System.getenv("PATCHWRIGHT_MODEL_API_KEY");
-        return key == null || key.isBlank() ? null : key;
-    }
 }
