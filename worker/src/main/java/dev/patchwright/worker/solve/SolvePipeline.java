@@ -245,8 +245,6 @@ public final class SolvePipeline {
         SolvePrompt prompt = new SolvePrompt(request.repoKey(), base.name(), packed, request);
         int perRound = settings.candidatesFor(config.candidates());
         int rounds = settings.roundsFor(config.rounds());
-        progress.plan = perRound + " candidate" + (perRound == 1 ? "" : "s") + " per round, up to " + rounds + " round"
-                + (rounds == 1 ? "" : "s");
         Map<String, Integer> seenDiffs = new HashMap<>();
         int lastRound = 0;
         for (CandidateRecord earlier : recorder.earlierCandidates()) {
@@ -376,7 +374,7 @@ public final class SolvePipeline {
                 samples.calls++;
                 Completion completion = context.meter().complete(model, chat(prompt, ask));
                 samples.model = completion.model();
-                samples.add(completion.choices(), completion.usage(), ask);
+                samples.add(completion.choices(), completion.usage());
                 if (completion.choices().size() < ask) {
                     n = 1; // the server ignores n: one call per sample from here on
                 }
@@ -682,9 +680,9 @@ public final class SolvePipeline {
         int failedCalls;
 
         /** Adds a call's choices, each with an even share of the call's usage. */
-        void add(List<String> choices, Usage usage, int asked) {
+        void add(List<String> choices, Usage usage) {
             int count = Math.max(1, choices.size());
-            for (int i = 0; i < choices.size() && answers.size() < Integer.MAX_VALUE; i++) {
+            for (int i = 0; i < choices.size(); i++) {
                 answers.add(choices.get(i));
                 shares.add(i == 0 ? new Usage(usage.promptTokens() - usage.promptTokens() / count * (count - 1),
                         usage.cachedPromptTokens() - usage.cachedPromptTokens() / count * (count - 1),
@@ -755,7 +753,6 @@ public final class SolvePipeline {
         Instant phaseStart;
         String testCommand;
         String detected = "";
-        String plan = "";
         StepRun setup;
         StepRun baseline;
         CandidateRecord winner;
