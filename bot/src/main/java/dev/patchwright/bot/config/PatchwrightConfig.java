@@ -122,6 +122,13 @@ public interface PatchwrightConfig {
          */
         @WithDefault("write")
         String minPermission();
+
+        /**
+         * How long line comments on a Patchwright pull request are gathered before they become one revision: each new
+         * comment starts the window again ({@code PATCHWRIGHT_TRIGGER_REVIEW_DEBOUNCE}).
+         */
+        @WithDefault("2m")
+        Duration reviewDebounce();
     }
 
     interface Model {

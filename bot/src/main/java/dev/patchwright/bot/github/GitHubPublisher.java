@@ -6,6 +6,7 @@ import dev.patchwright.worker.git.GitException;
 import dev.patchwright.worker.git.RepoMirror;
 import dev.patchwright.worker.solve.PublishException;
 import dev.patchwright.worker.solve.Publisher;
+import dev.patchwright.worker.solve.Revision;
 import dev.patchwright.worker.solve.SolveReport;
 import dev.patchwright.worker.solve.SolveRequest;
 import dev.patchwright.worker.solve.SolveResult;
@@ -17,6 +18,7 @@ import org.kohsuke.github.GHCheckRunBuilder;
 import org.kohsuke.github.GHIssue;
 import org.kohsuke.github.GHIssueState;
 import org.kohsuke.github.GHPullRequest;
+import org.kohsuke.github.GHPullRequestReviewComment;
 import org.kohsuke.github.GHRepository;
 import org.kohsuke.github.GitHub;
 import org.kohsuke.github.HttpException;
@@ -24,6 +26,7 @@ import org.kohsuke.github.HttpException;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.PersonIdent;
 import dev.patchwright.worker.solve.SolvePipeline;
 
@@ -58,6 +61,9 @@ public final class GitHubPublisher implements Publisher {
 
     @Override
     public String publishSolution(SolveRequest request, SolveResult result) throws PublishException {
+        if (request.revision() != null) {
+            return publishRevision(request, result);
+        }
         String branch = request.branchName();
         try {
             Optional<PersonIdent> last = mirror.branchAuthor(request.repoKey(), branch);
@@ -114,7 +120,11 @@ public final class GitHubPublisher implements Publisher {
     }
 
     private static void checkRun(GHRepository repository, SolveResult result) throws IOException {
-        boolean verified = verified(result);
+        checkRun(repository, result, verified(result));
+    }
+
+    /** @param verified whether the evidence holds up: a test fixed, or for a revision every test still passing */
+    private static void checkRun(GHRepository repository, SolveResult result, boolean verified) throws IOException {
         repository.createCheckRun(CHECK_NAME, result.patchCommit().name())
                 .withStatus(GHCheckRun.Status.COMPLETED)
                 .withConclusion(verified ? GHCheckRun.Conclusion.SUCCESS : GHCheckRun.Conclusion.NEUTRAL)
@@ -124,8 +134,117 @@ public final class GitHubPublisher implements Publisher {
                 .create();
     }
 
+    /**
+     * A revision: a new commit on top of the pull request's head (never a force-push: when someone pushed meanwhile,
+     * nothing is pushed and the threads say so), the check run on it, and a reply in each thread it answers.
+     */
+    private String publishRevision(SolveRequest request, SolveResult result) throws PublishException {
+        Revision revision = request.revision();
+        String branch = request.branchName();
+        try {
+            ObjectId now = mirror.fetch(request.repoKey(), request.cloneUrl(), request.credentials(), branch);
+            if (!now.equals(result.baseCommit())) {
+                throw new PublishException(pushedMeanwhile(branch, result.baseCommit(), now), false, null);
+            }
+            GitCredentials credentials = new GitCredentials("x-access-token",
+                    tokens.getInstallationToken(installationId).token().toCharArray());
+            // Not forced: a commit someone pushes between the check above and this push makes the push fail.
+            mirror.push(request.repoKey(), request.cloneUrl(), result.patchCommit(), branch, credentials, false);
+        } catch (GitException e) {
+            throw new PublishException("pushing the revision to " + branch + " failed: " + e.getMessage()
+                    + "; if someone pushed to the branch meanwhile, nothing of theirs was overwritten", true, e);
+        }
+        try {
+            GitHub github = clients.getInstallationClient(installationId);
+            GHRepository repository = github.getRepository(request.repoKey());
+            GHPullRequest pull = repository.getPullRequest(revision.pullNumber());
+            // A revision keeps the pull request's fix: its evidence is that every test still passes.
+            checkRun(repository, result, true);
+            String sha = result.patchCommit().name();
+            String commit = "[" + sha.substring(0, 7) + "](" + repository.getHtmlUrl() + "/commit/" + sha + ")";
+            String answer = "Changed in " + commit + " (" + files(result.winner().diff()) + "): "
+                    + result.winner().reason() + "." + spendLine(result.spend());
+            reply(pull, revision, answer);
+            if (!revision.reviewer().isBlank() && !revision.reviewer().equals(bot.login())) {
+                requestReview(github, pull, revision.reviewer());
+            }
+            StatusComment.upsert(repository.getIssue(request.issueNumber()), bot.login(), "Patchwright revised "
+                    + pull.getHtmlUrl() + " for the review" + (revision.reviewer().isBlank() ? ""
+                    : " by @" + revision.reviewer()) + ": " + commit + " answers " + answered(revision) + "."
+                    + spendLine(result.spend()));
+            return pull.getHtmlUrl().toString();
+        } catch (IOException e) {
+            throw new PublishException("answering the review failed: " + GitHubLimits.describe(e), retryable(e), e);
+        }
+    }
+
+    static String pushedMeanwhile(String branch, ObjectId expected, ObjectId now) {
+        return "someone pushed to " + branch + " while Patchwright worked on the review (it is now at "
+                + now.name().substring(0, 7) + ", not " + expected.name().substring(0, 7) + "), so nothing was pushed "
+                + "and nothing of theirs was overwritten; review the new commit and comment again to revise on top of it";
+    }
+
+    /** The files a diff changes, for one line of a reply. */
+    static String files(String diff) {
+        java.util.LinkedHashSet<String> paths = new java.util.LinkedHashSet<>();
+        for (String line : diff.split("\n")) {
+            if (line.startsWith("+++ b/")) {
+                paths.add("`" + line.substring(6) + "`");
+            } else if (line.startsWith("--- a/")) {
+                paths.add("`" + line.substring(6) + "`");
+            }
+        }
+        return paths.isEmpty() ? "no file" : String.join(", ", paths);
+    }
+
+    private static String answered(Revision revision) {
+        int threads = revision.threads().size();
+        return (revision.reviewBody().isBlank() ? "" : "the review" + (threads > 0 ? " and " : ""))
+                + (threads == 0 ? "" : threads + " thread" + (threads == 1 ? "" : "s"));
+    }
+
+    /**
+     * Says {@code text} in each thread the revision answers, and on the pull request itself when the review had text
+     * of its own. Each reply is its own request: one that fails (a thread deleted meanwhile) does not stop the others.
+     */
+    private void reply(GHPullRequest pull, Revision revision, String text) throws IOException {
+        java.util.Set<Long> wanted = new java.util.HashSet<>();
+        revision.threads().forEach(thread -> wanted.add(thread.replyTo()));
+        int replied = 0;
+        if (!wanted.isEmpty()) {
+            for (GHPullRequestReviewComment comment : pull.listReviewComments()) {
+                if (wanted.contains(comment.getId())) {
+                    try {
+                        comment.reply(GitHubLimits.body(text));
+                        replied++;
+                    } catch (IOException e) {
+                        LOG.warnf("Could not reply in the thread of comment %d on %s: %s", comment.getId(),
+                                pull.getHtmlUrl(), e.getMessage());
+                    }
+                }
+            }
+        }
+        if (!revision.reviewBody().isBlank() || replied < wanted.size()) {
+            pull.comment(GitHubLimits.body((revision.reviewer().isBlank() ? "" : "@" + revision.reviewer() + " ")
+                    + text));
+        }
+    }
+
     @Override
     public String reportFailure(SolveRequest request, SolveResult result) throws PublishException {
+        if (request.revision() != null) {
+            try {
+                GitHub github = clients.getInstallationClient(installationId);
+                GHRepository repository = github.getRepository(request.repoKey());
+                GHPullRequest pull = repository.getPullRequest(request.revision().pullNumber());
+                String why = "No change was made: " + result.reason() + "." + spendLine(result.spend());
+                reply(pull, request.revision(), why);
+                return StatusComment.upsert(repository.getIssue(request.issueNumber()), bot.login(), "Patchwright did"
+                        + " not revise " + pull.getHtmlUrl() + ": " + result.reason() + ".").getHtmlUrl().toString();
+            } catch (IOException e) {
+                throw new PublishException("answering the review failed: " + GitHubLimits.describe(e), retryable(e), e);
+            }
+        }
         try {
             GitHub github = clients.getInstallationClient(installationId);
             GHIssue issue = github.getRepository(request.repoKey()).getIssue(request.issueNumber());
@@ -169,14 +288,17 @@ public final class GitHubPublisher implements Publisher {
     }
 
     private void requestReview(GitHub github, GHPullRequest pull) {
-        if (triggeredBy == null) {
-            return;
+        if (triggeredBy != null) {
+            requestReview(github, pull, triggeredBy);
         }
+    }
+
+    private static void requestReview(GitHub github, GHPullRequest pull, String login) {
         try {
-            pull.requestReviewers(List.of(github.getUser(triggeredBy)));
+            pull.requestReviewers(List.of(github.getUser(login)));
         } catch (IOException e) {
             // A review request is a courtesy: the pull request stands without it.
-            LOG.warnf("Could not request review from %s on %s: %s", triggeredBy, pull.getHtmlUrl(), e.getMessage());
+            LOG.warnf("Could not request review from %s on %s: %s", login, pull.getHtmlUrl(), e.getMessage());
         }
     }
 

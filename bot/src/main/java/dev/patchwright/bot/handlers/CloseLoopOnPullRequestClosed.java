@@ -32,6 +32,9 @@ public class CloseLoopOnPullRequestClosed {
     @Inject
     BotIdentity bot;
 
+    @Inject
+    ReviewDebounce debounce;
+
     HandlerOutcome handle(StoredDelivery delivery) throws IOException {
         JsonNode pull = json.readTree(delivery.payloadJson()).path("pull_request");
         Optional<Integer> issue = RunCommentCommand.issueOfBranch(pull.path("head").path("ref").asText(null));
@@ -42,6 +45,7 @@ public class CloseLoopOnPullRequestClosed {
         int number = pull.path("number").asInt();
         boolean merged = pull.path("merged").asBoolean(false);
         String by = merged ? pull.path("merged_by").path("login").asText("") : "";
+        debounce.cancel(delivery.repository(), number);
         int cancelled = queue.cancel(delivery.repository(), issue.get(), "revise",
                 "its pull request #" + number + " was " + (merged ? "merged" : "closed"));
         String text = merged

@@ -22,6 +22,9 @@ public class WebhookDispatcher {
     @Inject
     CloseLoopOnPullRequestClosed closeLoopOnPullRequestClosed;
 
+    @Inject
+    ReviewRevisions reviewRevisions;
+
     /**
      * @throws IOException when a GitHub call failed and the delivery should be tried again later
      */
@@ -34,6 +37,8 @@ public class WebhookDispatcher {
             case "issue_comment.edited" -> HandlerOutcome.ignored("an edited comment never runs a command: it ran, or"
                     + " was refused, when the comment was posted");
             case "pull_request.closed" -> closeLoopOnPullRequestClosed.handle(delivery);
+            case "pull_request_review.submitted" -> reviewRevisions.reviewSubmitted(delivery);
+            case "pull_request_review_comment.created" -> reviewRevisions.commentCreated(delivery);
             case "ping" -> HandlerOutcome.ignored("ping: the webhook works");
             default -> HandlerOutcome.ignored("no handler for " + key);
         };

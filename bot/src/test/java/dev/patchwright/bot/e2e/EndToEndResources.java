@@ -62,6 +62,7 @@ public final class EndToEndResources implements QuarkusTestResourceLifecycleMana
         config.put("patchwright.model.name", "scripted-model");
         config.put("patchwright.worker.poll", "200ms");
         config.put("patchwright.delivery-sweep", "1s");
+        config.put("patchwright.trigger.review-debounce", "4s");
         config.put("patchwright.solve.memory-mib", "1024");
         config.put("patchwright.model.price", "input=2.00,cached-input=0.50,output=8.00");
         config.put("quarkus.management.port", String.valueOf(managementPort));

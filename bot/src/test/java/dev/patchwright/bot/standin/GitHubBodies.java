@@ -217,4 +217,35 @@ final class GitHubBodies {
         body.set("reactions", reactions.put("url", url + "/reactions").put("total_count", 0));
         return body;
     }
+
+    /** A {@code pull-request-review-comment}. */
+    ObjectNode reviewComment(HostedRepository repo, HostedRepository.ReviewComment comment) {
+        String repoApi = api() + "/repos/" + repo.fullName();
+        String url = repoApi + "/pulls/comments/" + comment.id;
+        String pullUrl = repoApi + "/pulls/" + comment.pull;
+        String html = baseUrl + "/" + repo.fullName() + "/pull/" + comment.pull + "#discussion_r" + comment.id;
+        ObjectNode body = JSON.createObjectNode();
+        body.put("url", url).put("pull_request_review_id", comment.reviewId).put("id", comment.id)
+                .put("node_id", nodeId("PRRC", comment.id)).put("diff_hunk", comment.diffHunk)
+                .put("path", comment.path).put("commit_id", comment.commitId)
+                .put("original_commit_id", comment.commitId).set("user", user(comment.author));
+        body.put("body", comment.body).put("created_at", time(comment.createdAt))
+                .put("updated_at", time(comment.updatedAt)).put("html_url", html).put("pull_request_url", pullUrl)
+                .put("author_association", repo.association(comment.author));
+        ObjectNode links = JSON.createObjectNode();
+        links.set("self", JSON.createObjectNode().put("href", url));
+        links.set("html", JSON.createObjectNode().put("href", html));
+        links.set("pull_request", JSON.createObjectNode().put("href", pullUrl));
+        body.set("_links", links);
+        if (comment.inReplyTo != null) {
+            body.put("in_reply_to_id", comment.inReplyTo);
+        }
+        if (comment.line != null) {
+            body.put("line", comment.line).put("original_line", comment.line).put("side", "RIGHT");
+        } else {
+            body.putNull("line");
+        }
+        body.put("subject_type", "line");
+        return body;
+    }
 }

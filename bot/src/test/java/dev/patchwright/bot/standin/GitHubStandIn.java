@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -246,6 +247,57 @@ public final class GitHubStandIn implements AutoCloseable {
             HostedRepository repo = state.repo(owner, name);
             return repo.comments.stream().filter(c -> c.issue == issue)
                     .map(c -> asMap(state.bodies.comment(repo, c))).toList();
+        }
+    }
+
+    /** One comment on a line of a pull request's diff, for {@link #addReview}. */
+    public record LineComment(String path, int line, String diffHunk, String body) {
+    }
+
+    /** A submitted review: its id and the ids of its comments, in order. */
+    public record Review(long id, List<Long> commentIds) {
+    }
+
+    /**
+     * Submits a review with line comments on a pull request as {@code authorLogin}, at the head of its branch, as a
+     * person would in the browser (a lone line comment is a review with one comment on GitHub too).
+     */
+    public Review addReview(String owner, String name, int pull, String authorLogin, List<LineComment> comments) {
+        synchronized (state) {
+            HostedRepository repo = state.repo(owner, name);
+            HostedRepository.Issue issue = repo.issues.get(pull);
+            if (issue == null || issue.pull == null) {
+                throw new IllegalArgumentException("no pull request #" + pull + " in " + owner + "/" + name);
+            }
+            String head = repo.git.branch(issue.pull.head).orElseThrow().name();
+            long reviewId = state.nextId();
+            List<Long> ids = new ArrayList<>();
+            for (LineComment line : comments) {
+                HostedRepository.ReviewComment comment = new HostedRepository.ReviewComment();
+                comment.id = state.nextId();
+                comment.pull = pull;
+                comment.reviewId = reviewId;
+                comment.author = authorLogin;
+                comment.body = line.body();
+                comment.path = line.path();
+                comment.line = line.line();
+                comment.diffHunk = line.diffHunk();
+                comment.commitId = head;
+                comment.createdAt = state.clock.instant();
+                comment.updatedAt = comment.createdAt;
+                repo.reviewComments.add(comment);
+                ids.add(comment.id);
+            }
+            return new Review(reviewId, ids);
+        }
+    }
+
+    /** The review comments of a pull request, oldest first, as {@code GET /pulls/{n}/comments} shows them. */
+    public List<Map<String, Object>> reviewComments(String owner, String name, int pull) {
+        synchronized (state) {
+            HostedRepository repo = state.repo(owner, name);
+            return repo.reviewComments.stream().filter(c -> c.pull == pull)
+                    .map(c -> asMap(state.bodies.reviewComment(repo, c))).toList();
         }
     }
 

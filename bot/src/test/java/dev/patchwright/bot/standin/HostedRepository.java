@@ -47,6 +47,22 @@ final class HostedRepository {
 
     record Reaction(long id, int issue, String content, String user, Instant createdAt) {}
 
+    /** A comment on a line of a pull request's diff, made in a review; a reply names the thread's first comment. */
+    static final class ReviewComment {
+        long id;
+        int pull;
+        long reviewId;
+        Long inReplyTo;
+        String author;
+        String body;
+        String path;
+        Integer line;
+        String diffHunk;
+        String commitId;
+        Instant createdAt;
+        Instant updatedAt;
+    }
+
     final long id;
     final String owner;
     final String name;
@@ -56,6 +72,7 @@ final class HostedRepository {
     final Map<String, String> roles = new HashMap<>();
     final TreeMap<Integer, Issue> issues = new TreeMap<>();
     final List<Comment> comments = new ArrayList<>();
+    final List<ReviewComment> reviewComments = new ArrayList<>();
     final List<Reaction> reactions = new ArrayList<>();
     /** Check runs as GitHub shows them, in the order they were created. */
     final List<com.fasterxml.jackson.databind.node.ObjectNode> checkRuns = new ArrayList<>();

@@ -61,7 +61,7 @@ final class IssueBodies {
         body.put("merged", false).putNull("mergeable").putNull("rebaseable")
                 .put("mergeable_state", "unknown").putNull("merged_by")
                 .put("comments", repo.comments.stream().filter(c -> c.issue == issue.number).count())
-                .put("review_comments", 0).put("maintainer_can_modify", issue.pull.maintainerCanModify)
+                .put("review_comments", repo.reviewComments.stream().filter(c -> c.pull == issue.number).count()).put("maintainer_can_modify", issue.pull.maintainerCanModify)
                 .put("commits", ahead ? 1 : 0).put("additions", 0).put("deletions", 0).put("changed_files", 0);
         return body;
     }

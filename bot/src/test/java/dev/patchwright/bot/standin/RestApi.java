@@ -31,6 +31,7 @@ final class RestApi extends HttpServlet {
         routes.addAll(new AppEndpoints(state).routes());
         routes.addAll(new IssueEndpoints(state).routes());
         routes.addAll(new PullEndpoints(state).routes());
+        routes.addAll(new ReviewEndpoints(state).routes());
         routes.addAll(new CheckRunEndpoints(state).routes());
     }
 

@@ -34,7 +34,8 @@ public final class ScriptedModelServer implements AutoCloseable {
 
     private sealed interface Step permits Reply, Failure {}
 
-    private record Reply(String content, int promptTokens, int completionTokens, int cachedTokens) implements Step {}
+    private record Reply(String content, int promptTokens, int completionTokens, int cachedTokens,
+                         java.util.concurrent.CountDownLatch release) implements Step {}
 
     private record Failure(int status, String message) implements Step {}
 
@@ -88,7 +89,17 @@ public final class ScriptedModelServer implements AutoCloseable {
      * @param promptTokens prompt tokens to report, or -1 to estimate from the request (four characters a token)
      */
     public synchronized void enqueue(String content, int promptTokens, int completionTokens, int cachedTokens) {
-        script.addLast(new Reply(content, promptTokens, completionTokens, cachedTokens));
+        script.addLast(new Reply(content, promptTokens, completionTokens, cachedTokens, null));
+    }
+
+    /**
+     * Scripts a reply that is sent only once the returned latch is counted down (or after two minutes): lets a test act
+     * while the bot waits on the model.
+     */
+    public synchronized java.util.concurrent.CountDownLatch enqueueHeld(String content) {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        script.addLast(new Reply(content, -1, (content.length() + 3) / 4, 0, release));
+        return release;
     }
 
     /** Scripts an error: the HTTP status and OpenAI's {@code {"error": {message, type, param, code}}} body. */
@@ -161,6 +172,15 @@ public final class ScriptedModelServer implements AutoCloseable {
             } else if (script.stream().limit(n).filter(step -> step instanceof Reply).count() == n) {
                 for (int i = 0; i < n; i++) {
                     replies.add((Reply) script.removeFirst());
+                }
+            }
+        }
+        for (Reply reply : replies) {
+            if (reply.release() != null) {
+                try {
+                    reply.release().await(2, java.util.concurrent.TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             }
         }

@@ -227,12 +227,28 @@ public final class SpendLedger {
      * @return {spent, held}
      */
     public Money[] issueTotal(String repository, int issueNumber) {
+        return issueSums(repository, issueNumber, -1);
+    }
+
+    /**
+     * What an issue's other jobs spent and still hold: the money a revision's share of the issue's budget is already
+     * short of.
+     */
+    public Money issueSpentBefore(String repository, int issueNumber, long jobId) {
+        Money[] sums = issueSums(repository, issueNumber, jobId);
+        return sums[0].plus(sums[1]);
+    }
+
+    /** {spent, held} over the issue's jobs but {@code exceptJob} (-1 for none). */
+    private Money[] issueSums(String repository, int issueNumber, long exceptJob) {
         return database.transaction("read the spend of " + repository + "#" + issueNumber, connection -> {
             try (PreparedStatement query = connection.prepareStatement("select coalesce(sum(t.spent_micros), 0),"
                     + " coalesce(sum(t.reserved_micros), 0) from spend_totals t join jobs j"
-                    + " on t.scope = 'job' and t.key = j.id::text where j.repository = ? and j.issue_number = ?")) {
+                    + " on t.scope = 'job' and t.key = j.id::text where j.repository = ? and j.issue_number = ?"
+                    + " and j.id <> ?")) {
                 query.setString(1, repository);
                 query.setInt(2, issueNumber);
+                query.setLong(3, exceptJob);
                 try (ResultSet rows = query.executeQuery()) {
                     rows.next();
                     return new Money[] {Money.ofMicros(rows.getLong(1)), Money.ofMicros(rows.getLong(2))};

@@ -74,6 +74,12 @@ public record RepoConfig(String triggerLabel, String setup, String test, List<St
                 rounds, setupTimeout, testTimeout, setupNetwork, budget, allowTestChanges, accept, allowed);
     }
 
+    /** The same settings under another acceptance rule (a revision is judged by the tests passing). */
+    public RepoConfig withAccept(AcceptRule rule) {
+        return new RepoConfig(triggerLabel, setup, test, pathsIgnore, candidates, rounds, setupTimeout, testTimeout,
+                setupNetwork, budget, allowTestChanges, rule, allowed);
+    }
+
     /** The settings for a repository that gives only its test command. */
     public static RepoConfig withTest(String test) {
         return new RepoConfig(DEFAULT_TRIGGER_LABEL, null, test, List.of(), null, null, DEFAULT_SETUP_TIMEOUT,

@@ -284,6 +284,30 @@ public final class RepoMirror {
     }
 
     /**
+     * What a branch changed since it left {@code target}: the diff from their merge base to {@code head}, as
+     * {@link #diff} writes it (from {@code target} itself when they share no history).
+     *
+     * @throws GitException when the mirror or either commit is missing
+     */
+    public String changesSince(String repoKey, ObjectId target, ObjectId head) throws GitException {
+        String op = "merge base";
+        RepoKey key = key(repoKey, op);
+        ObjectId from = target;
+        try (Repository repo = MirrorStore.open(existing(key, op)); RevWalk walk = new RevWalk(repo)) {
+            walk.setRevFilter(org.eclipse.jgit.revwalk.filter.RevFilter.MERGE_BASE);
+            walk.markStart(walk.parseCommit(target));
+            walk.markStart(walk.parseCommit(head));
+            org.eclipse.jgit.revwalk.RevCommit base = walk.next();
+            if (base != null) {
+                from = base.getId();
+            }
+        } catch (IOException e) {
+            throw failure(key, op, e, null);
+        }
+        return diff(repoKey, from, head);
+    }
+
+    /**
      * The commits reachable from {@code head} along first parents, newest first, that have exactly one parent and were
      * committed at or after {@code since}, each with the paths it changed; at most {@code limit} of them.
      *

@@ -67,8 +67,10 @@ final class JobExecution {
         LOG.infof("Job %d: solving %s#%d (attempt %d of %d)", job.id(), payload.repository(), payload.issueNumber(),
                 job.attempt(), job.maxAttempts());
         Publisher publisher = parts.host().publisher(payload);
-        SolveRequest request = new SolveRequest(payload.repository(), URI.create(payload.cloneUrl()), null,
-                payload.defaultBranch(), payload.issueNumber(), payload.issueTitle(), payload.issueBody(), repoConfig);
+        // A revision starts from the head of the bot's pull request, whoever committed there last.
+        String base = payload.revision() != null ? SolveRequest.branchFor(payload.issueNumber()) : payload.defaultBranch();
+        SolveRequest request = new SolveRequest(payload.repository(), URI.create(payload.cloneUrl()), null, base,
+                payload.issueNumber(), payload.issueTitle(), payload.issueBody(), repoConfig, payload.revision());
         try {
             if (!parts.model().usable()) {
                 publisher.reportFailure(request, SolveResult.notRun(SolveResult.Outcome.MODEL_FAILED,
@@ -112,6 +114,17 @@ final class JobExecution {
                     Money.parse(payload.budget()).min(parts.limits().maximums().perIssue()), limits.perIssueTime(),
                     limits.installationMonthly());
         }
+        if (payload.revision() != null) {
+            // One budget for the issue: what its earlier runs spent (the solve, earlier revisions) counts.
+            Money before = parts.ledger().issueSpentBefore(payload.repository(), payload.issueNumber(), job.id());
+            Money left = limits.perIssue().minus(before);
+            if (left.isNegative() || left.isZero()) {
+                return SolveResult.notRun(SolveResult.Outcome.BUDGET_EXHAUSTED, "this issue's budget of "
+                        + limits.perIssue() + " is spent: its earlier runs spent " + before + ", so nothing was tried;"
+                        + " `/patchwright fix budget=$N` starts anew with a budget of its own");
+            }
+            limits = new Limits(limits.repositoryMonthly(), left, limits.perIssueTime(), limits.installationMonthly());
+        }
         SpendGuard guard = parts.ledger().forJob(job.id(), payload.repository(), payload.installationId(), limits,
                 workerId);
         SpendMeter meter = new SpendMeter(guard, parts.model().price(), parts.runner().sandboxCpuHour(),
@@ -131,7 +144,8 @@ final class JobExecution {
             stopped(request, publisher);
         } else if (result.solved()) {
             String url = publisher.publishSolution(request, result);
-            queue.succeed(job.id(), workerId, "pull request opened", url);
+            queue.succeed(job.id(), workerId, request.revision() != null ? "revision pushed" : "pull request opened",
+                    url);
             LOG.infof("Job %d: opened %s", job.id(), url);
         } else {
             publisher.reportFailure(request, result);

@@ -1,5 +1,7 @@
 package dev.patchwright.worker.run;
 
+import dev.patchwright.worker.solve.Revision;
+
 /**
  * What a {@code solve} job needs, stored as JSON in {@code jobs.payload} when the trigger is accepted,
  * so the job runs the same whatever happens on GitHub afterwards.
@@ -16,10 +18,19 @@ package dev.patchwright.worker.run;
  * @param budget         the per-issue budget asked for with the trigger ({@code /patchwright fix budget=$N}), in
  *                       dollars as {@link dev.patchwright.inference.money.Money#parse} reads them, or null for the
  *                       repository's per-issue limit
+ * @param revision       for a {@code revise} job, the review to answer on the bot's pull request; null for a solve
  */
 public record SolveJobPayload(long installationId, String repository, String cloneUrl, String defaultBranch,
                               int issueNumber, String issueTitle, String issueBody, String triggeredBy,
-                              String configYaml, String budget) {
+                              String configYaml, String budget, Revision revision) {
+
+    /** A solve's payload. */
+    public SolveJobPayload(long installationId, String repository, String cloneUrl, String defaultBranch,
+                           int issueNumber, String issueTitle, String issueBody, String triggeredBy,
+                           String configYaml, String budget) {
+        this(installationId, repository, cloneUrl, defaultBranch, issueNumber, issueTitle, issueBody, triggeredBy,
+                configYaml, budget, null);
+    }
 
     /** A payload whose trigger asked for no budget of its own. */
     public SolveJobPayload(long installationId, String repository, String cloneUrl, String defaultBranch,

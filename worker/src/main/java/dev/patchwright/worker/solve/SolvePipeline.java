@@ -109,6 +109,16 @@ public final class SolvePipeline {
      */
     public SolveResult solve(SolveRequest request, SolveContext context)
             throws GitException, SandboxException, IOException {
+        Revision revision = request.revision();
+        if (revision != null && revision.changes() == null) {
+            // A revision shows the model what its pull request changed so far, as the reviewers saw it.
+            ObjectId head = mirror.fetch(request.repoKey(), request.cloneUrl(), request.credentials(),
+                    request.baseBranch());
+            ObjectId target = mirror.fetch(request.repoKey(), request.cloneUrl(), request.credentials(),
+                    revision.pullBase());
+            return solve(request.withRevision(revision.withChanges(mirror.changesSince(request.repoKey(), target, head))),
+                    context);
+        }
         Instant started = Instant.now();
         JobRecorder recorder = context.recorder();
         recorder.event("fetch", "fetching " + request.cloneUrl());
@@ -149,6 +159,10 @@ public final class SolvePipeline {
                 recorder.event("config", progress.detected);
                 context.progress().update(progress.detected);
             }
+            if (request.revision() != null) {
+                // The pull request already fixed the issue: a revision must keep every test passing, not make one pass.
+                config = config.withAccept(AcceptRule.TESTS_PASS);
+            }
             progress.testCommand = config.test();
             try {
                 // The tests run in a copy that keeps what setup and the baseline built: each candidate starts from it.
@@ -163,7 +177,7 @@ public final class SolvePipeline {
                 String packed;
                 try {
                     // Over the window, one cheap call asks the model which files to open; paid like every call.
-                    packed = job.pack(baseTree, config, window, request.issueTitle() + "\n\n" + request.issueBody(),
+                    packed = job.pack(baseTree, config, window, request.taskText(),
                             recorder, question -> {
                                 Completion answer = context.meter().complete(model, question);
                                 progress.usage = progress.usage.plus(answer.usage());
@@ -658,6 +672,11 @@ public final class SolvePipeline {
     }
 
     private static String commitMessage(SolveRequest request) {
+        Revision revision = request.revision();
+        if (revision != null) {
+            return "Address the review of #" + revision.pullNumber() + (revision.reviewer().isBlank() ? ""
+                    : " by @" + revision.reviewer()) + "\n\nWritten by Patchwright; the repository's tests pass.\n";
+        }
         String title = request.issueTitle().isBlank() ? "Fix the reported issue" : request.issueTitle().strip();
         String subject = request.issueNumber() > 0 ? "Fix #" + request.issueNumber() + ": " + title : title;
         return subject + "\n\nWritten by Patchwright and verified by the repository's tests.\n";

@@ -18,9 +18,17 @@ import java.util.Objects;
  * @param issueBody   the issue's text, untrusted
  * @param config      the repository's configuration, or null to read {@code .github/patchwright.yml}
  *                    from the base commit
+ * @param revision    the review to answer on the bot's pull request, whose branch is then the base; null for a solve
  */
 public record SolveRequest(String repoKey, URI cloneUrl, GitCredentials credentials, String baseBranch,
-                           int issueNumber, String issueTitle, String issueBody, RepoConfig config) {
+                           int issueNumber, String issueTitle, String issueBody, RepoConfig config,
+                           Revision revision) {
+
+    /** A request to solve an issue (no review to answer). */
+    public SolveRequest(String repoKey, URI cloneUrl, GitCredentials credentials, String baseBranch, int issueNumber,
+                        String issueTitle, String issueBody, RepoConfig config) {
+        this(repoKey, cloneUrl, credentials, baseBranch, issueNumber, issueTitle, issueBody, config, null);
+    }
 
     public SolveRequest {
         Objects.requireNonNull(repoKey, "repoKey");
@@ -29,20 +37,39 @@ public record SolveRequest(String repoKey, URI cloneUrl, GitCredentials credenti
         issueBody = issueBody == null ? "" : issueBody;
     }
 
+    /**
+     * The text the context is ranked by: the issue, and for a revision the review too, since the files it names
+     * are the ones to open.
+     */
+    public String taskText() {
+        return issueTitle + "\n\n" + issueBody + (revision == null ? "" : "\n\n" + revision.describe());
+    }
+
     /** The branch the bot pushes its patch to. */
     public String branchName() {
+        return branchFor(issueNumber);
+    }
+
+    /** The bot's branch for an issue. */
+    public static String branchFor(int issueNumber) {
         return "patchwright/issue-" + issueNumber;
     }
 
     /** The same request with credentials for fetch and push. */
     public SolveRequest withCredentials(GitCredentials gitCredentials) {
         return new SolveRequest(repoKey, cloneUrl, gitCredentials, baseBranch, issueNumber, issueTitle, issueBody,
-                config);
+                config, revision);
+    }
+
+    /** The same request answering {@code review}. */
+    public SolveRequest withRevision(Revision review) {
+        return new SolveRequest(repoKey, cloneUrl, credentials, baseBranch, issueNumber, issueTitle, issueBody,
+                config, review);
     }
 
     /** The same request with the repository configuration filled in. */
     public SolveRequest withConfig(RepoConfig repoConfig) {
         return new SolveRequest(repoKey, cloneUrl, credentials, baseBranch, issueNumber, issueTitle, issueBody,
-                repoConfig);
+                repoConfig, revision);
     }
 }
