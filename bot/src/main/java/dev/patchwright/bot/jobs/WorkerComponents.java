@@ -31,8 +31,8 @@ public class WorkerComponents {
 
     @Produces
     @Singleton
-    JobQueue jobQueue(DataSource dataSource) {
-        return new JobQueue(dataSource);
+    JobQueue jobQueue(DataSource dataSource, PatchwrightConfig config) {
+        return new JobQueue(dataSource, config.worker().reapBackoff(), JobQueue.DEFAULT_REAP_BACKOFF_CAP);
     }
 
     @Produces
