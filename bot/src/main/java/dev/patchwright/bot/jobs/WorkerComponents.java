@@ -9,6 +9,7 @@ import dev.patchwright.inference.openai.OpenAiCompatibleModel;
 import dev.patchwright.worker.git.RepoMirror;
 import dev.patchwright.worker.git.TreeLimits;
 import dev.patchwright.worker.queue.DeliveryInbox;
+import dev.patchwright.worker.queue.GroupCommit;
 import dev.patchwright.worker.queue.JobQueue;
 import dev.patchwright.worker.solve.SolveSettings;
 import dev.patchwright.worker.budget.BudgetLimits;
@@ -39,6 +40,17 @@ public class WorkerComponents {
     @Singleton
     DeliveryInbox deliveryInbox(DataSource dataSource) {
         return new DeliveryInbox(dataSource);
+    }
+
+    /** Two transactions in flight, up to 500 deliveries each: a burst of deliveries costs a few disk flushes. */
+    @Produces
+    @Singleton
+    GroupCommit groupCommit(DeliveryInbox inbox) {
+        return new GroupCommit(inbox, 2, 500);
+    }
+
+    void closeGroupCommit(@Disposes GroupCommit intake) {
+        intake.close();
     }
 
     @Produces
