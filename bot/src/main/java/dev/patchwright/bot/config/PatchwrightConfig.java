@@ -234,5 +234,17 @@ public interface PatchwrightConfig {
         /** How often an idle worker looks for work while its connection for wake-ups is down. */
         @WithDefault("2s")
         Duration poll();
+
+        /**
+         * How often, across the cluster, running jobs whose lease expired (their node died) are handed back. With
+         * {@link #reapBackoff()} it bounds the take-over: another node resumes such a job at most a lease, this and
+         * the backoff after the node died.
+         */
+        @WithDefault("30s")
+        Duration reapEvery();
+
+        /** How long a job handed back that way waits before it runs again; doubled for each attempt it had (15 min at most). */
+        @WithDefault("30s")
+        Duration reapBackoff();
     }
 }

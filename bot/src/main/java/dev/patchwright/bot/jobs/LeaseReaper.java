@@ -23,7 +23,7 @@ public class LeaseReaper {
     @Inject
     SpendLedger ledger;
 
-    @Scheduled(identity = "lease-reaper", every = "30s", delayed = "15s",
+    @Scheduled(identity = "lease-reaper", every = "${patchwright.worker.reap-every:30s}", delayed = "15s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reap() {
         int reaped = queue.reapExpiredLeases();

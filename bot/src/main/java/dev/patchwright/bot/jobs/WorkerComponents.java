@@ -9,6 +9,7 @@ import dev.patchwright.inference.openai.OpenAiCompatibleModel;
 import dev.patchwright.worker.git.RepoMirror;
 import dev.patchwright.worker.git.TreeLimits;
 import dev.patchwright.worker.queue.DeliveryInbox;
+import dev.patchwright.worker.queue.GroupCommit;
 import dev.patchwright.worker.queue.JobQueue;
 import dev.patchwright.worker.solve.SolveSettings;
 import dev.patchwright.worker.budget.BudgetLimits;
@@ -31,14 +32,25 @@ public class WorkerComponents {
 
     @Produces
     @Singleton
-    JobQueue jobQueue(DataSource dataSource) {
-        return new JobQueue(dataSource);
+    JobQueue jobQueue(DataSource dataSource, PatchwrightConfig config) {
+        return new JobQueue(dataSource, config.worker().reapBackoff(), JobQueue.DEFAULT_REAP_BACKOFF_CAP);
     }
 
     @Produces
     @Singleton
     DeliveryInbox deliveryInbox(DataSource dataSource) {
         return new DeliveryInbox(dataSource);
+    }
+
+    /** Two transactions in flight, up to 500 deliveries each: a burst of deliveries costs a few disk flushes. */
+    @Produces
+    @Singleton
+    GroupCommit groupCommit(DeliveryInbox inbox) {
+        return new GroupCommit(inbox, 2, 500);
+    }
+
+    void closeGroupCommit(@Disposes GroupCommit intake) {
+        intake.close();
     }
 
     @Produces

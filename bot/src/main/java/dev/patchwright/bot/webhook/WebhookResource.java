@@ -3,7 +3,8 @@ package dev.patchwright.bot.webhook;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.patchwright.worker.queue.DeliveryInbox;
+import dev.patchwright.worker.queue.GroupCommit;
+import dev.patchwright.worker.queue.NewDelivery;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -22,8 +23,9 @@ import java.util.Optional;
 /**
  * GitHub's webhook endpoint. It verifies the signature, stores the delivery in PostgreSQL (unique by
  * {@code X-GitHub-Delivery}) and only then answers 202, so a crash after the answer loses nothing;
- * handling works from the stored row. The GitHub App extension's own route answers before its
- * handlers run and checks signatures only in production mode, which is why this one exists.
+ * handling works from the stored row. Concurrent deliveries are committed together ({@link GroupCommit}): one disk
+ * flush answers them all. The GitHub App extension's own route answers before its handlers run and checks signatures
+ * only in production mode, which is why this one exists.
  */
 @Path("/webhook")
 public class WebhookResource {
@@ -31,7 +33,7 @@ public class WebhookResource {
     private static final Logger LOG = Logger.getLogger(WebhookResource.class);
 
     @Inject
-    DeliveryInbox inbox;
+    GroupCommit intake;
 
     @Inject
     DeliveryProcessor processor;
@@ -48,7 +50,7 @@ public class WebhookResource {
     public Response receive(@HeaderParam("X-GitHub-Event") String event,
                             @HeaderParam("X-GitHub-Delivery") String deliveryId,
                             @HeaderParam("X-Hub-Signature-256") String signature,
-                            byte[] body) {
+                            byte[] body) throws InterruptedException {
         if (secret.isEmpty() || secret.get().isBlank()) {
             LOG.error("Refused a webhook: no webhook secret is configured (quarkus.github-app.webhook-secret)");
             return refuse(503, "this bot has no webhook secret configured, so it cannot verify deliveries");
@@ -92,7 +94,8 @@ public class WebhookResource {
         Long installationId = root.path("installation").path("id").isIntegralNumber()
                 ? root.path("installation").path("id").asLong() : null;
         String repository = text(root.path("repository").path("full_name"));
-        boolean recorded = inbox.record(deliveryId, event, action, installationId, repository, stored.text());
+        boolean recorded = intake.record(new NewDelivery(deliveryId, event, action, installationId, repository,
+                stored.text()));
         if (!recorded) {
             LOG.infof("Delivery %s was already recorded; nothing new", deliveryId);
             return Response.ok(Map.of("delivery", deliveryId, "status", "duplicate")).build();

@@ -652,20 +652,8 @@ class EndToEndIT {
 
     private static byte[] issueEvent(String action, String owner, String repo, int issue, String label, String sender)
             throws IOException {
-        ObjectNode root = (ObjectNode) JSON.readTree(EndToEndIT.class.getResourceAsStream("/e2e/issues-" + action + ".json"));
-        ObjectNode repository = (ObjectNode) root.get("repository");
-        repository.put("name", repo).put("full_name", owner + "/" + repo).put("default_branch", "main")
-                .put("clone_url", github.cloneUrl(owner, repo))
-                .put("url", github.apiUrl() + "/repos/" + owner + "/" + repo);
-        ((ObjectNode) repository.get("owner")).put("login", owner);
-        ObjectNode issueNode = (ObjectNode) root.get("issue");
         String[] stored = ISSUES.getOrDefault(owner + "/" + repo + "#" + issue, new String[] {"An issue", "Text."});
-        issueNode.put("number", issue).put("title", stored[0]).put("body", stored[1])
-                .put("url", github.apiUrl() + "/repos/" + owner + "/" + repo + "/issues/" + issue);
-        ((ObjectNode) root.get("label")).put("name", label);
-        ((ObjectNode) root.get("sender")).put("login", sender);
-        root.putObject("installation").put("id", github.installationId()).put("node_id", "MDIzOkluc3RhbGxhdGlvbjE=");
-        return JSON.writeValueAsBytes(root);
+        return IssuePayloads.issueEvent(github, action, owner, repo, issue, stored[0], stored[1], label, sender);
     }
 
     static Response deliver(String event, String delivery, byte[] body) {
@@ -721,27 +709,7 @@ class EndToEndIT {
     }
 
     static List<Map<String, Object>> query(String sql, Object... args) throws SQLException {
-        try (Connection connection = EndToEndResources.postgres.getPostgresDatabase().getConnection();
-             PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                statement.setObject(i + 1, args[i]);
-            }
-            List<Map<String, Object>> rows = new ArrayList<>();
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    Map<String, Object> row = new java.util.LinkedHashMap<>();
-                    for (int c = 1; c <= rs.getMetaData().getColumnCount(); c++) {
-                        Object value = rs.getObject(c);
-                        if (value instanceof Array array) {
-                            value = array.getArray();
-                        }
-                        row.put(rs.getMetaData().getColumnLabel(c), value);
-                    }
-                    rows.add(row);
-                }
-            }
-            return rows;
-        }
+        return Rows.query(EndToEndResources.postgres.getPostgresDatabase(), sql, args);
     }
 
     private static ObjectId head(String owner, String repo, String branch) throws IOException {

@@ -160,6 +160,16 @@ public final class GitHubStandIn implements AutoCloseable {
         }
     }
 
+    /**
+     * Holds the next REST request {@code METHOD path} (e.g. {@code GET /repos/o/r/collaborators/u/permission}) until
+     * the returned hold is released; then it is answered as usual.
+     */
+    public Hold holdNext(String method, String path) {
+        Hold hold = new Hold(method + " " + path);
+        state.holds.put(method + " " + path, hold);
+        return hold;
+    }
+
     /** Makes a repository private (users without a role then get {@code none}) or public. */
     public void setPrivate(String owner, String name, boolean isPrivate) {
         synchronized (state) {
@@ -386,6 +396,7 @@ public final class GitHubStandIn implements AutoCloseable {
     /** Stops the server and deletes the repositories. */
     @Override
     public void close() {
+        state.holds.values().forEach(Hold::release);
         server.stop();
         try {
             deployment.stop();

@@ -20,6 +20,8 @@ final class GitHubState {
     final GitHubBodies bodies;
     final IssueBodies issueBodies;
     final Map<String, HostedRepository> repos = new LinkedHashMap<>();
+    /** Requests to hold once, by {@code METHOD path} (the path below the REST prefix). */
+    final Map<String, Hold> holds = new java.util.concurrent.ConcurrentHashMap<>();
     /** Team members by {@code org/team-slug}. */
     final Map<String, java.util.Set<String>> teams = new java.util.HashMap<>();
 

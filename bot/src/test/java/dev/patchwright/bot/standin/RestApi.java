@@ -43,6 +43,10 @@ final class RestApi extends HttpServlet {
         }
         String method = request.getMethod().toUpperCase(Locale.ROOT);
         byte[] raw = request.getInputStream().readAllBytes();
+        Hold hold = state.holds.remove(method + " " + path);
+        if (hold != null) {
+            hold.arrive();
+        }
         JsonNode body = null;
         Route.Reply reply;
         try {

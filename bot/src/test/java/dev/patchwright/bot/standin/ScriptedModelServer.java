@@ -25,19 +25,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * one, else takes the next n scripted replies as its n choices ({@code n} from the request, default 1).
  * When fewer than n replies come before the next error or the end, it answers 500 with an OpenAI error
  * body saying the script is exhausted, and takes nothing. Streaming is not scripted (400). Records every
- * chat request body and every Authorization header.
+ * chat request body and every Authorization header. A scripted {@linkplain #enqueueHold() hold} keeps the request
+ * that reaches it waiting until the test releases it, then answers 503: the caller is meant to be gone by then.
  */
 public final class ScriptedModelServer implements AutoCloseable {
 
     /** The model {@code GET /v1/models} lists. Chat requests may name any model; it is echoed back. */
     public static final String MODEL = "scripted-model";
 
-    private sealed interface Step permits Reply, Failure {}
+    private sealed interface Step permits Reply, Failure, Held {}
 
     private record Reply(String content, int promptTokens, int completionTokens, int cachedTokens,
                          java.util.concurrent.CountDownLatch release) implements Step {}
 
     private record Failure(int status, String message) implements Step {}
+
+    private record Held(Hold hold) implements Step {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -110,6 +113,16 @@ public final class ScriptedModelServer implements AutoCloseable {
         script.addLast(new Failure(status, message));
     }
 
+    /**
+     * Scripts a hold: the request that reaches it waits until the returned hold is released, then gets a 503 and
+     * takes no reply; the steps after it serve the requests after it.
+     */
+    public synchronized Hold enqueueHold() {
+        Hold hold = new Hold("the scripted model's request " + (requests.size() + script.size() + 1));
+        script.addLast(new Held(hold));
+        return hold;
+    }
+
     /** How many scripted steps are left. */
     public synchronized int remaining() {
         return script.size();
@@ -165,8 +178,12 @@ public final class ScriptedModelServer implements AutoCloseable {
         int n = request.path("n").asInt(1);
         List<Reply> replies = new ArrayList<>();
         Failure failure = null;
+        Held held = null;
         synchronized (this) {
-            if (script.peekFirst() instanceof Failure head) {
+            if (script.peekFirst() instanceof Held head) {
+                held = head;
+                script.removeFirst();
+            } else if (script.peekFirst() instanceof Failure head) {
                 failure = head;
                 script.removeFirst();
             } else if (script.stream().limit(n).filter(step -> step instanceof Reply).count() == n) {
@@ -184,7 +201,10 @@ public final class ScriptedModelServer implements AutoCloseable {
                 }
             }
         }
-        if (failure != null) {
+        if (held != null) {
+            held.hold().arrive();
+            send(exchange, 503, error("This request was held by the test and then dropped.", "server_error", null));
+        } else if (failure != null) {
             send(exchange, failure.status(), error(failure.message(), errorType(failure.status()), errorCode(failure.status())));
         } else if (replies.isEmpty()) {
             send(exchange, 500, error("The script is exhausted: the request asked for " + n
@@ -255,6 +275,9 @@ public final class ScriptedModelServer implements AutoCloseable {
     /** Stops the server at once. */
     @Override
     public void close() {
+        synchronized (this) {
+            script.stream().filter(step -> step instanceof Held).forEach(step -> ((Held) step).hold().release());
+        }
         server.stop(0);
         executor.shutdownNow();
     }

@@ -50,27 +50,49 @@ public final class DeliveryInbox {
      */
     public boolean record(String deliveryId, String event, String action, Long installationId,
                           String repository, String payloadJson) {
-        Database.requireText(deliveryId, "deliveryId");
-        Database.requireText(event, "event");
-        if (payloadJson == null) {
-            throw new IllegalArgumentException("payloadJson must not be null");
+        return recordAll(List.of(new NewDelivery(deliveryId, event, action, installationId, repository,
+                payloadJson)))[0];
+    }
+
+    /**
+     * Stores deliveries in one transaction, so one commit (one write-ahead-log flush) makes them all durable; each
+     * is stored as {@code received} unless one with its id exists already, or comes earlier in the list.
+     *
+     * @return for each delivery, in order: true when stored, false for a repeated delivery id
+     * @throws IllegalArgumentException when a payload is not JSON; then nothing is stored
+     */
+    public boolean[] recordAll(List<NewDelivery> deliveries) {
+        if (deliveries.isEmpty()) {
+            return new boolean[0];
         }
-        return database.transaction("record webhook delivery " + deliveryId, connection -> {
+        String what = deliveries.size() == 1 ? "record webhook delivery " + deliveries.get(0).deliveryId()
+                : "record " + deliveries.size() + " webhook deliveries";
+        return database.transaction(what, connection -> {
             try (PreparedStatement insert = connection.prepareStatement(
                     "insert into webhook_deliveries (delivery_id, event, action, installation_id,"
                             + " repository, payload) values (?, ?, ?, ?, ?, ?::jsonb)"
                             + " on conflict (delivery_id) do nothing")) {
-                insert.setString(1, deliveryId);
-                insert.setString(2, event);
-                insert.setString(3, action);
-                Database.setLong(insert, 4, installationId);
-                insert.setString(5, repository);
-                insert.setString(6, payloadJson);
-                return insert.executeUpdate() == 1;
+                for (NewDelivery delivery : deliveries) {
+                    insert.setString(1, delivery.deliveryId());
+                    insert.setString(2, delivery.event());
+                    insert.setString(3, delivery.action());
+                    Database.setLong(insert, 4, delivery.installationId());
+                    insert.setString(5, delivery.repository());
+                    insert.setString(6, delivery.payloadJson());
+                    insert.addBatch();
+                }
+                int[] counts = insert.executeBatch();
+                boolean[] stored = new boolean[counts.length];
+                for (int i = 0; i < counts.length; i++) {
+                    stored[i] = counts[i] == 1;
+                }
+                return stored;
             } catch (SQLException e) {
-                if (Database.isInvalidText(e)) {
-                    throw new IllegalArgumentException(
-                            "payload of webhook delivery " + deliveryId + " is not valid JSON");
+                SQLException cause = e.getNextException() != null ? e.getNextException() : e;
+                if (Database.isInvalidText(e) || Database.isInvalidText(cause)) {
+                    throw new IllegalArgumentException(deliveries.size() == 1
+                            ? "payload of webhook delivery " + deliveries.get(0).deliveryId() + " is not valid JSON"
+                            : "a payload of " + deliveries.size() + " webhook deliveries is not valid JSON");
                 }
                 throw e;
             }
