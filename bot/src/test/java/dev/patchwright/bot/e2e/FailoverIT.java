@@ -51,13 +51,15 @@ class FailoverIT {
     private static ScriptedModelServer model;
     private static BotNode webhook;
     private static final List<BotNode> workers = new ArrayList<>();
+    /** The settings every node shares. */
+    private static Map<String, String> cluster;
 
     @BeforeAll
     static void startCluster() throws Exception {
         postgres = EmbeddedPostgres.builder().start();
         github = new GitHubStandIn(Path.of("target", "failover-github-requests.jsonl"));
         model = new ScriptedModelServer(MODEL_API_KEY);
-        Map<String, String> cluster = new HashMap<>();
+        cluster = new HashMap<>();
         cluster.put("PATCHWRIGHT_DB_URL", postgres.getJdbcUrl("postgres", "postgres"));
         cluster.put("PATCHWRIGHT_DB_USER", "postgres");
         cluster.put("PATCHWRIGHT_MODEL_URL", model.baseUrl());
@@ -197,9 +199,75 @@ class FailoverIT {
                 String.valueOf(job))).containsEntry("spent_micros", spent).containsEntry("reserved_micros", 0L);
     }
 
+    @Test
+    @Order(3)
+    void lineCommentsGatheredByANodeKilledInsideTheWindowStillBecomeOneRevision() throws Exception {
+        BotNode survivor = workers.stream().filter(BotNode::alive).findFirst().orElseThrow();
+        Map<String, String> settings = new HashMap<>(cluster);
+        settings.put("PATCHWRIGHT_TRIGGER_REVIEW_DEBOUNCE", "8s");
+        BotNode receiver = BotNode.start("failover-review", "webhook", settings);
+        workers.add(receiver);
+        receiver.awaitReady(Duration.ofMinutes(3));
+        int pull = ((Number) github.pullRequests("acme", "calc").get(0).get("number")).intValue();
+        ReviewPayloads payloads = new ReviewPayloads(github, "acme", "calc", pull, "patchwright/issue-7");
+        String hunk = "@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a - b\n+    return a + b";
+        model.enqueue("""
+                A docstring.
+
+                ```
+                calc.py
+                <<<<<<< SEARCH
+                def add(a, b):
+                =======
+                def add(a, b):
+                    \"\"\"The sum of a and b.\"\"\"
+                >>>>>>> REPLACE
+                ```
+                """);
+        for (int i = 1; i <= 5; i++) {
+            String text = "Comment " + i + ": add() needs a docstring.";
+            GitHubStandIn.Review review = github.addReview("acme", "calc", pull, "maintainer",
+                    List.of(new GitHubStandIn.LineComment("calc.py", 1, hunk, text)));
+            String delivery = UUID.randomUUID().toString();
+            assertThat(deliver(receiver, "pull_request_review_comment", delivery, payloads.comment(
+                    review.commentIds().get(0), review.id(), "calc.py", hunk, text, "maintainer", "User"))
+                    .statusCode()).isEqualTo(202);
+            assertThat(awaitDelivery(delivery, Duration.ofSeconds(60)).get("status")).isEqualTo("handled");
+        }
+        assertThat(query("select trigger_name from qrtz_triggers where trigger_group = 'patchwright-review'"))
+                .as("the window's timer, in the database").hasSize(1);
+
+        receiver.kill(); // inside the window: the timer it set lives on in Quartz's store
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        List<Map<String, Object>> revisions = List.of();
+        while (revisions.isEmpty() && System.nanoTime() < deadline) {
+            revisions = query("select id, payload from jobs where kind = 'revise' and repository = 'acme/calc'");
+            Thread.sleep(250);
+        }
+        assertThat(revisions).as("one revision from the surviving node").hasSize(1);
+        String payload = revisions.get(0).get("payload").toString();
+        for (int i = 1; i <= 5; i++) {
+            assertThat(payload).contains("Comment " + i + ": add() needs a docstring.");
+        }
+        Map<String, Object> finished = awaitJob((Long) revisions.get(0).get("id"), Duration.ofSeconds(120));
+        assertThat(finished.get("status")).as("job %s; events %s", finished, events((Long) finished.get("id")))
+                .isEqualTo("succeeded");
+        assertThat(github.readFile("acme", "calc", "patchwright/issue-7", "calc.py"))
+                .hasValueSatisfying(text -> assertThat(text).contains("The sum of a and b."));
+        assertThat(survivor.alive()).isTrue();
+        Thread.sleep(10_000); // past another window: nothing else starts
+        assertThat(query("select id from jobs where kind = 'revise' and repository = 'acme/calc'")).hasSize(1);
+    }
+
     private static HttpResponse<String> deliver(BotNode node, String delivery, byte[] body) throws Exception {
+        return deliver(node, "issues", delivery, body);
+    }
+
+    private static HttpResponse<String> deliver(BotNode node, String event, String delivery, byte[] body)
+            throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port + "/webhook"))
-                .header("X-GitHub-Event", "issues").header("X-GitHub-Delivery", delivery)
+                .header("X-GitHub-Event", event).header("X-GitHub-Delivery", delivery)
                 .header("X-Hub-Signature-256", GitHubStandIn.signature(WEBHOOK_SECRET, body))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());

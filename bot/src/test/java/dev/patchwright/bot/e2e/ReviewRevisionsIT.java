@@ -308,44 +308,13 @@ class ReviewRevisionsIT {
 
     private static byte[] reviewEvent(long reviewId, String state, String body, String author, String type)
             throws IOException {
-        ObjectNode root = event("/e2e/pull_request_review-submitted.json", author, type);
-        ObjectNode review = (ObjectNode) root.get("review");
-        review.put("id", reviewId).put("state", state);
-        if (body == null) {
-            review.putNull("body");
-        } else {
-            review.put("body", body);
-        }
-        ((ObjectNode) review.get("user")).put("login", author).put("type", type);
-        return JSON.writeValueAsBytes(root);
+        return new ReviewPayloads(github, "acme", "rev", pull, BRANCH).review(reviewId, state, body, author, type);
     }
 
     private static byte[] commentEvent(long commentId, long reviewId, String body, String author, String type)
             throws IOException {
-        ObjectNode root = event("/e2e/pull_request_review_comment-created.json", author, type);
-        ObjectNode comment = (ObjectNode) root.get("comment");
-        comment.put("id", commentId).put("pull_request_review_id", reviewId).put("body", body)
-                .put("path", "calc.py").put("diff_hunk", HUNK);
-        ((ObjectNode) comment.get("user")).put("login", author).put("type", type);
-        return JSON.writeValueAsBytes(root);
-    }
-
-    /** A real payload pointed at the stand-in's pull request, sent by {@code author}. */
-    private static ObjectNode event(String fixture, String author, String type) throws IOException {
-        ObjectNode root = (ObjectNode) JSON.readTree(ReviewRevisionsIT.class.getResourceAsStream(fixture));
-        pointAtStandIn(root);
-        pointAtPull(root);
-        ((ObjectNode) root.get("sender")).put("login", author).put("type", type);
-        return root;
-    }
-
-    private static void pointAtPull(ObjectNode root) {
-        ObjectNode node = (ObjectNode) root.get("pull_request");
-        node.put("number", pull).put("state", "open")
-                .put("url", github.apiUrl() + "/repos/acme/rev/pulls/" + pull);
-        ((ObjectNode) node.get("head")).put("ref", BRANCH);
-        ((ObjectNode) node.get("base")).put("ref", "main");
-        ((ObjectNode) node.get("user")).put("login", github.botLogin()).put("type", "Bot");
+        return new ReviewPayloads(github, "acme", "rev", pull, BRANCH).comment(commentId, reviewId, "calc.py", HUNK,
+                body, author, type);
     }
 
     private static void pointAtStandIn(ObjectNode root) {
