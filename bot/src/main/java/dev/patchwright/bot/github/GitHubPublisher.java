@@ -258,8 +258,12 @@ public final class GitHubPublisher implements Publisher {
     public void reportProgress(SolveRequest request, String markdown) {
         try {
             GitHub github = clients.getInstallationClient(installationId);
+            Revision revision = request.revision();
+            String what = revision == null ? "Patchwright is working on this issue."
+                    : "Patchwright is revising #" + revision.pullNumber() + " for the review"
+                    + (revision.reviewer().isBlank() ? "" : " by @" + revision.reviewer()) + ".";
             StatusComment.upsert(github.getRepository(request.repoKey()).getIssue(request.issueNumber()), bot.login(),
-                    "Patchwright is working on this issue.\n\n" + markdown);
+                    what + "\n\n" + markdown);
         } catch (IOException | RuntimeException e) {
             // Progress is a courtesy: the verdict edits the same comment again at the end.
             LOG.warnf("Could not update the status comment of %s#%d: %s", request.repoKey(), request.issueNumber(),

@@ -130,6 +130,10 @@ class ReviewRevisionsIT {
         });
         assertThat(github.comments("acme", "rev", 1)).anySatisfy(c -> assertThat((String) c.get("body"))
                 .contains("Patchwright revised").contains("for the review by @maintainer"));
+        assertThat(github.requests()).as("the status comment while it worked").anySatisfy(r -> assertThat(
+                r.body() == null ? "" : r.body().path("body").asText())
+                .startsWith("<!-- patchwright:status -->").contains("Patchwright is revising #" + pull
+                        + " for the review by @maintainer."));
     }
 
     @Test
