@@ -501,9 +501,9 @@ class EndToEndIT {
 
     @Test
     @Order(13)
-    void theLeaseReaperIsScheduledInQuartzsClusteredStore() throws Exception {
+    void theDeliverySweepIsScheduledInQuartzsClusteredStore() throws Exception {
         assertThat(query("select trigger_name from qrtz_triggers")).extracting(row -> row.get("trigger_name"))
-                .anySatisfy(name -> assertThat((String) name).contains("lease-reaper"));
+                .anySatisfy(name -> assertThat((String) name).contains("delivery-sweep"));
         assertThat(count("qrtz_scheduler_state")).isPositive();
     }
 
