@@ -40,7 +40,7 @@ public interface PatchwrightConfig {
      * How often stored deliveries that were never handled (a crash right after answering GitHub, a
      * GitHub outage) are picked up again.
      */
-    @WithDefault("30s")
+    @WithDefault("5s")
     java.time.Duration deliverySweep();
 
     Trigger trigger();

@@ -1,7 +1,5 @@
 package dev.patchwright.bot.e2e;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchwright.bot.standin.GitHubRestAudit;
 import dev.patchwright.bot.standin.GitHubStandIn;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -24,12 +22,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -91,7 +86,6 @@ class EndToEndIT {
             ```
             """;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, Path> REPOS = new java.util.HashMap<>();
     private static final Map<String, String[]> ISSUES = new java.util.HashMap<>();
 
@@ -501,9 +495,9 @@ class EndToEndIT {
 
     @Test
     @Order(13)
-    void theLeaseReaperIsScheduledInQuartzsClusteredStore() throws Exception {
+    void theDeliverySweepIsScheduledInQuartzsClusteredStore() throws Exception {
         assertThat(query("select trigger_name from qrtz_triggers")).extracting(row -> row.get("trigger_name"))
-                .anySatisfy(name -> assertThat((String) name).contains("lease-reaper"));
+                .anySatisfy(name -> assertThat((String) name).contains("delivery-sweep"));
         assertThat(count("qrtz_scheduler_state")).isPositive();
     }
 

@@ -274,30 +274,17 @@ class FailoverIT {
     }
 
     private static Map<String, Object> awaitDelivery(String delivery, Duration wait) throws Exception {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (System.nanoTime() < deadline) {
-            List<Map<String, Object>> rows = query("select * from webhook_deliveries where delivery_id = ?"
-                    + " and status not in ('received', 'processing')", delivery);
-            if (!rows.isEmpty()) {
-                return rows.get(0);
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("no surviving node handled delivery " + delivery + " within " + wait + ": "
-                + query("select * from webhook_deliveries where delivery_id = ?", delivery));
+        return Rows.awaitRow(postgres.getPostgresDatabase(), wait, () -> "no surviving node handled delivery "
+                        + delivery + " within " + wait + ": " + query("select * from webhook_deliveries"
+                        + " where delivery_id = ?", delivery),
+                "select * from webhook_deliveries where delivery_id = ? and status not in ('received', 'processing')",
+                delivery);
     }
 
     private static Map<String, Object> awaitJob(long job, Duration wait) throws Exception {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (System.nanoTime() < deadline) {
-            List<Map<String, Object>> rows = query("select * from jobs where id = ?"
-                    + " and status in ('succeeded', 'failed', 'cancelled')", job);
-            if (!rows.isEmpty()) {
-                return rows.get(0);
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("job " + job + " did not finish within " + wait + ": " + events(job));
+        return Rows.awaitRow(postgres.getPostgresDatabase(), wait,
+                () -> "job " + job + " did not finish within " + wait + ": " + events(job),
+                "select * from jobs where id = ? and status in ('succeeded', 'failed', 'cancelled')", job);
     }
 
     private static String events(long job) throws SQLException {

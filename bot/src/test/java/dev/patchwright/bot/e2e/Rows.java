@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,30 @@ import java.util.Map;
 final class Rows {
 
     private Rows() {
+    }
+
+    /** What a test says when it waited in vain; may read the database to say it. */
+    @FunctionalInterface
+    interface Failure {
+        String describe() throws SQLException;
+    }
+
+    /**
+     * The first row {@code sql} returns, once it returns one; polled every 200 ms.
+     *
+     * @throws AssertionError with {@code failure}'s text when none came within {@code wait}
+     */
+    static Map<String, Object> awaitRow(DataSource database, Duration wait, Failure failure, String sql,
+                                        Object... args) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<Map<String, Object>> rows = query(database, sql, args);
+            if (!rows.isEmpty()) {
+                return rows.get(0);
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(failure.describe());
     }
 
     static List<Map<String, Object>> query(DataSource database, String sql, Object... args) throws SQLException {
