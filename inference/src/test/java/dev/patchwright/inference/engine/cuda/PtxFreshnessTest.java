@@ -28,6 +28,8 @@ class PtxFreshnessTest {
     void everyPtxRecordsTheHashOfItsSourceAsItIsToday() throws IOException {
         List<Path> sources = sources();
         assertThat(sources).as("CUDA sources in " + SOURCES.toAbsolutePath()).isNotEmpty();
+        assertThat(sources.stream().map(p -> p.getFileName().toString().replace(".cu", "")).toList())
+                .as("CudaKernelNames.MODULES lists every source").isEqualTo(CudaKernelNames.MODULES);
         for (Path source : sources) {
             String name = source.getFileName().toString().replace(".cu", "");
             for (String file : List.of(name + ".ptx", name + ".compute_80.ptx")) {
