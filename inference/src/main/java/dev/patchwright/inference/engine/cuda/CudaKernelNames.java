@@ -6,7 +6,7 @@ import java.util.List;
 public final class CudaKernelNames {
 
     /** Every module's name: {@code NAME.cu} compiles to {@code NAME.ptx}. */
-    public static final List<String> MODULES = List.of("attention", "embedding", "kv_cache", "matmul", "matvec", "residual",
+    public static final List<String> MODULES = List.of("attention", "embedding", "kv_cache", "matmul", "matvec", "random", "residual",
             "rmsnorm", "rope", "sampling", "swiglu");
 
     private CudaKernelNames() {

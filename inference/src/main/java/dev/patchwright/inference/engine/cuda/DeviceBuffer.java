@@ -5,6 +5,7 @@ import jcuda.driver.CUdeviceptr;
 
 import static dev.patchwright.inference.engine.cuda.CudaCallException.check;
 import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuMemsetD32;
@@ -78,6 +79,16 @@ public final class DeviceBuffer implements AutoCloseable {
     public short[] get(short[] out) {
         get(Pointer.to(out), (long) out.length * Short.BYTES);
         return out;
+    }
+
+    /** Copies the first {@code length} bytes of {@code source} to the start of this buffer, on the device. */
+    public DeviceBuffer copyFrom(DeviceBuffer source, long length) {
+        fits(length);
+        if (length > source.bytes) {
+            throw new IndexOutOfBoundsException(length + " bytes are more than the " + source.bytes + "-byte source holds");
+        }
+        check("cuMemcpyDtoD", cuMemcpyDtoD(pointer, source.pointer, length));
+        return this;
     }
 
     /** Sets every 32-bit word to {@code bits}: NaN ({@code 0x7fc00000}) poisons a float buffer. */

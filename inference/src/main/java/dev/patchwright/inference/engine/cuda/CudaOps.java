@@ -1,0 +1,194 @@
+package dev.patchwright.inference.engine.cuda;
+
+import dev.patchwright.inference.engine.paged.AttentionPlan;
+
+/**
+ * The GPU kernels as typed calls over device buffers: each queues one kernel (or two) on the
+ * default stream and returns; {@link CudaDevice#synchronize()} waits. Shapes as in
+ * {@link dev.patchwright.inference.engine.Kernels}, whose CPU implementation is every call's twin.
+ * Activations are float, weights and KV pools bf16 ({@code unsigned short} bits).
+ */
+public final class CudaOps {
+
+    /** Threads per block of the row-wise kernels. */
+    private static final int ROW_THREADS = 256;
+    /** Threads per block of the attention kernels: 8 warps share one block's keys and values. */
+    private static final int ATTENTION_THREADS = 256;
+    /** Tokens up to which products run on the mat-vec kernel; more go to the tensor cores. */
+    public static final int MATVEC_MAX_TOKENS = 16;
+
+    private final CudaDevice device;
+    private final CudaFunction embedding;
+    private final CudaFunction rmsnorm;
+    private final CudaFunction rope;
+    private final CudaFunction add;
+    private final CudaFunction addBias;
+    private final CudaFunction siluMul;
+    private final CudaFunction[] matvec; // for up to 1, 4, 8, 16 tokens
+    private final CudaFunction matmul;
+    private final CudaFunction kvWrite;
+    private final CudaFunction kvCopy;
+    private final CudaFunction attentionPartial;
+    private final CudaFunction attentionCombine;
+    private final CudaFunction argmax;
+    private final CudaFunction sampleTopP;
+    private final CudaFunction randomBf16;
+    private final CudaFunction randomF32;
+
+    public CudaOps(CudaDevice device) {
+        this.device = device;
+        embedding = device.module("embedding").function("embedding_bf16");
+        rmsnorm = device.module("rmsnorm").function("rmsnorm_f32");
+        rope = device.module("rope").function("rope_f32");
+        add = device.module("residual").function("add_f32");
+        addBias = device.module("residual").function("add_bias_f32");
+        siluMul = device.module("swiglu").function("silu_mul_f32");
+        CudaModule mv = device.module("matvec");
+        matvec = new CudaFunction[] {mv.function("matvec_bf16_1"), mv.function("matvec_bf16_4"), mv.function("matvec_bf16_8"),
+                mv.function("matvec_bf16_16")};
+        matmul = device.module("matmul").function("matmul_bf16_wmma");
+        kvWrite = device.module("kv_cache").function("kv_write_bf16");
+        kvCopy = device.module("kv_cache").function("kv_copy_blocks");
+        attentionPartial = device.module("attention").function("attention_partial");
+        attentionCombine = device.module("attention").function("attention_combine");
+        argmax = device.module("sampling").function("argmax_f32");
+        sampleTopP = device.module("sampling").function("sample_top_p_f32");
+        randomBf16 = device.module("random").function("fill_random_bf16");
+        randomF32 = device.module("random").function("fill_random_f32");
+    }
+
+    public CudaDevice device() {
+        return device;
+    }
+
+    /** out (rows, dim) = the bf16 table's rows {@code tokens[0 .. rows)}, as floats. */
+    public void embedding(DeviceBuffer tokens, DeviceBuffer table, DeviceBuffer out, int rows, int dim) {
+        embedding.launch(null, Launch.perRow(rows, ROW_THREADS), tokens, table, out, dim);
+    }
+
+    /** Each of {@code rows} rows of {@code n}: {@code out = x / sqrt(mean(x²) + eps) * weight}; out may be x. */
+    public void rmsnorm(DeviceBuffer x, DeviceBuffer weight, DeviceBuffer out, int rows, int n, float eps) {
+        rmsnorm.launch(null, Launch.perRow(rows, ROW_THREADS), x, weight, out, n, eps);
+    }
+
+    /** RoPE in place on x (rows, heads, head_dim), row r at {@code positions[r]}; inverse frequencies as doubles. */
+    public void rope(DeviceBuffer x, DeviceBuffer positions, DeviceBuffer inverseFrequencies, int rows, int heads, int headDim) {
+        rope.launch(null, Launch.perRow(rows, ROW_THREADS), x, positions, inverseFrequencies, heads, headDim);
+    }
+
+    /** {@code x[0..n) += y[0..n)}. */
+    public void add(DeviceBuffer x, DeviceBuffer y, long n) {
+        add.launch(null, Launch.stride(n, ROW_THREADS), x, y, n);
+    }
+
+    /** x (rows, width) += bias on every row. */
+    public void addBias(DeviceBuffer x, DeviceBuffer bias, int rows, int width) {
+        long n = (long) rows * width;
+        addBias.launch(null, Launch.stride(n, ROW_THREADS), x, bias, width, n);
+    }
+
+    /** {@code gate[0..n) = silu(gate) * up}. */
+    public void siluMul(DeviceBuffer gate, DeviceBuffer up, long n) {
+        siluMul.launch(null, Launch.stride(n, ROW_THREADS), gate, up, n);
+    }
+
+    /** out (tokens, rows) = x (tokens, cols) · wᵀ, w bf16 (rows, cols): mat-vec up to 16 tokens, tensor cores above. */
+    public void matmul(DeviceBuffer w, DeviceBuffer x, DeviceBuffer out, int tokens, int rows, int cols) {
+        if (tokens <= MATVEC_MAX_TOKENS) {
+            int variant = tokens == 1 ? 0 : tokens <= 4 ? 1 : tokens <= 8 ? 2 : 3;
+            matvec[variant].launch(null, Launch.warpPerRow(rows, 256, 32 * device.multiprocessors()), w, x, out, rows, cols, tokens);
+        } else {
+            tensorCoreMatmul(w, x, out, tokens, rows, cols);
+        }
+    }
+
+    /** As {@link #matmul}, always on the tensor cores (wmma, bf16 in, float out). */
+    public void tensorCoreMatmul(DeviceBuffer w, DeviceBuffer x, DeviceBuffer out, int tokens, int rows, int cols) {
+        matmul.launch(null, Launch.grid((rows + 63) / 64, (tokens + 63) / 64, 128, 0), x, w, out, tokens, rows, cols);
+    }
+
+    /** Stores new rows' keys and values (rows, kv_heads, head_dim) of one layer at {@code slots}, as bf16. */
+    public void kvWrite(DeviceBuffer k, DeviceBuffer v, DeviceBuffer kPool, DeviceBuffer vPool, DeviceBuffer slots, int rows,
+            int kvHeads, int headDim, int blockPositions) {
+        kvWrite.launch(null, Launch.perRow(rows, ROW_THREADS), k, v, kPool, vPool, slots, kvHeads, headDim, blockPositions);
+    }
+
+    /** Copies whole blocks {@code from[i] -> to[i]} of every layer (copy on write). */
+    public void kvCopy(DeviceBuffer kPool, DeviceBuffer vPool, DeviceBuffer from, DeviceBuffer to, int pairs, int layers,
+            long layerElements, int blockElements) {
+        kvCopy.launch(null, Launch.grid(pairs, layers, ROW_THREADS, 0), kPool, vPool, from, to, layerElements, blockElements);
+    }
+
+    /** Shared memory one attention block needs for {@code queries} (row, head) queries. */
+    public static int attentionSharedBytes(int queries, int headDim, int blockPositions) {
+        return Float.BYTES * (queries * (2 * headDim + 3) + blockPositions * (2 * headDim + 1));
+    }
+
+    /**
+     * Attention of the plan's rows over one layer's pools into out (rows, heads, head_dim). The plan's
+     * arrays must already be on the device in {@code planBuffers}.
+     */
+    public void attention(PlanBuffers plan, DeviceBuffer q, DeviceBuffer kPool, DeviceBuffer vPool, DeviceBuffer out,
+            int heads, int kvHeads, int headDim, int blockPositions) {
+        int shared = attentionSharedBytes(plan.maxQueries(), headDim, blockPositions);
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        attentionPartial.launch(null, Launch.grid(plan.workItems(), kvHeads, ATTENTION_THREADS, shared), q, kPool, vPool,
+                plan.blockTables(), plan.segments(), plan.work(), plan.queryRows(), plan.lastPositions(), plan.partialO(),
+                plan.partialMl(), heads, kvHeads, headDim, blockPositions, scale);
+        attentionCombine.launch(null, Launch.grid(plan.rows(), heads, 128, 0), plan.partialO(), plan.partialMl(),
+                plan.rowPartials(), plan.partials(), out, heads, headDim);
+    }
+
+    /** The lowest index of the largest of each row's {@code n} logits into {@code out} (rows) ints. */
+    public void argmax(DeviceBuffer logits, int rows, int n, DeviceBuffer out) {
+        argmax.launch(null, Launch.perRow(rows, 1024), logits, n, out);
+    }
+
+    /** One token per row from top-p at a temperature; params (rows, 3): temperature, top_p, u in [0, 1). */
+    public void sampleTopP(DeviceBuffer logits, int rows, int n, DeviceBuffer params, DeviceBuffer out) {
+        sampleTopP.launch(null, Launch.perRow(rows, 1024), logits, n, params, out);
+    }
+
+    /** {@code n} bf16 values uniform in [-scale, scale), the same for a seed on any device. */
+    public void randomBf16(DeviceBuffer out, long n, long seed, float scale) {
+        randomBf16.launch(null, Launch.stride(n, ROW_THREADS), out, n, seed, scale);
+    }
+
+    /** {@code n} floats uniform in [offset - scale, offset + scale). */
+    public void randomF32(DeviceBuffer out, long n, long seed, float scale, float offset) {
+        randomF32.launch(null, Launch.stride(n, ROW_THREADS), out, n, seed, scale, offset);
+    }
+
+    /**
+     * An {@link AttentionPlan}'s arrays on the device, and scratch for its partials.
+     *
+     * @param rows output rows
+     * @param workItems blocks along x
+     * @param maxQueries the most queries of one segment
+     */
+    public record PlanBuffers(DeviceBuffer segments, DeviceBuffer work, DeviceBuffer queryRows, DeviceBuffer lastPositions,
+            DeviceBuffer blockTables, DeviceBuffer rowPartials, DeviceBuffer partials, DeviceBuffer partialO,
+            DeviceBuffer partialMl, int rows, int workItems, int maxQueries) implements AutoCloseable {
+
+        /** Uploads {@code plan} for a model of {@code heads} heads of {@code headDim}. */
+        public static PlanBuffers upload(CudaDevice device, AttentionPlan plan, int heads, int headDim) {
+            return new PlanBuffers(ints(device, plan.segments), ints(device, plan.work), ints(device, plan.queryRows),
+                    ints(device, plan.lastPositions), ints(device, plan.blockTables), ints(device, plan.rowPartials),
+                    ints(device, plan.partials), device.allocate((long) plan.partialCount * heads * headDim * Float.BYTES),
+                    device.allocate((long) plan.partialCount * heads * 2 * Float.BYTES), plan.rowPartials.length - 1,
+                    plan.workItems(), plan.maxSegmentQueries);
+        }
+
+        private static DeviceBuffer ints(CudaDevice device, int[] values) {
+            return device.allocate(Math.max(1, values.length) * (long) Integer.BYTES).put(values);
+        }
+
+        @Override
+        public void close() {
+            for (DeviceBuffer b : new DeviceBuffer[] {segments, work, queryRows, lastPositions, blockTables, rowPartials, partials,
+                    partialO, partialMl}) {
+                b.close();
+            }
+        }
+    }
+}
