@@ -7,12 +7,12 @@ import java.util.Arrays;
  * same per-block online softmax in float, over float pools laid out as the device's
  * {@code (blocks, kv_heads, block, head_dim)}.
  */
-final class PagedAttentionTwin {
+public final class PagedAttentionTwin {
 
     private PagedAttentionTwin() {
     }
 
-    static float[] run(AttentionPlan plan, AttentionPlan.Geometry g, float[] q, float[] kPool, float[] vPool, int headDim) {
+    public static float[] run(AttentionPlan plan, AttentionPlan.Geometry g, float[] q, float[] kPool, float[] vPool, int headDim) {
         int heads = g.heads();
         int group = heads / g.kvHeads();
         int block = g.blockPositions();
