@@ -19,6 +19,8 @@ public final class CudaEngine implements AutoCloseable {
 
     /** Positions per KV block. */
     public static final int BLOCK_POSITIONS = 16;
+    /** The most rows a decode step takes (and logits rows kept). */
+    public static final int MAX_DECODE_ROWS = 256;
     /** Queries one attention block holds: 16 samples of a 4-query group share one read of the prompt. */
     public static final int MAX_SEGMENT_QUERIES = 64;
 
@@ -79,7 +81,7 @@ public final class CudaEngine implements AutoCloseable {
         tokens = floats(maxRows);
         positions = floats(maxRows);
         slots = floats(maxRows);
-        logits = floats((long) maxRows * c.vocabSize());
+        logits = floats((long) Math.min(maxRows, MAX_DECODE_ROWS) * c.vocabSize());
     }
 
     public ModelConfig config() {
@@ -124,6 +126,9 @@ public final class CudaEngine implements AutoCloseable {
      */
     public void decode(int[] next, PagedSequence[] sequences) {
         check(next);
+        if (next.length > MAX_DECODE_ROWS) {
+            throw new IllegalArgumentException(next.length + " sequences in one decode step; at most " + MAX_DECODE_ROWS);
+        }
         if (next.length != sequences.length) {
             throw new IllegalArgumentException(next.length + " tokens for " + sequences.length + " sequences");
         }
