@@ -36,6 +36,18 @@ __device__ float block_sum(float v, float* scratch) {
     return scratch[32];
 }
 
+// The largest (v, at) of the warp, the lowest index among equal values, in every lane.
+__device__ __forceinline__ void warp_argmax(float& v, int& at) {
+    for (int o = 16; o > 0; o >>= 1) {
+        float ov = __shfl_xor_sync(0xffffffffu, v, o);
+        int oi = __shfl_xor_sync(0xffffffffu, at, o);
+        if (ov > v || (ov == v && oi < at)) {
+            v = ov;
+            at = oi;
+        }
+    }
+}
+
 // The largest value and its lowest index over the row, in every thread.
 __device__ void block_argmax(const float* x, int n, float* scratch, int* index, float* best, int* bestIndex) {
     float v = NEG_INF;
@@ -46,14 +58,7 @@ __device__ void block_argmax(const float* x, int n, float* scratch, int* index, 
             at = i;
         }
     }
-    for (int o = 16; o > 0; o >>= 1) {
-        float ov = __shfl_xor_sync(0xffffffffu, v, o);
-        int oi = __shfl_xor_sync(0xffffffffu, at, o);
-        if (ov > v || (ov == v && oi < at)) {
-            v = ov;
-            at = oi;
-        }
-    }
+    warp_argmax(v, at);
     int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     __syncthreads();
     if (lane == 0) {
@@ -64,14 +69,7 @@ __device__ void block_argmax(const float* x, int n, float* scratch, int* index, 
     if (warp == 0) {
         v = scratch[lane];
         at = index[lane];
-        for (int o = 16; o > 0; o >>= 1) {
-            float ov = __shfl_xor_sync(0xffffffffu, v, o);
-            int oi = __shfl_xor_sync(0xffffffffu, at, o);
-            if (ov > v || (ov == v && oi < at)) {
-                v = ov;
-                at = oi;
-            }
-        }
+        warp_argmax(v, at);
         if (lane == 0) {
             scratch[32] = v;
             index[32] = at;

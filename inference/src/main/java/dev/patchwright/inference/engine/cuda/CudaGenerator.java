@@ -5,7 +5,7 @@ import dev.patchwright.inference.engine.GenerationSettings;
 import dev.patchwright.inference.engine.ModelConfig;
 import dev.patchwright.inference.engine.ModelFolder;
 import dev.patchwright.inference.engine.ModelLoadException;
-import dev.patchwright.inference.engine.Sample;
+import dev.patchwright.inference.engine.SampleProgress;
 import dev.patchwright.inference.engine.TokenListener;
 import dev.patchwright.inference.engine.paged.PagedSequence;
 
@@ -109,47 +109,23 @@ public final class CudaGenerator implements AutoCloseable {
             DeviceBuffer promptLogits = device.allocate((long) vocab * Float.BYTES).copyFrom(engine.logits(), (long) vocab * Float.BYTES);
             PagedSequence[] samples = new PagedSequence[n];
             SplittableRandom[] randoms = new SplittableRandom[n];
-            int[][] outputs = new int[n][settings.maxTokens()];
-            int[] lengths = new int[n];
-            int[] stops = new int[n];
-            boolean[] live = new boolean[n];
+            SampleProgress progress = new SampleProgress(n, settings, listener);
+            int[] rowOf = new int[n]; // the logits row of each live sample
+            long rowBytes = (long) vocab * Float.BYTES;
             for (int i = 0; i < n; i++) {
                 samples[i] = shared.fork();
                 open.add(samples[i]);
                 randoms[i] = new SplittableRandom(settings.seed() + i);
-                stops[i] = -1;
-                live[i] = true;
-            }
-            long rowBytes = (long) vocab * Float.BYTES;
-            for (int i = 0; i < n; i++) {
+                rowOf[i] = i;
                 engine.logits().view(i * rowBytes, rowBytes).copyFrom(promptLogits, rowBytes);
             }
             promptLogits.close();
-            int[] rowOf = new int[n]; // the logits row of each live sample
-            for (int i = 0; i < n; i++) {
-                rowOf[i] = i;
-            }
             int rows = n;
-            int generated = 0;
             while (true) {
-                int[] tokens = sample(rows, rowOf, live, randoms, settings);
+                int[] tokens = sample(rows, rowOf, progress, randoms, settings);
                 List<Integer> batch = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
-                    if (!live[i]) {
-                        continue;
-                    }
-                    int token = tokens[rowOf[i]];
-                    generated++;
-                    if (settings.stopTokens().contains(token)) {
-                        stops[i] = token;
-                        live[i] = false;
-                        continue;
-                    }
-                    outputs[i][lengths[i]++] = token;
-                    listener.onToken(i, token);
-                    if (lengths[i] == settings.maxTokens() || !listener.wantsMore(i)) {
-                        live[i] = false;
-                    } else {
+                    if (progress.live(i) && progress.accept(i, tokens[rowOf[i]])) {
                         batch.add(i);
                     }
                 }
@@ -160,7 +136,7 @@ public final class CudaGenerator implements AutoCloseable {
                 PagedSequence[] sequences = new PagedSequence[batch.size()];
                 for (int b = 0; b < batch.size(); b++) {
                     int i = batch.get(b);
-                    next[b] = outputs[i][lengths[i] - 1];
+                    next[b] = progress.last(i);
                     sequences[b] = samples[i];
                     rowOf[i] = b;
                 }
@@ -168,21 +144,18 @@ public final class CudaGenerator implements AutoCloseable {
                 rows = batch.size();
             }
             long end = System.nanoTime();
-            List<Sample> result = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                result.add(new Sample(i, Arrays.copyOf(outputs[i], lengths[i]), stops[i]));
-            }
-            return new Generation(result, prompt.length, generated, (prefilled - start) / 1e9, (end - prefilled) / 1e9);
+            return new Generation(progress.samples(), prompt.length, progress.generated(), (prefilled - start) / 1e9,
+                    (end - prefilled) / 1e9);
         } finally {
             open.forEach(PagedSequence::close);
         }
     }
 
     /** One token per logits row, drawn on the device; rows of finished samples are drawn and ignored. */
-    private int[] sample(int rows, int[] rowOf, boolean[] live, SplittableRandom[] randoms, GenerationSettings s) {
+    private int[] sample(int rows, int[] rowOf, SampleProgress progress, SplittableRandom[] randoms, GenerationSettings s) {
         float[] p = new float[rows * 3];
-        for (int i = 0; i < live.length; i++) {
-            if (live[i]) {
+        for (int i = 0; i < randoms.length; i++) {
+            if (progress.live(i)) {
                 int r = rowOf[i];
                 p[3 * r] = (float) s.temperature();
                 p[3 * r + 1] = (float) s.topP();
