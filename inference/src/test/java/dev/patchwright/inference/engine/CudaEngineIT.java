@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Whole-model logits of the GPU engine against the CPU engine on tiny random models of each
  * architecture: a prompt in two chunks (the second on the tensor cores), then decode steps of
- * three samples forked from it. Skips, saying why, without a device.
+ * three and six samples forked from it (the CUDA-core and the small-batch tensor-core products). Skips, saying why, without a device.
  */
 class CudaEngineIT {
 
@@ -77,21 +77,32 @@ class CudaEngineIT {
             gpu.prefill(java.util.Arrays.copyOfRange(prompt, 16, 40), sequence);
             assertClose(gpu.hostLogits(1)[0], expected, 3e-2, name + ": prompt");
 
-            KvCache[] forks = {cache.fork(8), cache.fork(8), cache.fork(8)};
-            PagedSequence[] samples = {sequence.fork(), sequence.fork(), sequence.fork()};
-            int[] next = {1, 2, 3};
-            for (int step = 0; step < 3; step++) {
-                float[][] cpuLogits = cpu.transformer().forwardBatch(new int[][] {{next[0]}, {next[1]}, {next[2]}}, forks);
-                gpu.decode(next, samples);
-                float[][] gpuLogits = gpu.hostLogits(3);
-                for (int s = 0; s < 3; s++) {
-                    assertClose(gpuLogits[s], cpuLogits[s], 3e-2, name + ": decode step " + step + " sample " + s);
-                    next[s] = (next[s] * 7 + step + 5) % cpu.config().vocabSize();
+            for (int n : new int[] {3, 6}) { // 3 rows run on the CUDA-core products, 6 on the small-batch tensor-core ones
+                KvCache[] forks = new KvCache[n];
+                PagedSequence[] samples = new PagedSequence[n];
+                int[] next = new int[n];
+                for (int s = 0; s < n; s++) {
+                    forks[s] = cache.fork(8);
+                    samples[s] = sequence.fork();
+                    next[s] = s + 1;
                 }
-            }
-            assertThat(gpu.pool().shared()).as("the prompt's full blocks are held by all forks").isGreaterThan(0);
-            for (PagedSequence s : samples) {
-                s.close();
+                for (int step = 0; step < 3; step++) {
+                    int[][] tokens = new int[n][];
+                    for (int s = 0; s < n; s++) {
+                        tokens[s] = new int[] {next[s]};
+                    }
+                    float[][] cpuLogits = cpu.transformer().forwardBatch(tokens, forks);
+                    gpu.decode(next, samples);
+                    float[][] gpuLogits = gpu.hostLogits(n);
+                    for (int s = 0; s < n; s++) {
+                        assertClose(gpuLogits[s], cpuLogits[s], 3e-2, name + ": " + n + " samples, decode step " + step + " sample " + s);
+                        next[s] = (next[s] * 7 + step + 5) % cpu.config().vocabSize();
+                    }
+                }
+                assertThat(gpu.pool().shared()).as("the prompt's full blocks are held by all forks").isGreaterThan(0);
+                for (PagedSequence s : samples) {
+                    s.close();
+                }
             }
             sequence.close();
             assertThat(gpu.pool().used()).as("every block back").isZero();

@@ -25,6 +25,7 @@ public final class CudaOps {
     private final CudaFunction addBias;
     private final CudaFunction siluMul;
     private final CudaFunction[] matvec; // for up to 1, 4, 8, 16 tokens
+    private final CudaFunction matvecMma;
     private final CudaFunction matmul;
     private final CudaFunction kvWrite;
     private final CudaFunction kvCopy;
@@ -46,6 +47,7 @@ public final class CudaOps {
         CudaModule mv = device.module("matvec");
         matvec = new CudaFunction[] {mv.function("matvec_bf16_1"), mv.function("matvec_bf16_4"), mv.function("matvec_bf16_8"),
                 mv.function("matvec_bf16_16")};
+        matvecMma = mv.function("matvec_bf16_mma16");
         matmul = device.module("matmul").function("matmul_bf16_wmma");
         kvWrite = device.module("kv_cache").function("kv_write_bf16");
         kvCopy = device.module("kv_cache").function("kv_copy_blocks");
@@ -92,14 +94,37 @@ public final class CudaOps {
         siluMul.launch(null, Launch.stride(n, ROW_THREADS), gate, up, n);
     }
 
-    /** out (tokens, rows) = x (tokens, cols) · wᵀ, w bf16 (rows, cols): mat-vec up to 16 tokens, tensor cores above. */
+    /**
+     * out (tokens, rows) = x (tokens, cols) · wᵀ, w bf16 (rows, cols): up to 4 tokens on the CUDA
+     * cores in float, 5 to 16 on the tensor cores' small-batch kernel (x rounded to bf16; where
+     * cols is a multiple of 8), more on the tiled tensor-core kernel.
+     */
     public void matmul(DeviceBuffer w, DeviceBuffer x, DeviceBuffer out, int tokens, int rows, int cols) {
-        if (tokens <= MATVEC_MAX_TOKENS) {
-            int variant = tokens == 1 ? 0 : tokens <= 4 ? 1 : tokens <= 8 ? 2 : 3;
-            matvec[variant].launch(null, Launch.warpPerRow(rows, 256, 32 * device.multiprocessors()), w, x, out, rows, cols, tokens);
+        if (tokens <= 4 || (tokens <= MATVEC_MAX_TOKENS && cols % 8 != 0)) {
+            cudaCoreMatmul(w, x, out, tokens, rows, cols);
+        } else if (tokens <= MATVEC_MAX_TOKENS) {
+            smallBatchMatmul(w, x, out, tokens, rows, cols);
         } else {
             tensorCoreMatmul(w, x, out, tokens, rows, cols);
         }
+    }
+
+    /** As {@link #matmul} for 1 to 16 tokens, always the CUDA-core mat-vec (float x). */
+    public void cudaCoreMatmul(DeviceBuffer w, DeviceBuffer x, DeviceBuffer out, int tokens, int rows, int cols) {
+        if (tokens < 1 || tokens > MATVEC_MAX_TOKENS) {
+            throw new IllegalArgumentException("the mat-vec kernel takes 1 to " + MATVEC_MAX_TOKENS + " tokens, found " + tokens);
+        }
+        int variant = tokens == 1 ? 0 : tokens <= 4 ? 1 : tokens <= 8 ? 2 : 3;
+        matvec[variant].launch(null, Launch.warpPerRow(rows, 256, 32 * device.multiprocessors()), w, x, out, rows, cols, tokens);
+    }
+
+    /** As {@link #matmul} for 1 to 16 tokens, always the tensor cores' small-batch kernel (mma, x rounded to bf16). */
+    public void smallBatchMatmul(DeviceBuffer w, DeviceBuffer x, DeviceBuffer out, int tokens, int rows, int cols) {
+        if (tokens < 1 || tokens > MATVEC_MAX_TOKENS || cols % 8 != 0) {
+            throw new IllegalArgumentException("the small-batch kernel takes 1 to " + MATVEC_MAX_TOKENS
+                    + " tokens and a multiple of 8 columns, found " + tokens + " and " + cols);
+        }
+        matvecMma.launch(null, Launch.perRow((rows + 15) / 16, 256), w, x, out, rows, cols, tokens);
     }
 
     /** As {@link #matmul}, always on the tensor cores (wmma, bf16 in, float out). */

@@ -122,23 +122,34 @@ class CudaKernelsIT {
         assertClose(dg.get(new float[n]), gate, 1e-5, "siluMul");
     }
 
+    private enum Product { CUDA_CORES, SMALL_BATCH, TILED }
+
     @Test
     void decodeProductsMatchTheirTwinForOneToSixteenTokens() {
         for (int cols : new int[] {264, 100}) { // 16-byte loads, and the scalar path
             for (int tokens : new int[] {1, 3, 8, 16}) {
-                product(tokens, 300, cols, false);
+                product(tokens, 300, cols, Product.CUDA_CORES);
             }
         }
     }
 
     @Test
-    void tensorCoreProductsMatchTheirTwinAtRaggedSizes() {
-        product(17, 200, 72, true);
-        product(130, 70, 100, true);
-        product(64, 128, 256, true);
+    void smallBatchTensorCoreProductsMatchTheirTwin() {
+        for (int tokens : new int[] {1, 5, 9, 16}) {
+            product(tokens, 300, 264, Product.SMALL_BATCH); // 300 rows: a partial tile of 16; 264: a partial step of 32
+            product(tokens, 64, 4096, Product.SMALL_BATCH);
+        }
     }
 
-    private void product(int tokens, int rows, int cols, boolean tensorCores) {
+    @Test
+    void tensorCoreProductsMatchTheirTwinAtRaggedSizes() {
+        product(17, 200, 72, Product.TILED);
+        product(130, 70, 100, Product.TILED);
+        product(64, 128, 256, Product.TILED);
+    }
+
+    private void product(int tokens, int rows, int cols, Product kind) {
+        boolean tensorCores = kind != Product.CUDA_CORES;
         short[] w = bf16s(rows * cols);
         float[] x = floats(tokens * cols);
         float[] wf = new float[w.length];
@@ -154,13 +165,12 @@ class CudaKernelsIT {
         float[] expected = new float[tokens * rows];
         cpu.matmul(WeightMatrix.of("w", wf, rows, cols), xr, tokens, expected);
         DeviceBuffer out = poisoned(tokens * rows);
-        if (tensorCores) {
-            ops.tensorCoreMatmul(shorts(w), floats(x), out, tokens, rows, cols);
-        } else {
-            ops.matmul(shorts(w), floats(x), out, tokens, rows, cols);
+        switch (kind) {
+            case CUDA_CORES -> ops.cudaCoreMatmul(shorts(w), floats(x), out, tokens, rows, cols);
+            case SMALL_BATCH -> ops.smallBatchMatmul(shorts(w), floats(x), out, tokens, rows, cols);
+            case TILED -> ops.tensorCoreMatmul(shorts(w), floats(x), out, tokens, rows, cols);
         }
-        assertClose(out.get(new float[tokens * rows]), expected, 1e-5,
-                (tensorCores ? "wmma" : "matvec") + " " + tokens + "x" + rows + "x" + cols);
+        assertClose(out.get(new float[tokens * rows]), expected, 1e-5, kind + " " + tokens + "x" + rows + "x" + cols);
     }
 
     @Test

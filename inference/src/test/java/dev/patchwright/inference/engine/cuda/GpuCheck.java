@@ -51,6 +51,7 @@ public final class GpuCheck {
             row("copy bandwidth (read + write)", String.format("%.0f GB/s", bandwidth / 1e9));
             double wmmaTflops = wmmaRate(device, ops);
             row("bf16 matmul 8192^3: torch / ours (wmma)", String.format("%.0f / %.0f TFLOP/s", torchTflops, wmmaTflops));
+            smallBatch(device, ops, bandwidth);
             try {
                 llama(device, ops, bandwidth, Double.isNaN(torchTflops) ? wmmaTflops : torchTflops, context, layers);
             } catch (RuntimeException e) {
@@ -106,6 +107,49 @@ public final class GpuCheck {
                 ms[i] = device.time(() -> ops.tensorCoreMatmul(w, x, out, n, n, n));
             }
             return 2.0 * n * n * n / (median(ms) / 1e3) / 1e12;
+        }
+    }
+
+    /** Llama-3-8B's gate projection (14336 x 4096) at 1 and 16 tokens on each decode kernel, as weight bytes per second. */
+    private void smallBatch(CudaDevice device, CudaOps ops, double bandwidth) {
+        int rows = 14336, cols = 4096;
+        int copies = 8; // rotate among 8 matrices (940 MB) so that L2 does not hold the weights
+        DeviceBuffer[] w = new DeviceBuffer[copies];
+        try (DeviceBuffer x = device.allocate(16L * cols * 4); DeviceBuffer out = device.allocate(16L * rows * 4)) {
+            for (int i = 0; i < copies; i++) {
+                w[i] = device.allocate(2L * rows * cols);
+                ops.randomBf16(w[i], (long) rows * cols, 100 + i, 0.02f);
+            }
+            ops.randomF32(x, 16L * cols, 3, 1f, 0f);
+            StringBuilder line = new StringBuilder();
+            for (String kernel : new String[] {"cuda-core 1", "cuda-core 16", "mma 1", "mma 16"}) {
+                int tokens = kernel.endsWith(" 16") ? 16 : 1;
+                boolean mma = kernel.startsWith("mma");
+                Runnable run = () -> {
+                    for (DeviceBuffer m : w) {
+                        if (mma) {
+                            ops.smallBatchMatmul(m, x, out, tokens, rows, cols);
+                        } else {
+                            ops.cudaCoreMatmul(m, x, out, tokens, rows, cols);
+                        }
+                    }
+                };
+                run.run();
+                device.synchronize();
+                double[] ms = new double[5];
+                for (int i = 0; i < ms.length; i++) {
+                    ms[i] = device.time(run);
+                }
+                double gbps = 2.0 * rows * cols * copies / (median(ms) / 1e3) / 1e9;
+                line.append(String.format("%s%s %.0f GB/s (%.0f%%)", line.length() == 0 ? "" : "; ", kernel, gbps, 100 * gbps * 1e9 / bandwidth));
+            }
+            row("decode product 14336x4096, weight bytes/s (share of copy bandwidth)", line.toString());
+        } finally {
+            for (DeviceBuffer b : w) {
+                if (b != null) {
+                    b.close();
+                }
+            }
         }
     }
 
