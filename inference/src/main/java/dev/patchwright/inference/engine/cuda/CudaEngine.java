@@ -47,6 +47,7 @@ public final class CudaEngine implements AutoCloseable {
     private final DeviceBuffer positions; // (rows) ints
     private final DeviceBuffer slots; // (rows) ints
     private final DeviceBuffer logits; // (rows, vocab)
+    private final CudaOps.PlanBuffers planBuffers; // the attention plan of the current call
 
     /**
      * @param maxRows the most rows one forward call takes: a prompt chunk or a decode batch
@@ -82,6 +83,7 @@ public final class CudaEngine implements AutoCloseable {
         positions = floats(maxRows);
         slots = floats(maxRows);
         logits = floats((long) Math.min(maxRows, MAX_DECODE_ROWS) * c.vocabSize());
+        planBuffers = new CudaOps.PlanBuffers(device, c.heads(), c.headDim());
     }
 
     public ModelConfig config() {
@@ -174,44 +176,43 @@ public final class CudaEngine implements AutoCloseable {
         positions.put(at);
         slots.put(slotIds);
         int dim = c.dim();
-        try (CudaOps.PlanBuffers planBuffers = CudaOps.PlanBuffers.upload(ops.device(), plan, c.heads(), c.headDim())) {
-            ops.embedding(tokens, m.embed, x, rows, dim);
-            for (int l = 0; l < c.layers(); l++) {
-                ops.rmsnorm(x, m.attnNorm[l], xb, rows, dim, c.normEps());
-                ops.matmul(m.wq[l], xb, q, rows, c.qDim(), dim);
-                ops.matmul(m.wk[l], xb, k, rows, c.kvDim(), dim);
-                ops.matmul(m.wv[l], xb, v, rows, c.kvDim(), dim);
-                if (m.bq != null) {
-                    ops.addBias(q, m.bq[l], rows, c.qDim());
-                    ops.addBias(k, m.bk[l], rows, c.kvDim());
-                    ops.addBias(v, m.bv[l], rows, c.kvDim());
-                }
-                if (m.qNorm != null) {
-                    ops.rmsnorm(q, m.qNorm[l], q, rows * c.heads(), c.headDim(), c.normEps());
-                    ops.rmsnorm(k, m.kNorm[l], k, rows * c.kvHeads(), c.headDim(), c.normEps());
-                }
-                ops.rope(q, positions, m.inverseFrequencies, rows, c.heads(), c.headDim());
-                ops.rope(k, positions, m.inverseFrequencies, rows, c.kvHeads(), c.headDim());
-                DeviceBuffer kLayer = kPool.view(l * layerBytes, layerBytes);
-                DeviceBuffer vLayer = vPool.view(l * layerBytes, layerBytes);
-                ops.kvWrite(k, v, kLayer, vLayer, slots, rows, c.kvHeads(), c.headDim(), BLOCK_POSITIONS);
-                ops.attention(planBuffers, q, kLayer, vLayer, attended, c.heads(), c.kvHeads(), c.headDim(), BLOCK_POSITIONS);
-                ops.matmul(m.wo[l], attended, projected, rows, dim, c.qDim());
-                ops.add(x, projected, (long) rows * dim);
-                ops.rmsnorm(x, m.ffnNorm[l], xb, rows, dim, c.normEps());
-                ops.matmul(m.w1[l], xb, gate, rows, c.hiddenDim(), dim);
-                ops.matmul(m.w3[l], xb, up, rows, c.hiddenDim(), dim);
-                ops.siluMul(gate, up, (long) rows * c.hiddenDim());
-                ops.matmul(m.w2[l], gate, projected, rows, dim, c.hiddenDim());
-                ops.add(x, projected, (long) rows * dim);
+        planBuffers.load(plan);
+        ops.embedding(tokens, m.embed, x, rows, dim);
+        for (int l = 0; l < c.layers(); l++) {
+            ops.rmsnorm(x, m.attnNorm[l], xb, rows, dim, c.normEps());
+            ops.matmul(m.wq[l], xb, q, rows, c.qDim(), dim);
+            ops.matmul(m.wk[l], xb, k, rows, c.kvDim(), dim);
+            ops.matmul(m.wv[l], xb, v, rows, c.kvDim(), dim);
+            if (m.bq != null) {
+                ops.addBias(q, m.bq[l], rows, c.qDim());
+                ops.addBias(k, m.bk[l], rows, c.kvDim());
+                ops.addBias(v, m.bv[l], rows, c.kvDim());
             }
-            int outRows = lastOnly ? 1 : rows;
-            long rowBytes = (long) dim * Float.BYTES;
-            DeviceBuffer last = lastOnly ? x.view((rows - 1) * rowBytes, rowBytes) : x;
-            ops.rmsnorm(last, m.finalNorm, xb, outRows, dim, c.normEps());
-            ops.matmul(m.output, xb, logits, outRows, c.vocabSize(), dim);
-            ops.device().synchronize();
+            if (m.qNorm != null) {
+                ops.rmsnorm(q, m.qNorm[l], q, rows * c.heads(), c.headDim(), c.normEps());
+                ops.rmsnorm(k, m.kNorm[l], k, rows * c.kvHeads(), c.headDim(), c.normEps());
+            }
+            ops.rope(q, positions, m.inverseFrequencies, rows, c.heads(), c.headDim());
+            ops.rope(k, positions, m.inverseFrequencies, rows, c.kvHeads(), c.headDim());
+            DeviceBuffer kLayer = kPool.view(l * layerBytes, layerBytes);
+            DeviceBuffer vLayer = vPool.view(l * layerBytes, layerBytes);
+            ops.kvWrite(k, v, kLayer, vLayer, slots, rows, c.kvHeads(), c.headDim(), BLOCK_POSITIONS);
+            ops.attention(planBuffers, q, kLayer, vLayer, attended, c.heads(), c.kvHeads(), c.headDim(), BLOCK_POSITIONS);
+            ops.matmul(m.wo[l], attended, projected, rows, dim, c.qDim());
+            ops.add(x, projected, (long) rows * dim);
+            ops.rmsnorm(x, m.ffnNorm[l], xb, rows, dim, c.normEps());
+            ops.matmul(m.w1[l], xb, gate, rows, c.hiddenDim(), dim);
+            ops.matmul(m.w3[l], xb, up, rows, c.hiddenDim(), dim);
+            ops.siluMul(gate, up, (long) rows * c.hiddenDim());
+            ops.matmul(m.w2[l], gate, projected, rows, dim, c.hiddenDim());
+            ops.add(x, projected, (long) rows * dim);
         }
+        int outRows = lastOnly ? 1 : rows;
+        long rowBytes = (long) dim * Float.BYTES;
+        DeviceBuffer last = lastOnly ? x.view((rows - 1) * rowBytes, rowBytes) : x;
+        ops.rmsnorm(last, m.finalNorm, xb, outRows, dim, c.normEps());
+        ops.matmul(m.output, xb, logits, outRows, c.vocabSize(), dim);
+        ops.device().synchronize();
     }
 
     private void copyOnWrite(PagedSequence.Append[] appends) {
@@ -262,5 +263,6 @@ public final class CudaEngine implements AutoCloseable {
             b.close();
         }
         scratch.clear();
+        planBuffers.close();
     }
 }

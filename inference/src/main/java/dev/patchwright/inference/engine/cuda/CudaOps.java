@@ -185,34 +185,131 @@ public final class CudaOps {
     }
 
     /**
-     * An {@link AttentionPlan}'s arrays on the device, and scratch for its partials.
-     *
-     * @param rows output rows
-     * @param workItems blocks along x
-     * @param maxQueries the most queries of one segment
+     * An {@link AttentionPlan}'s arrays on the device (uploaded in one copy), and scratch for its
+     * partials; kept between calls and grown when a plan needs more, so that a decode step
+     * allocates nothing. Load a plan only when the device is done with the previous one.
      */
-    public record PlanBuffers(DeviceBuffer segments, DeviceBuffer work, DeviceBuffer queryRows, DeviceBuffer lastPositions,
-            DeviceBuffer blockTables, DeviceBuffer rowPartials, DeviceBuffer partials, DeviceBuffer partialO,
-            DeviceBuffer partialMl, int rows, int workItems, int maxQueries) implements AutoCloseable {
+    public static final class PlanBuffers implements AutoCloseable {
 
-        /** Uploads {@code plan} for a model of {@code heads} heads of {@code headDim}. */
-        public static PlanBuffers upload(CudaDevice device, AttentionPlan plan, int heads, int headDim) {
-            return new PlanBuffers(ints(device, plan.segments), ints(device, plan.work), ints(device, plan.queryRows),
-                    ints(device, plan.lastPositions), ints(device, plan.blockTables), ints(device, plan.rowPartials),
-                    ints(device, plan.partials), device.allocate((long) plan.partialCount * heads * headDim * Float.BYTES),
-                    device.allocate((long) plan.partialCount * heads * 2 * Float.BYTES), plan.rowPartials.length - 1,
-                    plan.workItems(), plan.maxSegmentQueries);
+        private final CudaDevice device;
+        private final int heads;
+        private final int headDim;
+        private DeviceBuffer ints;
+        private DeviceBuffer partialO;
+        private DeviceBuffer partialMl;
+        private DeviceBuffer[] views = new DeviceBuffer[7];
+        private int rows;
+        private int workItems;
+        private int maxQueries;
+
+        /** Empty buffers for a model of {@code heads} heads of {@code headDim}. */
+        public PlanBuffers(CudaDevice device, int heads, int headDim) {
+            this.device = device;
+            this.heads = heads;
+            this.headDim = headDim;
         }
 
-        private static DeviceBuffer ints(CudaDevice device, int[] values) {
-            return device.allocate(Math.max(1, values.length) * (long) Integer.BYTES).put(values);
+        /** New buffers holding {@code plan}. */
+        public static PlanBuffers upload(CudaDevice device, AttentionPlan plan, int heads, int headDim) {
+            return new PlanBuffers(device, heads, headDim).load(plan);
+        }
+
+        /** Puts {@code plan} on the device, growing the buffers when it needs more. */
+        public PlanBuffers load(AttentionPlan plan) {
+            int[][] arrays = {plan.segments, plan.work, plan.queryRows, plan.lastPositions, plan.blockTables, plan.rowPartials,
+                    plan.partials};
+            int total = 0;
+            for (int[] a : arrays) {
+                total += a.length;
+            }
+            int[] packed = new int[total];
+            long[] offsets = new long[arrays.length];
+            int at = 0;
+            for (int i = 0; i < arrays.length; i++) {
+                offsets[i] = (long) at * Integer.BYTES;
+                System.arraycopy(arrays[i], 0, packed, at, arrays[i].length);
+                at += arrays[i].length;
+            }
+            ints = fit(ints, (long) total * Integer.BYTES);
+            ints.put(packed);
+            for (int i = 0; i < arrays.length; i++) {
+                views[i] = ints.view(offsets[i], Math.max(0, (long) arrays[i].length * Integer.BYTES));
+            }
+            partialO = fit(partialO, (long) plan.partialCount * heads * headDim * Float.BYTES);
+            partialMl = fit(partialMl, (long) plan.partialCount * heads * 2 * Float.BYTES);
+            rows = plan.rowPartials.length - 1;
+            workItems = plan.workItems();
+            maxQueries = plan.maxSegmentQueries;
+            return this;
+        }
+
+        private DeviceBuffer fit(DeviceBuffer buffer, long bytes) {
+            if (buffer != null && buffer.bytes() >= bytes) {
+                return buffer;
+            }
+            if (buffer != null) {
+                buffer.close();
+            }
+            return device.allocate(Math.max(4096, bytes + bytes / 2));
+        }
+
+        public DeviceBuffer segments() {
+            return views[0];
+        }
+
+        public DeviceBuffer work() {
+            return views[1];
+        }
+
+        public DeviceBuffer queryRows() {
+            return views[2];
+        }
+
+        public DeviceBuffer lastPositions() {
+            return views[3];
+        }
+
+        public DeviceBuffer blockTables() {
+            return views[4];
+        }
+
+        public DeviceBuffer rowPartials() {
+            return views[5];
+        }
+
+        public DeviceBuffer partials() {
+            return views[6];
+        }
+
+        public DeviceBuffer partialO() {
+            return partialO;
+        }
+
+        public DeviceBuffer partialMl() {
+            return partialMl;
+        }
+
+        /** Output rows of the plan loaded. */
+        public int rows() {
+            return rows;
+        }
+
+        /** Blocks along x. */
+        public int workItems() {
+            return workItems;
+        }
+
+        /** The most queries of one segment. */
+        public int maxQueries() {
+            return maxQueries;
         }
 
         @Override
         public void close() {
-            for (DeviceBuffer b : new DeviceBuffer[] {segments, work, queryRows, lastPositions, blockTables, rowPartials, partials,
-                    partialO, partialMl}) {
-                b.close();
+            for (DeviceBuffer b : new DeviceBuffer[] {ints, partialO, partialMl}) {
+                if (b != null) {
+                    b.close();
+                }
             }
         }
     }
