@@ -19,6 +19,8 @@ public final class CudaEngine implements AutoCloseable {
 
     /** Positions per KV block. */
     public static final int BLOCK_POSITIONS = 16;
+    /** The most queries one attention block of a prompt chunk takes, shared memory allowing. */
+    public static final int MAX_PROMPT_QUERIES = 256;
     /** The most rows a decode step takes (and logits rows kept). */
     public static final int MAX_DECODE_ROWS = 256;
     /** Queries one attention block holds: 16 samples of a 4-query group share one read of the prompt. */
@@ -32,7 +34,8 @@ public final class CudaEngine implements AutoCloseable {
     private final DeviceBuffer kPool; // (layers, blocks, kv_heads, block, head_dim) bf16
     private final DeviceBuffer vPool;
     private final long layerBytes;
-    private final AttentionPlan.Geometry geometry;
+    private final AttentionPlan.Geometry geometry; // decode steps
+    private final AttentionPlan.Geometry promptGeometry; // prompt chunks: as many query rows a block as shared memory holds
     private final List<DeviceBuffer> scratch = new ArrayList<>();
     private final DeviceBuffer x; // (rows, dim) the residual stream
     private final DeviceBuffer xb; // (rows, dim)
@@ -70,6 +73,11 @@ public final class CudaEngine implements AutoCloseable {
             throw new IllegalStateException("attention needs " + shared + " bytes of shared memory per block; " + device.name()
                     + " allows " + device.sharedMemoryOptIn());
         }
+        // Every tile of a prompt chunk reads the whole prefix: larger tiles read it fewer times.
+        int group = c.heads() / c.kvHeads();
+        int fit = Math.min(MAX_PROMPT_QUERIES, CudaOps.attentionQueriesThatFit(device.sharedMemoryOptIn(), c.headDim(), BLOCK_POSITIONS));
+        this.promptGeometry = new AttentionPlan.Geometry(c.heads(), c.kvHeads(), BLOCK_POSITIONS,
+                Math.max(geometry.maxQueries(), fit / group * group), 4 * device.multiprocessors(), 256);
         x = floats((long) maxRows * c.dim());
         xb = floats((long) maxRows * c.dim());
         q = floats((long) maxRows * c.qDim());
@@ -117,7 +125,7 @@ public final class CudaEngine implements AutoCloseable {
         for (int t = 0; t < chunk.length; t++) {
             at[t] = first + t;
         }
-        AttentionPlan plan = AttentionPlan.prompt(sequence.blockTable(), first, chunk.length, geometry);
+        AttentionPlan plan = AttentionPlan.prompt(sequence.blockTable(), first, chunk.length, promptGeometry);
         forward(chunk, at, new PagedSequence.Append[] {append}, plan, true);
     }
 

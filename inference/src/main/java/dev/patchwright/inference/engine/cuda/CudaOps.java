@@ -149,6 +149,11 @@ public final class CudaOps {
         return Float.BYTES * (queries * (2 * headDim + 3) + blockPositions * (2 * headDim + 1));
     }
 
+    /** The most queries whose attention block fits {@code sharedBytes} of shared memory. */
+    public static int attentionQueriesThatFit(int sharedBytes, int headDim, int blockPositions) {
+        return Math.max(0, (sharedBytes / Float.BYTES - blockPositions * (2 * headDim + 1)) / (2 * headDim + 3));
+    }
+
     /**
      * Attention of the plan's rows over one layer's pools into out (rows, heads, head_dim). The plan's
      * arrays must already be on the device in {@code planBuffers}.

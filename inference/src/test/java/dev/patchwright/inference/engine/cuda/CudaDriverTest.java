@@ -50,6 +50,17 @@ class CudaDriverTest {
     }
 
     @Test
+    void attentionSharedMemoryAndTheQueriesThatFitAgree() {
+        // head_dim 128, blocks of 16: 64 queries (16 samples of Llama-3-8B's 4-query groups) need 82,752 bytes
+        assertThat(CudaOps.attentionSharedBytes(64, 128, 16)).isEqualTo(4 * (64 * 259 + 16 * 257));
+        int h100 = 232_448; // an H100's opt-in limit per block
+        int fit = CudaOps.attentionQueriesThatFit(h100, 128, 16);
+        assertThat(fit).isEqualTo(208);
+        assertThat(CudaOps.attentionSharedBytes(fit, 128, 16)).isLessThanOrEqualTo(h100);
+        assertThat(CudaOps.attentionSharedBytes(fit + 1, 128, 16)).isGreaterThan(h100);
+    }
+
+    @Test
     void anArgumentOfAnotherTypeIsRefusedBeforeTheDriverSeesIt() {
         CudaFunction f = new CudaFunction("add_f32", new CUfunction());
         assertThatThrownBy(() -> f.launch(null, Launch.stride(4, 32), "x"))
