@@ -81,6 +81,30 @@ class PtxFreshnessTest {
         assertThat(stale).as("PTX that differs from a fresh build: run inference/build-ptx.sh").isEmpty();
     }
 
+    /** What the driver does at cuModuleLoadData: assemble the PTX for the device; ptxas does the same here. */
+    @Test
+    void everyPtxAssemblesForItsTarget(@TempDir Path out) throws Exception {
+        Path nvcc = Nvcc.find();
+        Path ptxas = nvcc == null ? null : nvcc.resolveSibling("ptxas");
+        if (ptxas == null || !Files.isExecutable(ptxas)) {
+            System.err.println("PtxFreshnessTest: SKIPPED the assembly check: no ptxas beside an nvcc");
+        }
+        Assumptions.assumeTrue(ptxas != null && Files.isExecutable(ptxas), "no ptxas beside an nvcc");
+        List<String> failed = new ArrayList<>();
+        try (Stream<Path> files = Files.list(PTX)) {
+            for (Path ptx : files.sorted().toList()) {
+                String target = PtxHeader.read(Files.readString(ptx)).target().replace("compute_", "sm_");
+                Process p = new ProcessBuilder(ptxas.toString(), "-arch=" + target, ptx.toString(), "-o",
+                        out.resolve("module.cubin").toString()).redirectErrorStream(true).start();
+                String log = new String(p.getInputStream().readAllBytes());
+                if (p.waitFor() != 0) {
+                    failed.add(ptx.getFileName() + " for " + target + ": " + log.strip());
+                }
+            }
+        }
+        assertThat(failed).as("PTX that ptxas refuses").isEmpty();
+    }
+
     private static List<Path> sources() throws IOException {
         try (Stream<Path> files = Files.list(SOURCES)) {
             return files.filter(p -> p.toString().endsWith(".cu")).sorted().toList();
