@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything the GPU engine must show, in one device call (see inference/GPU.md for the call):
 # the differential tests, then transformers' reference and torch's rates, then GpuCheck's table.
-# Needs inference/target/gpu-carry (inference/gpu-carry.sh builds it here) unless the machine has
+# The table also lands in $OUT/table.md. Needs inference/target/gpu-carry (inference/gpu-carry.sh builds it here) unless the machine has
 # Java 17+ and the folder's jars anyway. Writes logs to $OUT (the device tool brings them back).
 # GPU_CHECK_CONTEXT=N shortens the long-prompt measures (default 32768 tokens).
 set -uo pipefail
@@ -40,6 +40,7 @@ echo "== 3/3 measurements"
 run 330 dev.patchwright.inference.engine.cuda.GpuCheck --matmul-tflops "${tflops:-NaN}" "${qwen2[@]}" \
   --context "${GPU_CHECK_CONTEXT:-32768}" 2>&1 | tee "$out/gpu-check.log"
 check=${PIPESTATUS[0]}
+grep '^|' "$out/gpu-check.log" > "$out/table.md"
 grep -h 'torch-' "$out/torch.log"
 echo "gpu-check: differential tests exit $tests, measurements exit $check (logs in $out)"
 [ "$tests" -eq 0 ] && [ "$check" -eq 0 ]
