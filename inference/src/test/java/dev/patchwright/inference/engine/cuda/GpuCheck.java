@@ -171,6 +171,10 @@ public final class GpuCheck {
             row(shape + ": batch-1 decode at 128 tokens", String.format("%.2f ms/token = %.1f tokens/s; roofline %.2f ms (%.1f GB read): %.0f%%",
                     shortMs, 1e3 / shortMs, roofline, (weightBytes + kvBytesPerPosition * 160) / 1e9, 100 * roofline / shortMs));
             short1.close();
+            double productsMs = productsAlone(device, ops, model, c);
+            row(shape + ": its products alone, 1 token, launched back to back", String.format(
+                    "%.2f ms (%.0f%% of the roofline's weight time): the rest of a step is attention, small kernels and the host",
+                    productsMs, 100 * (weightBytes / bandwidth * 1e3) / productsMs));
             // the long prompt, once
             PagedSequence prompt = engine.sequence();
             long start = System.nanoTime();
@@ -198,6 +202,34 @@ public final class GpuCheck {
             one[0].close();
             Arrays.stream(sixteen).forEach(PagedSequence::close);
             prompt.close();
+        }
+    }
+
+    /** Every projection and the output head for one token, queued without synchronising: median of 5, in ms. */
+    private static double productsAlone(CudaDevice device, CudaOps ops, DeviceModel m, ModelConfig c) {
+        long widest = Math.max(c.vocabSize(), Math.max(c.hiddenDim(), c.qDim()));
+        try (DeviceBuffer x = device.allocate(4L * Math.max(c.dim(), c.hiddenDim()));
+             DeviceBuffer out = device.allocate(4L * widest)) {
+            ops.randomF32(x, Math.max(c.dim(), c.hiddenDim()), 5, 1f, 0f);
+            Runnable step = () -> {
+                for (int l = 0; l < c.layers(); l++) {
+                    ops.matmul(m.wq[l], x, out, 1, c.qDim(), c.dim());
+                    ops.matmul(m.wk[l], x, out, 1, c.kvDim(), c.dim());
+                    ops.matmul(m.wv[l], x, out, 1, c.kvDim(), c.dim());
+                    ops.matmul(m.wo[l], x, out, 1, c.dim(), c.qDim());
+                    ops.matmul(m.w1[l], x, out, 1, c.hiddenDim(), c.dim());
+                    ops.matmul(m.w3[l], x, out, 1, c.hiddenDim(), c.dim());
+                    ops.matmul(m.w2[l], x, out, 1, c.dim(), c.hiddenDim());
+                }
+                ops.matmul(m.output, x, out, 1, c.vocabSize(), c.dim());
+            };
+            step.run();
+            device.synchronize();
+            double[] ms = new double[5];
+            for (int i = 0; i < ms.length; i++) {
+                ms[i] = device.time(step);
+            }
+            return median(ms);
         }
     }
 
