@@ -20,7 +20,7 @@ import java.util.concurrent.CountDownLatch;
 /** {@code patchwright model-server}: a model folder on the built-in engine, served over the OpenAI chat API. */
 @Command(name = "model-server", mixinStandardHelpOptions = true,
         description = {"Serves a model folder (config.json, safetensors weights, tokenizer.json) on Patchwright's own "
-                + "CPU engine as an OpenAI-compatible API: GET /v1/models and POST /v1/chat/completions, whole or "
+                + "engine (a CUDA GPU, or the CPU) as an OpenAI-compatible API: GET /v1/models and POST /v1/chat/completions, whole or "
                 + "streamed. Point workers at it with PATCHWRIGHT_MODEL_URL=http://HOST:PORT/v1 and "
                 + "PATCHWRIGHT_MODEL_NAME=the served name. Runs until stopped (Ctrl-C).",
                 "Also GET /health and Prometheus GET /metrics, without the API key.",
@@ -43,8 +43,8 @@ final class ModelServerCommand implements Callable<Integer> {
     String servedName;
 
     @Option(names = "--device", defaultValue = "auto", paramLabel = "cuda|cpu|auto",
-            description = "where the engine runs: auto uses a CUDA device when there is one and a GPU engine to run "
-                    + "on it, else the CPU, and says which; cuda refuses to start without (default ${DEFAULT-VALUE})")
+            description = "where the engine runs: auto uses a CUDA device when there is one, else the CPU, and says "
+                    + "which; cuda refuses to start without one (default ${DEFAULT-VALUE})")
     String device;
 
     @Option(names = "--allow-unauthenticated",
@@ -76,11 +76,8 @@ final class ModelServerCommand implements Callable<Integer> {
             return 2;
         }
         err.println(choice.reason());
-        LocalModel model;
-        try {
-            model = LocalModel.open(modelPath);
-        } catch (InferenceException e) {
-            err.println("error: --model-path: " + e.getMessage());
+        LocalModel model = open(choice.device(), err);
+        if (model == null) {
             return 2;
         }
         String name = servedName == null || servedName.isBlank() ? model.name() : servedName;
@@ -104,6 +101,23 @@ final class ModelServerCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The model on the device chosen; when the GPU engine cannot start under {@code --device auto},
+     * on the CPU, saying why. {@code null} after printing the error.
+     */
+    private LocalModel open(Device chosen, PrintStream err) {
+        try {
+            return LocalModel.open(modelPath, chosen);
+        } catch (InferenceException e) {
+            if (chosen != Device.CUDA || Device.parse(device) != Device.AUTO) {
+                err.println("error: " + (chosen == Device.CUDA ? "--device cuda: " : "--model-path: ") + e.getMessage());
+                return null;
+            }
+            err.println("--device auto: " + e.getMessage() + "; using the CPU engine");
+            return open(Device.CPU, err);
+        }
     }
 
     private static boolean loopback(String host) {

@@ -7,8 +7,9 @@ import java.util.function.Supplier;
 
 /**
  * Where the engine runs, as an operator asks for it ({@code --device cuda|cpu|auto}), and the
- * choice made from what the machine has. This build has no GPU engine yet (issue 15): a CUDA
- * device is found and named, and the CPU engine runs, saying so.
+ * choice made from what the machine has: a CUDA device found through the driver runs the GPU
+ * engine ({@link dev.patchwright.inference.engine.cuda.CudaGenerator}); without one, {@code auto}
+ * runs the CPU engine and says why.
  */
 public enum Device {
     CPU, CUDA, AUTO;
@@ -38,20 +39,21 @@ public enum Device {
      * {@code auto} looks, and falls back to the CPU saying why; {@code cuda} insists.
      *
      * @param probe looks for a CUDA device; called at most once, and not for {@code cpu}
-     * @throws IllegalStateException for {@code cuda} when no GPU engine can run, naming why
+     * @throws IllegalStateException for {@code cuda} when no CUDA device answers, naming why
      */
     public Choice choose(Supplier<CudaProbe.Result> probe) {
         if (this == CPU) {
             return new Choice(CPU, "--device cpu: the CPU engine");
         }
         CudaProbe.Result found = probe.get();
-        String gpu = found.present()
-                ? "found " + found.description() + ", but this build has no GPU engine yet"
-                : "no CUDA device: " + found.description();
-        if (this == CUDA) {
-            throw new IllegalStateException("--device cuda: " + gpu);
+        if (found.present()) {
+            return new Choice(CUDA, "--device " + this + ": found " + found.description() + "; using the GPU engine");
         }
-        return new Choice(CPU, "--device auto: " + gpu + "; using the CPU engine");
+        String none = "no CUDA device: " + found.description();
+        if (this == CUDA) {
+            throw new IllegalStateException("--device cuda: " + none);
+        }
+        return new Choice(CPU, "--device auto: " + none + "; using the CPU engine");
     }
 
     @Override

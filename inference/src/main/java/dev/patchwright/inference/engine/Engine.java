@@ -107,40 +107,19 @@ public final class Engine implements AutoCloseable {
             throw new IllegalArgumentException("need at least one sample, found " + n);
         }
         long prefilled = System.nanoTime();
-        int maxTokens = settings.maxTokens();
         Sampler[] samplers = new Sampler[n];
         KvCache[] caches = new KvCache[n];
         float[][] logits = new float[n][];
-        int[][] outputs = new int[n][maxTokens];
-        int[] lengths = new int[n];
-        int[] stops = new int[n];
-        boolean[] live = new boolean[n];
+        SampleProgress progress = new SampleProgress(n, settings, listener);
         for (int i = 0; i < n; i++) {
             samplers[i] = new Sampler(settings.temperature(), settings.topP(), settings.seed() + i);
-            caches[i] = prompt.fork(maxTokens - 1);
+            caches[i] = prompt.fork(settings.maxTokens() - 1);
             logits[i] = promptLogits;
-            stops[i] = -1;
-            live[i] = true;
         }
-        int generated = 0;
         while (true) {
             List<Integer> batch = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                if (!live[i]) {
-                    continue;
-                }
-                int token = samplers[i].sample(logits[i]);
-                generated++;
-                if (settings.stopTokens().contains(token)) {
-                    stops[i] = token;
-                    live[i] = false;
-                    continue;
-                }
-                outputs[i][lengths[i]++] = token;
-                listener.onToken(i, token);
-                if (lengths[i] == maxTokens || !listener.wantsMore(i)) {
-                    live[i] = false;
-                } else {
+                if (progress.live(i) && progress.accept(i, samplers[i].sample(logits[i]))) {
                     batch.add(i);
                 }
             }
@@ -151,7 +130,7 @@ public final class Engine implements AutoCloseable {
             KvCache[] batchCaches = new KvCache[batch.size()];
             for (int b = 0; b < batch.size(); b++) {
                 int i = batch.get(b);
-                tokens[b] = new int[] {outputs[i][lengths[i] - 1]};
+                tokens[b] = new int[] {progress.last(i)};
                 batchCaches[b] = caches[i];
             }
             float[][] next = transformer.forwardBatch(tokens, batchCaches);
@@ -160,11 +139,7 @@ public final class Engine implements AutoCloseable {
             }
         }
         long end = System.nanoTime();
-        List<Sample> samples = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            samples.add(new Sample(i, Arrays.copyOf(outputs[i], lengths[i]), stops[i]));
-        }
-        return new Generation(samples, prompt.length(), generated, 0, (end - prefilled) / 1e9);
+        return new Generation(progress.samples(), prompt.length(), progress.generated(), 0, (end - prefilled) / 1e9);
     }
 
     /** Stops the kernels' threads. The mapped weights are released when no longer referenced. */

@@ -1,10 +1,16 @@
 package dev.patchwright.inference.local;
 
+import dev.patchwright.inference.engine.Device;
 import dev.patchwright.inference.engine.Engine;
 import dev.patchwright.inference.engine.Generation;
 import dev.patchwright.inference.engine.GenerationSettings;
+import dev.patchwright.inference.engine.ModelConfig;
 import dev.patchwright.inference.engine.Sample;
 import dev.patchwright.inference.engine.TokenListener;
+import dev.patchwright.inference.engine.cuda.CudaCallException;
+import dev.patchwright.inference.engine.cuda.CudaEngine;
+import dev.patchwright.inference.engine.cuda.CudaGenerator;
+import dev.patchwright.inference.engine.paged.KvBlockPool;
 import dev.patchwright.inference.model.ChatRequest;
 import dev.patchwright.inference.model.Completion;
 import dev.patchwright.inference.model.InferenceException;
@@ -39,6 +45,9 @@ public final class LocalModel implements Model, AutoCloseable {
     /** Positions per prefix-cache block: a prompt reuses an earlier one's cache in steps of this many tokens. */
     public static final int PREFIX_BLOCK_TOKENS = 128;
 
+    /** The share of device memory left after the weights that the GPU engine's KV cache takes. */
+    private static final double GPU_KV_FRACTION = 0.9;
+
     /** The prefix cache's size unless a caller says otherwise: a quarter of the heap. */
     public static final long DEFAULT_PREFIX_CACHE_BYTES = Runtime.getRuntime().maxMemory() / 4;
 
@@ -48,10 +57,13 @@ public final class LocalModel implements Model, AutoCloseable {
     private final ChatTemplate template;
     private final Set<Integer> stopTokens;
     private final PrefixCache prefixCache;
+    /** The GPU engine when the model runs on a device; {@code null} on the CPU. */
+    private final CudaGenerator gpu;
     private final ReentrantLock lock = new ReentrantLock(true);
 
-    private LocalModel(String name, Engine engine, GenerationTokenizer tokenizer, ChatTemplate template,
+    private LocalModel(String name, Engine engine, CudaGenerator gpu, GenerationTokenizer tokenizer, ChatTemplate template,
             long prefixCacheBytes) {
+        this.gpu = gpu;
         this.name = name;
         this.engine = engine;
         this.tokenizer = tokenizer;
@@ -80,6 +92,22 @@ public final class LocalModel implements Model, AutoCloseable {
      * @throws InferenceException (not retryable) naming the folder and what is missing or wrong in it
      */
     public static LocalModel open(Path folder, String name, long prefixCacheBytes) throws InferenceException {
+        return open(folder, name, prefixCacheBytes, Device.CPU);
+    }
+
+    /**
+     * As {@link #open(Path)}, on the device chosen: {@link Device#CUDA} runs the GPU engine on device 0
+     * (its weights in device memory, a paged KV cache in most of the rest; the CPU prefix cache is not
+     * used), anything else the CPU engine.
+     *
+     * @throws InferenceException (not retryable) naming the folder and what is wrong, or why the GPU engine cannot start
+     */
+    public static LocalModel open(Path folder, Device device) throws InferenceException {
+        Path name = folder.toAbsolutePath().normalize().getFileName();
+        return open(folder, name == null ? "local" : name.toString(), DEFAULT_PREFIX_CACHE_BYTES, device);
+    }
+
+    private static LocalModel open(Path folder, String name, long prefixCacheBytes, Device device) throws InferenceException {
         if (!Files.isDirectory(folder)) {
             throw new InferenceException("model folder " + folder + " does not exist or is not a folder", false, null);
         }
@@ -88,13 +116,20 @@ public final class LocalModel implements Model, AutoCloseable {
             throw new InferenceException("model folder " + folder + " has no tokenizer.json", false, null);
         }
         Engine engine = Engine.open(folder);
+        CudaGenerator gpu = null;
         try {
             GenerationTokenizer tokenizer = Tokenizers.loadForGeneration("hf:" + tokenizerFile);
             ChatTemplate template = ChatTemplate.forTokenizer(tokenizer);
-            return new LocalModel(name, engine, tokenizer, template, prefixCacheBytes);
+            if (device == Device.CUDA) {
+                gpu = CudaGenerator.open(folder, GPU_KV_FRACTION);
+            }
+            return new LocalModel(name, engine, gpu, tokenizer, template, prefixCacheBytes);
         } catch (IllegalArgumentException e) {
             engine.close();
             throw new InferenceException("model folder " + folder + ": " + e.getMessage(), false, e);
+        } catch (IllegalStateException | CudaCallException e) {
+            engine.close();
+            throw new InferenceException("the GPU engine cannot start: " + e.getMessage(), false, e);
         }
     }
 
@@ -145,16 +180,30 @@ public final class LocalModel implements Model, AutoCloseable {
         lock.lock();
         try {
             long start = System.nanoTime();
-            PrefixCache.Prefilled prefilled;
-            try {
-                prefilled = prefixCache.prefill(prompt);
-            } catch (IllegalArgumentException e) {
-                throw new InferenceException("model " + name + " cannot read the prompt: " + e.getMessage(), false, e);
+            int cached = 0;
+            Samples samples;
+            if (gpu != null) {
+                samples = (settings, tokens) -> {
+                    try {
+                        return gpu.generate(prompt, request.n(), settings, tokens);
+                    } catch (IllegalArgumentException e) {
+                        throw new InferenceException("model " + name + " cannot run the request on the GPU: " + e.getMessage(), false, e);
+                    }
+                };
+            } else {
+                PrefixCache.Prefilled prefilled;
+                try {
+                    prefilled = prefixCache.prefill(prompt);
+                } catch (IllegalArgumentException e) {
+                    throw new InferenceException("model " + name + " cannot read the prompt: " + e.getMessage(), false, e);
+                }
+                cached = prefilled.cachedTokens();
+                samples = (settings, tokens) -> engine.generate(prefilled.cache(), prefilled.logits(), request.n(), settings, tokens);
             }
-            List<LocalCompletion.Choice> choices = decode(prefilled, request, maxTokens, seed, listener);
+            List<LocalCompletion.Choice> choices = decode(samples, request, maxTokens, seed, listener);
             Duration compute = Duration.ofNanos(System.nanoTime() - start);
             long generated = choices.stream().mapToLong(LocalCompletion.Choice::tokens).sum();
-            return new LocalCompletion(choices, new Usage(prompt.length, prefilled.cachedTokens(), generated), compute);
+            return new LocalCompletion(choices, new Usage(prompt.length, cached, generated), compute);
         } finally {
             lock.unlock();
         }
@@ -164,8 +213,13 @@ public final class LocalModel implements Model, AutoCloseable {
      * The samples decode together on the engine, one token of each live sample per forward batch; a
      * sample's text ends at a stop token, a stop string or {@code maxTokens}.
      */
-    private List<LocalCompletion.Choice> decode(PrefixCache.Prefilled prefilled, ChatRequest request, int maxTokens,
-            long seed, TextListener listener) {
+    /** Runs the samples of one request on an engine, with these settings, telling {@code tokens} each token. */
+    private interface Samples {
+        Generation run(GenerationSettings settings, TokenListener tokens) throws InferenceException;
+    }
+
+    private List<LocalCompletion.Choice> decode(Samples samples, ChatRequest request, int maxTokens,
+            long seed, TextListener listener) throws InferenceException {
         int n = request.n();
         SampleText[] texts = new SampleText[n];
         for (int i = 0; i < n; i++) {
@@ -173,7 +227,7 @@ public final class LocalModel implements Model, AutoCloseable {
         }
         GenerationSettings settings = new GenerationSettings(maxTokens, request.temperature(), request.topP(), seed,
                 stopTokens);
-        Generation generation = engine.generate(prefilled.cache(), prefilled.logits(), n, settings, new TokenListener() {
+        Generation generation = samples.run(settings, new TokenListener() {
             @Override
             public void onToken(int sample, int token) {
                 emit(listener, sample, texts[sample].add(token));
@@ -204,9 +258,17 @@ public final class LocalModel implements Model, AutoCloseable {
     /** Stops the engine's threads. */
     /**
      * The prefix cache as it stands: blocks of {@value #PREFIX_BLOCK_TOKENS} positions, those that
-     * several cached prompts share, and the bytes they hold. Does not wait for a running call.
+     * several cached prompts share, and the bytes they hold. Does not wait for a running call. On the
+     * GPU: the paged KV cache's blocks of {@value CudaEngine#BLOCK_POSITIONS} positions in use, those
+     * several samples share, and their bytes.
      */
     public PrefixCacheStats prefixCacheStats() {
+        if (gpu != null) { // the GPU engine's paged KV cache: blocks held, and those several samples share
+            ModelConfig c = gpu.config();
+            long blockBytes = 2L * c.layers() * c.kvDim() * CudaEngine.BLOCK_POSITIONS * 2;
+            KvBlockPool pool = gpu.engine().pool();
+            return new PrefixCacheStats(pool.used(), pool.shared(), pool.used() * blockBytes);
+        }
         return new PrefixCacheStats(prefixCache.blocks(), prefixCache.sharedBlocks(), prefixCache.bytes());
     }
 
@@ -217,10 +279,14 @@ public final class LocalModel implements Model, AutoCloseable {
     @Override
     public void close() {
         engine.close();
+        if (gpu != null) {
+            gpu.close();
+        }
     }
 
     @Override
     public String toString() {
-        return "LocalModel[" + name + ", " + engine.config().architecture() + ", context " + contextTokens() + "]";
+        return "LocalModel[" + name + ", " + engine.config().architecture() + ", context " + contextTokens()
+                + (gpu != null ? ", GPU" : "") + "]";
     }
 }

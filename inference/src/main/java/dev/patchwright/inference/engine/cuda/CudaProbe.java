@@ -4,6 +4,7 @@ import jcuda.CudaException;
 import jcuda.driver.CUdevice;
 import jcuda.driver.JCudaDriver;
 
+import static dev.patchwright.inference.engine.cuda.CudaCallException.check;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
 import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
 import static jcuda.driver.JCudaDriver.cuDeviceGetName;
@@ -52,19 +53,17 @@ public final class CudaProbe {
             }
             return new Result(true, count[0], new String(name, 0, end, java.nio.charset.StandardCharsets.US_ASCII)
                     + " (" + (bytes[0] >> 20) + " MiB" + (count[0] > 1 ? ", 1 of " + count[0] + " devices" : "") + ")");
-        } catch (CudaException e) {
+        } catch (CudaException | CudaCallException e) {
             return new Result(false, 0, e.getMessage());
         } catch (LinkageError e) {
-            // JCuda's native library links against libcuda.so.1, which only a machine with the driver has.
-            return new Result(false, 0, "the CUDA driver library (libcuda.so.1) cannot be loaded: "
-                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+            return new Result(false, 0, driverMissing(e));
         }
     }
 
-    /** Turns a driver result other than {@code CUDA_SUCCESS} into an exception naming the call. */
-    static void check(String call, int result) {
-        if (result != jcuda.driver.CUresult.CUDA_SUCCESS) {
-            throw new CudaException(call + " failed: " + jcuda.driver.CUresult.stringFor(result) + " (" + result + ")");
-        }
+    /** Why no device can be used when JCuda's native library does not link. */
+    static String driverMissing(LinkageError e) {
+        // JCuda's native library links against libcuda.so.1, which only a machine with the driver has.
+        return "the CUDA driver library (libcuda.so.1) cannot be loaded: "
+                + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
     }
 }

@@ -1,0 +1,276 @@
+package dev.patchwright.inference.engine.cuda;
+
+import dev.patchwright.inference.engine.ModelConfig;
+import dev.patchwright.inference.engine.paged.AttentionPlan;
+import dev.patchwright.inference.engine.paged.KvBlockPool;
+import dev.patchwright.inference.engine.paged.PagedSequence;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The forward pass of {@link dev.patchwright.inference.engine.Transformer} on a CUDA device, step
+ * for step the same (embedding; per layer RMSNorm, q/k/v with biases or q/k norms, RoPE,
+ * attention, output projection, residual, RMSNorm, SwiGLU MLP, residual; final norm and head),
+ * with activations in device memory and keys and values in a paged bf16 pool that forks of a
+ * prompt share. Calls from one thread at a time.
+ */
+public final class CudaEngine implements AutoCloseable {
+
+    /** Positions per KV block. */
+    public static final int BLOCK_POSITIONS = 16;
+    /** The most queries one attention block of a prompt chunk takes, shared memory allowing. */
+    public static final int MAX_PROMPT_QUERIES = 256;
+    /** The most rows a decode step takes (and logits rows kept). */
+    public static final int MAX_DECODE_ROWS = 256;
+    /** Queries one attention block holds: 16 samples of a 4-query group share one read of the prompt. */
+    public static final int MAX_SEGMENT_QUERIES = 64;
+
+    private final CudaOps ops;
+    private final DeviceModel m;
+    private final ModelConfig c;
+    private final int maxRows;
+    private final KvBlockPool pool;
+    private final DeviceBuffer kPool; // (layers, blocks, kv_heads, block, head_dim) bf16
+    private final DeviceBuffer vPool;
+    private final long layerBytes;
+    private final AttentionPlan.Geometry geometry; // decode steps
+    private final AttentionPlan.Geometry promptGeometry; // prompt chunks: as many query rows a block as shared memory holds
+    private final List<DeviceBuffer> scratch = new ArrayList<>();
+    private final DeviceBuffer x; // (rows, dim) the residual stream
+    private final DeviceBuffer xb; // (rows, dim)
+    private final DeviceBuffer q; // (rows, heads * head_dim)
+    private final DeviceBuffer k; // (rows, kv_heads * head_dim)
+    private final DeviceBuffer v;
+    private final DeviceBuffer attended; // (rows, heads * head_dim)
+    private final DeviceBuffer projected; // (rows, dim)
+    private final DeviceBuffer gate; // (rows, hidden)
+    private final DeviceBuffer up;
+    private final DeviceBuffer tokens; // (rows) ints
+    private final DeviceBuffer positions; // (rows) ints
+    private final DeviceBuffer slots; // (rows) ints
+    private final DeviceBuffer logits; // (rows, vocab)
+    private final CudaOps.PlanBuffers planBuffers; // the attention plan of the current call
+
+    /**
+     * @param maxRows the most rows one forward call takes: a prompt chunk or a decode batch
+     * @param kvBlocks blocks of {@link #BLOCK_POSITIONS} positions in the KV pool
+     */
+    public CudaEngine(CudaOps ops, DeviceModel model, int maxRows, int kvBlocks) {
+        this.ops = ops;
+        this.m = model;
+        this.c = model.c;
+        this.maxRows = maxRows;
+        CudaDevice device = ops.device();
+        this.pool = new KvBlockPool(kvBlocks, BLOCK_POSITIONS);
+        this.layerBytes = (long) kvBlocks * c.kvDim() * BLOCK_POSITIONS * 2;
+        this.kPool = keep(device.allocate(layerBytes * c.layers()));
+        this.vPool = keep(device.allocate(layerBytes * c.layers()));
+        this.geometry = new AttentionPlan.Geometry(c.heads(), c.kvHeads(), BLOCK_POSITIONS,
+                Math.max(MAX_SEGMENT_QUERIES, c.heads() / c.kvHeads()), 4 * device.multiprocessors(), 256);
+        int shared = CudaOps.attentionSharedBytes(geometry.maxQueries(), c.headDim(), BLOCK_POSITIONS);
+        if (shared > device.sharedMemoryOptIn()) {
+            throw new IllegalStateException("attention needs " + shared + " bytes of shared memory per block; " + device.name()
+                    + " allows " + device.sharedMemoryOptIn());
+        }
+        // Every tile of a prompt chunk reads the whole prefix: larger tiles read it fewer times.
+        int group = c.heads() / c.kvHeads();
+        int fit = Math.min(MAX_PROMPT_QUERIES, CudaOps.attentionQueriesThatFit(device.sharedMemoryOptIn(), c.headDim(), BLOCK_POSITIONS));
+        this.promptGeometry = new AttentionPlan.Geometry(c.heads(), c.kvHeads(), BLOCK_POSITIONS,
+                Math.max(geometry.maxQueries(), fit / group * group), 4 * device.multiprocessors(), 256);
+        x = floats((long) maxRows * c.dim());
+        xb = floats((long) maxRows * c.dim());
+        q = floats((long) maxRows * c.qDim());
+        k = floats((long) maxRows * c.kvDim());
+        v = floats((long) maxRows * c.kvDim());
+        attended = floats((long) maxRows * c.qDim());
+        projected = floats((long) maxRows * c.dim());
+        gate = floats((long) maxRows * c.hiddenDim());
+        up = floats((long) maxRows * c.hiddenDim());
+        tokens = floats(maxRows);
+        positions = floats(maxRows);
+        slots = floats(maxRows);
+        logits = floats((long) Math.min(maxRows, MAX_DECODE_ROWS) * c.vocabSize());
+        planBuffers = new CudaOps.PlanBuffers(device, c.heads(), c.headDim());
+    }
+
+    public ModelConfig config() {
+        return c;
+    }
+
+    public KvBlockPool pool() {
+        return pool;
+    }
+
+    public CudaOps ops() {
+        return ops;
+    }
+
+    /** A new, empty sequence in this engine's KV pool. */
+    public PagedSequence sequence() {
+        return new PagedSequence(pool);
+    }
+
+    /**
+     * Runs a prompt chunk of one sequence and leaves the logits after its last token in
+     * {@link #logits()} row 0.
+     *
+     * @throws IllegalArgumentException for no tokens, more than maxRows, or ids outside the vocabulary
+     */
+    public void prefill(int[] chunk, PagedSequence sequence) {
+        check(chunk);
+        int first = sequence.length();
+        PagedSequence.Append append = sequence.append(chunk.length);
+        int[] at = new int[chunk.length];
+        for (int t = 0; t < chunk.length; t++) {
+            at[t] = first + t;
+        }
+        AttentionPlan plan = AttentionPlan.prompt(sequence.blockTable(), first, chunk.length, promptGeometry);
+        forward(chunk, at, new PagedSequence.Append[] {append}, plan, true);
+    }
+
+    /**
+     * One decode step: {@code next[i]} appended to {@code sequences[i]}; logits of row i in {@link #logits()}.
+     *
+     * @throws IllegalArgumentException as {@link #prefill}, or when the counts differ
+     */
+    public void decode(int[] next, PagedSequence[] sequences) {
+        check(next);
+        if (next.length > MAX_DECODE_ROWS) {
+            throw new IllegalArgumentException(next.length + " sequences in one decode step; at most " + MAX_DECODE_ROWS);
+        }
+        if (next.length != sequences.length) {
+            throw new IllegalArgumentException(next.length + " tokens for " + sequences.length + " sequences");
+        }
+        PagedSequence.Append[] appends = new PagedSequence.Append[next.length];
+        int[] at = new int[next.length];
+        int[][] tables = new int[next.length][];
+        int[] lengths = new int[next.length];
+        for (int i = 0; i < next.length; i++) {
+            at[i] = sequences[i].length();
+            appends[i] = sequences[i].append(1);
+            tables[i] = sequences[i].blockTable();
+            lengths[i] = sequences[i].length();
+        }
+        forward(next, at, appends, AttentionPlan.decode(tables, lengths, geometry), false);
+    }
+
+    /** (rows, vocab) logits of the last call: one row after {@link #prefill}, one per sequence after {@link #decode}. */
+    public DeviceBuffer logits() {
+        return logits;
+    }
+
+    /** The first {@code rows} rows of {@link #logits()}, copied to the host. */
+    public float[][] hostLogits(int rows) {
+        float[] all = logits.get(new float[rows * c.vocabSize()]);
+        float[][] out = new float[rows][];
+        for (int r = 0; r < rows; r++) {
+            out[r] = java.util.Arrays.copyOfRange(all, r * c.vocabSize(), (r + 1) * c.vocabSize());
+        }
+        return out;
+    }
+
+    private void forward(int[] ids, int[] at, PagedSequence.Append[] appends, AttentionPlan plan, boolean lastOnly) {
+        int rows = ids.length;
+        copyOnWrite(appends);
+        int[] slotIds = new int[rows];
+        int r = 0;
+        for (PagedSequence.Append a : appends) {
+            for (int slot : a.slots()) {
+                slotIds[r++] = slot;
+            }
+        }
+        tokens.put(ids);
+        positions.put(at);
+        slots.put(slotIds);
+        int dim = c.dim();
+        planBuffers.load(plan);
+        ops.embedding(tokens, m.embed, x, rows, dim);
+        for (int l = 0; l < c.layers(); l++) {
+            ops.rmsnorm(x, m.attnNorm[l], xb, rows, dim, c.normEps());
+            ops.matmul(m.wq[l], xb, q, rows, c.qDim(), dim);
+            ops.matmul(m.wk[l], xb, k, rows, c.kvDim(), dim);
+            ops.matmul(m.wv[l], xb, v, rows, c.kvDim(), dim);
+            if (m.bq != null) {
+                ops.addBias(q, m.bq[l], rows, c.qDim());
+                ops.addBias(k, m.bk[l], rows, c.kvDim());
+                ops.addBias(v, m.bv[l], rows, c.kvDim());
+            }
+            if (m.qNorm != null) {
+                ops.rmsnorm(q, m.qNorm[l], q, rows * c.heads(), c.headDim(), c.normEps());
+                ops.rmsnorm(k, m.kNorm[l], k, rows * c.kvHeads(), c.headDim(), c.normEps());
+            }
+            ops.rope(q, positions, m.inverseFrequencies, rows, c.heads(), c.headDim());
+            ops.rope(k, positions, m.inverseFrequencies, rows, c.kvHeads(), c.headDim());
+            DeviceBuffer kLayer = kPool.view(l * layerBytes, layerBytes);
+            DeviceBuffer vLayer = vPool.view(l * layerBytes, layerBytes);
+            ops.kvWrite(k, v, kLayer, vLayer, slots, rows, c.kvHeads(), c.headDim(), BLOCK_POSITIONS);
+            ops.attention(planBuffers, q, kLayer, vLayer, attended, c.heads(), c.kvHeads(), c.headDim(), BLOCK_POSITIONS);
+            ops.matmul(m.wo[l], attended, projected, rows, dim, c.qDim());
+            ops.add(x, projected, (long) rows * dim);
+            ops.rmsnorm(x, m.ffnNorm[l], xb, rows, dim, c.normEps());
+            ops.matmul(m.w1[l], xb, gate, rows, c.hiddenDim(), dim);
+            ops.matmul(m.w3[l], xb, up, rows, c.hiddenDim(), dim);
+            ops.siluMul(gate, up, (long) rows * c.hiddenDim());
+            ops.matmul(m.w2[l], gate, projected, rows, dim, c.hiddenDim());
+            ops.add(x, projected, (long) rows * dim);
+        }
+        int outRows = lastOnly ? 1 : rows;
+        long rowBytes = (long) dim * Float.BYTES;
+        DeviceBuffer last = lastOnly ? x.view((rows - 1) * rowBytes, rowBytes) : x;
+        ops.rmsnorm(last, m.finalNorm, xb, outRows, dim, c.normEps());
+        ops.matmul(m.output, xb, logits, outRows, c.vocabSize(), dim);
+        ops.device().synchronize();
+    }
+
+    private void copyOnWrite(PagedSequence.Append[] appends) {
+        List<Integer> from = new ArrayList<>();
+        List<Integer> to = new ArrayList<>();
+        for (PagedSequence.Append a : appends) {
+            for (int i = 0; i < a.copyFrom().length; i++) {
+                from.add(a.copyFrom()[i]);
+                to.add(a.copyTo()[i]);
+            }
+        }
+        if (from.isEmpty()) {
+            return;
+        }
+        CudaDevice device = ops.device();
+        try (DeviceBuffer src = device.allocate(from.size() * 4L).put(from.stream().mapToInt(Integer::intValue).toArray());
+             DeviceBuffer dst = device.allocate(to.size() * 4L).put(to.stream().mapToInt(Integer::intValue).toArray())) {
+            int blockElements = c.kvDim() * BLOCK_POSITIONS;
+            ops.kvCopy(kPool, vPool, src, dst, from.size(), c.layers(), layerBytes / 2, blockElements);
+            device.synchronize();
+        }
+    }
+
+    private void check(int[] ids) {
+        if (ids.length == 0 || ids.length > maxRows) {
+            throw new IllegalArgumentException(ids.length + " tokens in one call; the engine takes 1 to " + maxRows);
+        }
+        for (int id : ids) {
+            if (id < 0 || id >= c.vocabSize()) {
+                throw new IllegalArgumentException("token id " + id + " outside the vocabulary [0, " + c.vocabSize() + ")");
+            }
+        }
+    }
+
+    private DeviceBuffer floats(long count) {
+        return keep(ops.device().allocate(Math.max(1, count) * Float.BYTES));
+    }
+
+    private DeviceBuffer keep(DeviceBuffer b) {
+        scratch.add(b);
+        return b;
+    }
+
+    /** Frees the pools and scratch; the model's weights stay (close the {@link DeviceModel}). */
+    @Override
+    public void close() {
+        for (DeviceBuffer b : scratch) {
+            b.close();
+        }
+        scratch.clear();
+        planBuffers.close();
+    }
+}
