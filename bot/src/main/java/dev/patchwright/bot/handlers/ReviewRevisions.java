@@ -30,8 +30,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reviews on Patchwright's own pull requests become revisions. A review that asks for changes (or says something
- * of its own) is one job at once: its text, its comments and the earlier open threads. Line comments made on their
+ * Reviews on Patchwright's own pull requests become revisions. A review that requests changes, or a comment review
+ * with text and line comments, is one job at once: its text, its comments and the earlier open threads; a comment
+ * review without line comments ("looks good") and an approval start nothing. Line comments made on their
  * own (GitHub sends each as a one-comment review without text, and as a review comment) are gathered for
  * {@code patchwright.trigger.review-debounce} after the last one ({@link ReviewDebounce}), so ten comments make one
  * job. Only users allowed to trigger are heard; bots, Patchwright included, never start a revision.
@@ -91,6 +92,12 @@ public class ReviewRevisions {
         TriggerPolicy.Verdict verdict = policy.check(github, delivery.installationId(), repository, login,
                 settings.allowed());
         boolean deliberate = state.equals("changes_requested") || !body.isBlank();
+        if (deliberate && !state.equals("changes_requested")
+                && !hasLineComments(repo.getPullRequest(pull), review.path("id").asLong())) {
+            // "Looks good, thanks!": a comment review without line comments is talk, not a paid run.
+            return HandlerOutcome.ignored("a comment review without line comments asks for no change; request changes"
+                    + " or comment on lines for a revision");
+        }
         if (!verdict.allowed()) {
             if (deliberate) {
                 repo.getPullRequest(pull).comment(verdict.refusal());
@@ -129,6 +136,16 @@ public class ReviewRevisions {
         } else {
             LOG.infof("Review comments on %s#%d: %s", repository, pull, outcome.get().text());
         }
+    }
+
+    private static boolean hasLineComments(GHPullRequest pull, long reviewId) throws IOException {
+        for (org.kohsuke.github.GHPullRequestReviewComment comment : pull.listReviewComments()) {
+            Long of = comment.getPullRequestReviewId();
+            if (of != null && of == reviewId) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Why a delivery is not a revision's business, or empty when it is. */

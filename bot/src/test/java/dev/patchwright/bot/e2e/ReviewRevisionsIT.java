@@ -176,7 +176,7 @@ class ReviewRevisionsIT {
 
     @Test
     @Order(3)
-    void reviewsFromPeopleWithoutPermissionFromBotsAndFromPatchwrightItselfStartNothing() throws Exception {
+    void praiseReviewsFromPeopleWithoutPermissionFromBotsAndFromPatchwrightItselfStartNothing() throws Exception {
         long last = lastJob();
         github.setPermission("acme", "rev", "drive-by", "read");
         github.setPermission("acme", "rev", "dependabot[bot]", "write");
@@ -194,6 +194,9 @@ class ReviewRevisionsIT {
         String bots = UUID.randomUUID().toString();
         deliver("pull_request_review", bots, reviewEvent(robot.id(), "changes_requested", "Bump.", "dependabot[bot]",
                 "Bot"));
+        String praise = UUID.randomUUID().toString();
+        deliver("pull_request_review", praise, reviewEvent(stranger.id() + 1000, "commented", "Looks good, thanks!",
+                "maintainer", "User"));
         String own = UUID.randomUUID().toString();
         deliver("pull_request_review_comment", own, commentEvent(42L, 43L, "Changed in abc1234.", github.botLogin(),
                 "Bot"));
@@ -205,6 +208,7 @@ class ReviewRevisionsIT {
         deliver("pull_request_review_comment", edited, JSON.writeValueAsBytes(editedRoot));
 
         assertThat(awaitDelivery(strangers)).containsEntry("status", "ignored");
+        assertThat((String) awaitDelivery(praise).get("outcome")).contains("without line comments asks for no change");
         assertThat((String) awaitDelivery(bots).get("outcome")).contains("never start a revision");
         assertThat((String) awaitDelivery(own).get("outcome")).contains("never start a revision");
         assertThat(awaitDelivery(edited)).containsEntry("status", "ignored");
