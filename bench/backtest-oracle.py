@@ -2,9 +2,12 @@
 """An OpenAI-compatible model server for bench/backtest-real.sh that answers each backtest case with its real fix.
 
 It reads the issue title from the prompt (`<issue>\n# TITLE`), finds the commit of the repository whose subject is
-that title, and answers with that commit's changes to files that are not tests, as SEARCH/REPLACE blocks (each
-SEARCH widened until it occurs once in the parent's file, as the edit format asks). The hidden tests are never
-written: the judge puts the fix's own tests in place. Prints one line per request on stderr.
+that title, and answers with that commit's change as SEARCH/REPLACE blocks (each SEARCH widened until it occurs once
+in the parent's file, as the edit format asks): its code as the commit has it (not its documentation), and its tests as a new file, since
+by default a candidate may add tests but not change existing ones (and the search accepts a patch only when a test
+goes from failing to passing). A changed Python test file `test_x.py` is written whole, as the fix has it, to
+`test_backtest_x.py`; the judge removes it and puts the fix's own tests in place. Prints one line per request on
+stderr.
 """
 import argparse
 import difflib
@@ -15,6 +18,7 @@ import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+DOCUMENTATION = re.compile(r"\.(md|rst|txt)$|^docs?/|^documentation/|(^|/)CHANGES", re.IGNORECASE)
 TEST_NAME = re.compile(r"(^|/)(tests?|__tests__|spec)/|(^|/)test_[^/]*$|_test\.[a-z]+$|Tests?\.java$|\.(spec|test)\.[jt]sx?$")
 
 
@@ -51,9 +55,16 @@ def answer(repo, commit):
     parts = []
     for line in git(repo, "diff", "--name-status", "--no-renames", parent, commit).decode().splitlines():
         status, path = line.split("\t", 1)
-        if is_test(path) or status not in ("M", "A"):
-            continue
+        if status not in ("M", "A") or DOCUMENTATION.search(path):
+            continue  # deletions are rare in fixes; documentation is no test's concern
         after = git(repo, "show", f"{commit}:{path}").decode()
+        if is_test(path):
+            folder, _, name = path.rpartition("/")
+            if status == "M" and name.startswith("test_") and name.endswith(".py"):
+                parts.extend(blocks((folder + "/" if folder else "") + "test_backtest_" + name[5:], None, after))
+            elif status == "A":
+                parts.extend(blocks(path, None, after))
+            continue
         before = git(repo, "show", f"{parent}:{path}").decode() if status == "M" else None
         parts.extend(blocks(path, before, after))
     return "".join(parts)
