@@ -5,11 +5,12 @@ It reads the issue title from the prompt (`<issue>\n# TITLE`), finds the commit 
 that title, and answers with that commit's change as SEARCH/REPLACE blocks (each SEARCH widened until it occurs once
 in the parent's file, as the edit format asks): its code as the commit has it (not its documentation), and its tests as a new file, since
 by default a candidate may add tests but not change existing ones (and the search accepts a patch only when a test
-goes from failing to passing). A changed Python test file `test_x.py` is written whole, as the fix has it, to
-`test_backtest_x.py`; the judge removes it and puts the fix's own tests in place. Prints one line per request on
+goes from failing to passing). Of a changed Python test file `test_x.py`, the tests the fix added or changed
+(with the module's other top-level statements) go to `test_backtest_x.py`; the judge removes it and puts the fix's own tests in place. Prints one line per request on
 stderr.
 """
 import argparse
+import ast
 import difflib
 import json
 import re
@@ -50,6 +51,26 @@ def blocks(path, before, after):
     raise ValueError(f"no unique SEARCH for {path}")
 
 
+def new_tests(before, after):
+    """The Python test module `after` with only the tests (functions and classes) that are new or changed since
+    `before`, and every other top-level statement (imports, helpers' set-up): a whole copy would run every old test
+    twice, and tests that watch the interpreter's state (what is imported yet) fail when run twice."""
+    def pieces(text):
+        lines = text.splitlines(keepends=True)
+        for node in ast.parse(text).body:
+            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+            yield node, "".join(lines[first - 1:node.end_lineno])
+
+    old = {node.name: source for node, source in pieces(before)
+           if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    kept = []
+    for node, source in pieces(after):
+        is_test = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name.lower().startswith("test")
+        if not is_test or old.get(node.name) != source:
+            kept.append(source if source.endswith("\n") else source + "\n")
+    return "\n".join(kept)
+
+
 def answer(repo, commit):
     parent = commit + "^"
     parts = []
@@ -61,7 +82,9 @@ def answer(repo, commit):
         if is_test(path):
             folder, _, name = path.rpartition("/")
             if status == "M" and name.startswith("test_") and name.endswith(".py"):
-                parts.extend(blocks((folder + "/" if folder else "") + "test_backtest_" + name[5:], None, after))
+                before = git(repo, "show", f"{parent}:{path}").decode()
+                parts.extend(blocks((folder + "/" if folder else "") + "test_backtest_" + name[5:], None,
+                                    new_tests(before, after)))
             elif status == "A":
                 parts.extend(blocks(path, None, after))
             continue
