@@ -119,6 +119,12 @@ final class BacktestCommand implements Callable<Integer> {
             price = search.price(model);
             total = Money.parse(budget);
             perIssue = Money.parse(budgetPerIssue);
+            if (githubRepo != null && !githubRepo.matches("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")) {
+                throw new IllegalArgumentException("--github-repo must be OWNER/NAME, got '" + githubRepo + "'");
+            }
+            if (githubApi.getScheme() == null || !githubApi.getScheme().matches("https?") || githubApi.getHost() == null) {
+                throw new IllegalArgumentException("--github-api-url must be an http(s) URL, got '" + githubApi + "'");
+            }
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 2;
@@ -151,7 +157,7 @@ final class BacktestCommand implements Callable<Integer> {
             FixReplay replay = new FixReplay(mined, key, search.home.resolve("backtest-replays"), sandbox, model, settings);
             try (EmbeddedDatabase ledger = EmbeddedDatabase.start(search.home, out.toAbsolutePath().resolve("ledger"))) {
                 BacktestBudget run = openBudget(ledger, key, total, perIssue, err);
-                replayAll(cases, done, results, err, (fix, issue) -> replayOne(replay, fix, issue, run, price, done,
+                replayAll(cases, done, err, (fix, issue) -> replayOne(replay, fix, issue, run, price, done,
                         results, err, search), issues);
                 List<CaseResult> ordered = cases.stream().map(c -> done.get(c.commit()))
                         .filter(java.util.Objects::nonNull).toList();
@@ -201,7 +207,7 @@ final class BacktestCommand implements Callable<Integer> {
     }
 
     /** Replays the cases not yet in {@code done}, {@code --cases-at-once} at a time. */
-    private void replayAll(List<FixMiner.FixCase> cases, Map<String, CaseResult> done, Path results, PrintStream err,
+    private void replayAll(List<FixMiner.FixCase> cases, Map<String, CaseResult> done, PrintStream err,
                            Replayer replayer, LinkedIssue issues) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, casesAtOnce));
         try {

@@ -148,6 +148,25 @@ class BacktestCommandIT {
         }
     }
 
+    @Test
+    void aGitHubRepositoryThatIsNotOwnerSlashNameIsRefusedBeforeAnythingRuns() {
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        PrintStream originalErr = System.err;
+        int exit;
+        try {
+            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+            exit = new CommandLine(new Cli()).execute("eval", "backtest", "--repo", repo.toString(), "--model-url",
+                    "http://127.0.0.1:9/v1", "--model", "m", "--price", "input=1,output=1", "--home",
+                    temp.resolve("home").toString(), "--github-repo", "https://github.com/acme/calc");
+        } finally {
+            System.setErr(originalErr);
+        }
+        assertThat(exit).isEqualTo(2);
+        assertThat(stderr.toString(StandardCharsets.UTF_8))
+                .contains("--github-repo must be OWNER/NAME, got 'https://github.com/acme/calc'");
+        assertThat(temp.resolve("home/backtest-cases")).doesNotExist();
+    }
+
     private static String weakened(String buggyLine, String testFile, String testClass, String testName) {
         return "calc.py\n<<<<<<< SEARCH\n    " + buggyLine + "\n=======\n    " + buggyLine + "  # checked\n"
                 + ">>>>>>> REPLACE\n" + testFile + "\n<<<<<<< SEARCH\n=======\nimport unittest\nclass " + testClass
