@@ -43,7 +43,7 @@ import java.util.concurrent.TimeoutException;
  * stops it first, and removes a {@code postmaster.pid} whose process is gone or is not a PostgreSQL of this data
  * directory, so one restart always works.
  */
-final class EmbeddedDatabase implements AutoCloseable {
+public final class EmbeddedDatabase implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedDatabase.class);
     /** How long a left-over server gets for a fast shutdown before it is killed. */
@@ -61,9 +61,16 @@ final class EmbeddedDatabase implements AutoCloseable {
     }
 
     static EmbeddedDatabase start(Path home) throws IOException {
-        Path dataDir = home.resolve("postgres");
+        return start(home, home.resolve("postgres"));
+    }
+
+    /**
+     * A server with its data in {@code dataDir} and its password in the file beside it ({@code dataDir.password}),
+     * its binaries unpacked under {@code home}: for a database of a tool's own, like a backtest's ledger.
+     */
+    public static EmbeddedDatabase start(Path home, Path dataDir) throws IOException {
         Files.createDirectories(dataDir);
-        String password = password(home.resolve("postgres.password"));
+        String password = password(dataDir.resolveSibling(dataDir.getFileName() + ".password"));
         Path binaries = binariesDirectory(home);
         stopLeftOver(dataDir);
         EmbeddedPostgres postgres = builder(binaries)
@@ -221,11 +228,11 @@ final class EmbeddedDatabase implements AutoCloseable {
         postgres.close();
     }
 
-    String jdbcUrl() {
+    public String jdbcUrl() {
         return postgres.getJdbcUrl("postgres", "postgres");
     }
 
-    String password() {
+    public String password() {
         return password;
     }
 

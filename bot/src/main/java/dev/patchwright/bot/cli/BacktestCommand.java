@@ -1,23 +1,27 @@
 package dev.patchwright.bot.cli;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.patchwright.bot.EmbeddedDatabase;
 import dev.patchwright.inference.model.Model;
 import dev.patchwright.inference.money.Money;
 import dev.patchwright.inference.money.Price;
-import dev.patchwright.worker.budget.BudgetStatus;
-import dev.patchwright.worker.budget.MemorySpendGuard;
-import dev.patchwright.worker.budget.NestedSpendGuard;
+import dev.patchwright.worker.budget.BacktestBudget;
+import dev.patchwright.worker.budget.SpendGuard;
 import dev.patchwright.worker.git.RepoMirror;
 import dev.patchwright.worker.sandbox.BubblewrapSandbox;
 import dev.patchwright.worker.solve.FixMiner;
 import dev.patchwright.worker.solve.FixReplay;
 import dev.patchwright.worker.solve.JobRecorder;
+import dev.patchwright.worker.solve.LinkedIssue;
 import dev.patchwright.worker.solve.SolveContext;
 import dev.patchwright.worker.solve.SolveSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.flywaydb.core.Flyway;
+import org.postgresql.ds.PGSimpleDataSource;
 
 import java.io.PrintStream;
 import java.net.URI;
@@ -40,14 +44,20 @@ import java.util.concurrent.Future;
 /**
  * {@code patchwright eval backtest}: replays a repository's own past fixes. Mines the history for commits that fixed
  * a bug with a test, replays each on its parent with the normal search within a per-issue budget, and judges the
- * chosen patch by the fix's hidden tests, {@code --cases-at-once} cases at a time. Results go to {@code results.json}
- * case by case, so a stopped run resumes where it stopped.
+ * chosen patch by the fix's hidden tests, {@code --cases-at-once} cases at a time. The issue is the one the commit
+ * references when GitHub has it ({@link LinkedIssue}), else the commit message. Money goes through the bot's ledger,
+ * in an embedded PostgreSQL under {@code --out} ({@link BacktestBudget}): the run's folder holds all of it, results
+ * and spend, so a run resumed with the same {@code --out} counts what the stopped one spent. Results go to
+ * {@code results.json} case by case; charts beside it at the end.
  */
 @Command(name = "backtest", mixinStandardHelpOptions = true,
         description = "Replay a repository's past fixes: how often would Patchwright have fixed them, at what cost?")
 final class BacktestCommand implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    /** Where the optional token for GitHub's API is read from; never logged. */
+    static final String TOKEN_VARIABLE = "GITHUB_TOKEN";
 
     @Option(names = "--repo", required = true, description = "a local git repository or a clone URL")
     String repo;
@@ -72,15 +82,29 @@ final class BacktestCommand implements Callable<Integer> {
             description = "past fixes replayed at once, each with its own sandboxes (default ${DEFAULT-VALUE})")
     int casesAtOnce;
 
-    @Option(names = "--out", defaultValue = "patchwright-backtest", description = "where results.json goes (default ${DEFAULT-VALUE})")
+    @Option(names = "--out", defaultValue = "patchwright-backtest",
+            description = "where results.json, the charts and the run's ledger go (default ${DEFAULT-VALUE})")
     Path out;
+
+    @Option(names = "--github-api-url", paramLabel = "URL",
+            defaultValue = "${env:QUARKUS_GITHUB_APP_INSTANCE_ENDPOINT:-https://api.github.com}",
+            description = "GitHub's REST API, where linked issues are read (default ${DEFAULT-VALUE}); a token, when"
+                    + " needed, from $" + TOKEN_VARIABLE)
+    URI githubApi;
+
+    @Option(names = "--github-repo", paramLabel = "OWNER/NAME",
+            description = "the GitHub repository that #123 in commit messages means (default: --repo's, when it is a URL)")
+    String githubRepo;
 
     @Mixin
     SearchOptions search;
 
     /** One replayed case as {@code results.json} keeps it. */
-    record CaseResult(String commit, String title, String outcome, String verdict, String cost, long costMicros,
-                      long seconds, int rounds, int candidates, List<String> failToPass) {
+    record CaseResult(String commit, String title, String issueSource, String outcome, String verdict, String cost,
+                      long costMicros, long seconds, int rounds, int candidates, List<String> failToPass) {
+        boolean resolved() {
+            return "resolved".equals(outcome);
+        }
     }
 
     @Override
@@ -95,6 +119,12 @@ final class BacktestCommand implements Callable<Integer> {
             price = search.price(model);
             total = Money.parse(budget);
             perIssue = Money.parse(budgetPerIssue);
+            if (githubRepo != null && !githubRepo.matches("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")) {
+                throw new IllegalArgumentException("--github-repo must be OWNER/NAME, got '" + githubRepo + "'");
+            }
+            if (githubApi.getScheme() == null || !githubApi.getScheme().matches("https?") || githubApi.getHost() == null) {
+                throw new IllegalArgumentException("--github-api-url must be an http(s) URL, got '" + githubApi + "'");
+            }
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 2;
@@ -122,33 +152,24 @@ final class BacktestCommand implements Callable<Integer> {
                 }
                 err.println("[resume] " + done.size() + " cases already replayed in " + results);
             }
-            MemorySpendGuard run = new MemorySpendGuard(total);
+            LinkedIssue issues = new LinkedIssue(githubApi, githubRepo != null ? githubRepo : gitHubRepository(url),
+                    System.getenv(TOKEN_VARIABLE));
             FixReplay replay = new FixReplay(mined, key, search.home.resolve("backtest-replays"), sandbox, model, settings);
-            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, casesAtOnce));
-            try {
-                List<FixMiner.FixCase> pending = cases.stream().filter(c -> !done.containsKey(c.commit())).toList();
-                List<Future<?>> running = new ArrayList<>();
-                for (FixMiner.FixCase fix : pending) {
-                    running.add(pool.submit(() -> {
-                        replayOne(replay, fix, run, perIssue, price, done, results, err, search);
-                        return null;
-                    }));
+            try (EmbeddedDatabase ledger = EmbeddedDatabase.start(search.home, out.toAbsolutePath().resolve("ledger"))) {
+                BacktestBudget run = openBudget(ledger, key, total, perIssue, err);
+                replayAll(cases, done, err, (fix, issue) -> replayOne(replay, fix, issue, run, price, done,
+                        results, err, search), issues);
+                List<CaseResult> ordered = cases.stream().map(c -> done.get(c.commit()))
+                        .filter(java.util.Objects::nonNull).toList();
+                PrintStream stdout = System.out;
+                stdout.println(table(ordered));
+                stdout.println(summary(ordered));
+                stdout.printf(Locale.ROOT, "spent %s of the %s budget (the ledger in %s)%n", run.spent(), total,
+                        out.resolve("ledger"));
+                for (Path chart : BacktestCharts.write(ordered, perIssue, out)) {
+                    err.println("[chart] " + chart);
                 }
-                for (Future<?> future : running) {
-                    try {
-                        future.get();
-                    } catch (ExecutionException e) {
-                        throw e.getCause() instanceof Exception cause ? cause : e;
-                    }
-                }
-            } finally {
-                pool.shutdownNow();
             }
-            List<CaseResult> ordered = cases.stream().map(c -> done.get(c.commit())).filter(java.util.Objects::nonNull)
-                    .toList();
-            PrintStream stdout = System.out;
-            stdout.println(table(ordered));
-            stdout.println(summary(ordered));
             return 0;
         } finally {
             if (model instanceof AutoCloseable closeable) {
@@ -157,17 +178,72 @@ final class BacktestCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The run's money in the ledger under {@code --out}, with the project's migrations: what a killed run still held
+     * is given back, and what earlier runs spent is said (and counts against {@code --budget}).
+     */
+    private static BacktestBudget openBudget(EmbeddedDatabase ledger, String key, Money total, Money perIssue,
+                                             PrintStream err) {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL(ledger.jdbcUrl());
+        dataSource.setUser("postgres");
+        dataSource.setPassword(ledger.password());
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        BacktestBudget run = new BacktestBudget(dataSource, key, total, perIssue);
+        int released = run.releaseLeftOver();
+        if (released > 0) {
+            err.println("[budget] gave back " + released + " holds a stopped run left open");
+        }
+        if (!run.spent().isZero()) {
+            err.println("[budget] earlier runs spent " + run.spent() + " of the " + total + " budget");
+        }
+        return run;
+    }
+
+    /** Replays one case. */
+    @FunctionalInterface
+    private interface Replayer {
+        void replay(FixMiner.FixCase fix, LinkedIssue.IssueText issue) throws Exception;
+    }
+
+    /** Replays the cases not yet in {@code done}, {@code --cases-at-once} at a time. */
+    private void replayAll(List<FixMiner.FixCase> cases, Map<String, CaseResult> done, PrintStream err,
+                           Replayer replayer, LinkedIssue issues) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, casesAtOnce));
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (FixMiner.FixCase fix : cases.stream().filter(c -> !done.containsKey(c.commit())).toList()) {
+                running.add(pool.submit(() -> {
+                    LinkedIssue.IssueText issue = issues.find(fix.message());
+                    err.println("[issue] " + fix.commit().substring(0, 10) + ": " + issue.source());
+                    replayer.replay(fix, issue);
+                    return null;
+                }));
+            }
+            for (Future<?> future : running) {
+                try {
+                    future.get();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof Exception cause ? cause : e;
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** Replays one case within its own budget and the run's, and writes every result so far. */
-    private static void replayOne(FixReplay replay, FixMiner.FixCase fix, MemorySpendGuard run, Money perIssue,
-                                  Price price, Map<String, CaseResult> done, Path results, PrintStream err,
-                                  SearchOptions search) throws Exception {
-        NestedSpendGuard guard = new NestedSpendGuard(run, perIssue);
+    private static void replayOne(FixReplay replay, FixMiner.FixCase fix, LinkedIssue.IssueText issue,
+                                  BacktestBudget run, Price price, Map<String, CaseResult> done, Path results,
+                                  PrintStream err, SearchOptions search) throws Exception {
+        SpendGuard guard = run.forCase(fix.commit());
         long caseStart = System.nanoTime();
-        FixReplay.Outcome outcome = replay.replay(fix, SolveContext.of(JobRecorder.NONE)
+        FixReplay.Outcome outcome = replay.replay(fix, issue, SolveContext.of(JobRecorder.NONE)
                 .withMeter(search.meter(guard, price)));
-        BudgetStatus spent = guard.status();
-        CaseResult result = new CaseResult(fix.commit(), fix.title(), outcome.resolved() ? "resolved" : "unresolved",
-                outcome.verdict(), spent.jobSpent().toString(), spent.jobSpent().micros(),
+        Money spent = guard.status().jobSpent();
+        run.finished(fix.commit(), outcome.resolved());
+        CaseResult result = new CaseResult(fix.commit(), fix.title(), issue.source(),
+                outcome.resolved() ? "resolved" : "unresolved", outcome.verdict(), spent.toString(), spent.micros(),
                 Math.round((System.nanoTime() - caseStart) / 1e9), outcome.solve().rounds(),
                 outcome.solve().candidates().size(), fix.failToPass());
         synchronized (done) {
@@ -177,6 +253,16 @@ final class BacktestCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "[replay] %s %s: %s (%s, %d s)%n", fix.commit().substring(0, 10), result.outcome(),
                 outcome.verdict(), result.cost(), result.seconds());
     }
+
+    /** {@code owner/name} when {@code url} is a GitHub-style https clone URL, else null. */
+    static String gitHubRepository(URI url) {
+        if (url.getScheme() == null || !url.getScheme().startsWith("http") || url.getPath() == null) {
+            return null;
+        }
+        String[] parts = url.getPath().replaceAll("^/+|/+$", "").replaceAll("\\.git$", "").split("/");
+        return parts.length == 2 ? parts[0] + "/" + parts[1] : null;
+    }
+
     /** The results as a Markdown table. */
     static String table(List<CaseResult> results) {
         StringBuilder md = new StringBuilder("| commit | fix | outcome | cost | time | rounds |\n|---|---|---|---|---|---|\n");
@@ -189,7 +275,7 @@ final class BacktestCommand implements Callable<Integer> {
 
     /** "resolved 14 of 40 past fixes (35%), median $0.80 and 6 minutes per resolved issue". */
     static String summary(List<CaseResult> results) {
-        List<CaseResult> resolved = results.stream().filter(r -> r.outcome().equals("resolved")).toList();
+        List<CaseResult> resolved = results.stream().filter(CaseResult::resolved).toList();
         String line = String.format(Locale.ROOT, "resolved %d of %d past fixes (%.0f%%)", resolved.size(), results.size(),
                 results.isEmpty() ? 0.0 : 100.0 * resolved.size() / results.size());
         if (resolved.isEmpty()) {

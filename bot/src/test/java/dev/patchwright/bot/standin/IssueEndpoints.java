@@ -24,7 +24,7 @@ final class IssueEndpoints {
         Route.Auth token = Route.Auth.INSTALLATION;
         return List.of(
                 new Route("GET", "/repos/{owner}/{repo}", token, call -> ok(state.bodies.repository(state.repo(call)))),
-                new Route("GET", "/repos/{owner}/{repo}/issues/{issue_number}", token, this::issue),
+                new Route("GET", "/repos/{owner}/{repo}/issues/{issue_number}", Route.Auth.PUBLIC_READ, this::issue),
                 new Route("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments", token, this::comments),
                 new Route("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", token, this::comment),
                 new Route("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}", token, this::editComment),

@@ -85,7 +85,19 @@ final class RestApi extends HttpServlet {
             if (params == null) {
                 continue;
             }
-            authorize(route.auth(), request.getHeader("Authorization"));
+            if (route.auth() == Route.Auth.PUBLIC_READ && request.getHeader("Authorization") == null) {
+                boolean readable;
+                synchronized (state) {
+                    HostedRepository repo = state.repos.get(params.get("owner") + "/" + params.get("repo"));
+                    readable = repo != null && !repo.isPrivate;
+                }
+                if (!readable) {
+                    throw Route.ApiError.notFound();
+                }
+            } else {
+                authorize(route.auth() == Route.Auth.PUBLIC_READ ? Route.Auth.INSTALLATION : route.auth(),
+                        request.getHeader("Authorization"));
+            }
             Route.Call call = new Route.Call(params, new RecordedRequest(method, path, request.getQueryString(),
                     body, 0, null).queryParameters(), body);
             synchronized (state) {

@@ -23,7 +23,12 @@ record Route(String method, String template, Auth auth, Handler handler) {
         /** An installation token ({@code token <t>} or {@code Bearer <t>}). */
         INSTALLATION,
         /** Any valid credential, or none. */
-        ANY
+        ANY,
+        /**
+         * An installation token, or none for a public repository: GitHub lets anyone read a public repository's
+         * issues, and answers 404 to an anonymous read of a private one.
+         */
+        PUBLIC_READ
     }
 
     /** A matched request: path parameters, query parameters and the parsed JSON body (null when none). */

@@ -58,11 +58,30 @@ public final class SpendLedger {
      */
     public SpendGuard forJob(long jobId, String repository, Long installationId, Limits limits, String workerId) {
         return new LedgerGuard(this, new Scope(jobId, Database.requireText(repository, "repository"),
-                installationId == null ? 0 : installationId, Objects.requireNonNull(limits, "limits"), workerId));
+                installationId == null ? 0 : installationId, Objects.requireNonNull(limits, "limits"), workerId, null));
     }
 
-    /** Who a job spends for. */
-    record Scope(long jobId, String repository, long installationId, Limits limits, String workerId) {
+    /**
+     * The guard one job of a run spends through whose total is not a calendar month's (a backtest, which may run
+     * across a month's end and be resumed in the next): its "repository" total is {@code run}'s whole spend, held
+     * under {@code limits.repositoryMonthly()}, and its entries are written with {@code period} in place of a month.
+     *
+     * @param period a fixed label that stands for the month, e.g. {@code "backtest"}
+     */
+    public SpendGuard forRun(long jobId, String run, String period, Limits limits) {
+        return new LedgerGuard(this, new Scope(jobId, Database.requireText(run, "run"), 0,
+                Objects.requireNonNull(limits, "limits"), null, Database.requireText(period, "period")));
+    }
+
+    /**
+     * Who a job spends for.
+     *
+     * @param period the fixed label that stands for the month, or null for the calendar month (UTC) of each step
+     */
+    record Scope(long jobId, String repository, long installationId, Limits limits, String workerId, String period) {
+        String month(Connection connection) throws SQLException {
+            return period != null ? period : SpendLedger.month(connection);
+        }
     }
 
     long reserve(Scope scope, SpendKind kind, Money amount) throws BudgetExceededException {
@@ -72,7 +91,7 @@ public final class SpendLedger {
         Refusal[] refused = new Refusal[1];
         Long id = database.transaction("reserve " + amount + " for job " + scope.jobId(), connection -> {
             requireLease(connection, scope);
-            String month = month(connection);
+            String month = scope.month(connection);
             String[] keys = keys(scope, month);
             ensureTotals(connection, keys);
             List<Money[]> before = lockTotals(connection, keys);
@@ -87,7 +106,7 @@ public final class SpendLedger {
                 reserve.setLong(8, amount.micros());
                 if (reserve.executeUpdate() != 3) {
                     connection.rollback();
-                    refused[0] = refusal(before, limits, amount);
+                    refused[0] = refusal(scope, before, limits, amount);
                     return null;
                 }
             }
@@ -207,8 +226,13 @@ public final class SpendLedger {
 
     /** What {@code repository} spent and holds this month. */
     public MonthSpend repositoryMonth(String repository) {
+        return repositoryPeriod(repository, null);
+    }
+
+    /** What {@code repository} (or a run, see {@link #forRun}) spent and holds in {@code period}; null: this month. */
+    public MonthSpend repositoryPeriod(String repository, String period) {
         return database.transaction("read the spend of " + repository, connection -> {
-            String month = month(connection);
+            String month = period != null ? period : month(connection);
             try (PreparedStatement query = connection.prepareStatement("select spent_micros, reserved_micros"
                     + " from spend_totals where scope = 'repository-month' and key = ?")) {
                 query.setString(1, repository + "@" + month);
@@ -280,7 +304,7 @@ public final class SpendLedger {
     /** What a job's limits leave, read now. */
     BudgetStatus status(Scope scope) {
         return database.transaction("read the spend of job " + scope.jobId(), connection -> {
-            List<Money[]> totals = readTotals(connection, keys(scope, month(connection)), false);
+            List<Money[]> totals = readTotals(connection, keys(scope, scope.month(connection)), false);
             return new BudgetStatus(scope.limits(), totals.get(0)[0], totals.get(0)[1], totals.get(1)[0],
                     totals.get(1)[1], totals.get(2)[0], totals.get(2)[1]);
         });
@@ -354,8 +378,9 @@ public final class SpendLedger {
         return List.of(found);
     }
 
-    private static Refusal refusal(List<Money[]> before, Money[] limits, Money amount) {
-        String[] names = {"this issue's budget", "this repository's monthly budget", "this installation's monthly budget"};
+    private static Refusal refusal(Scope scope, List<Money[]> before, Money[] limits, Money amount) {
+        String[] names = {"this issue's budget", scope.period() != null ? "the whole run's budget"
+                : "this repository's monthly budget", "this installation's monthly budget"};
         for (int i = 0; i < 3; i++) {
             Money used = before.get(i)[0].plus(before.get(i)[1]);
             if (used.plus(amount).exceeds(limits[i])) {

@@ -77,8 +77,11 @@ final class BuildDetection {
             return Optional.of(new Detected("Go", "go mod download", "go test ./..."));
         }
         if (pytest(tree)) {
-            String install = file(tree, "requirements.txt") ? "python3 -m pip install --user -r requirements.txt"
-                    : file(tree, "pyproject.toml") || file(tree, "setup.py") ? "python3 -m pip install --user -e ." : "true";
+            // --user installs into the sandbox's home, the repository's own cache, never the system's; Debian 12 and
+            // later refuse them all the same (PEP 668, "externally managed") unless told this.
+            String pip = "PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --user";
+            String install = file(tree, "requirements.txt") ? pip + " -r requirements.txt"
+                    : file(tree, "pyproject.toml") || file(tree, "setup.py") ? pip + " -e ." : "true";
             return Optional.of(new Detected("pytest", install, "python3 -m pytest -q"));
         }
         return Optional.empty();

@@ -39,6 +39,8 @@ public final class FixMiner {
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
+    private static final String SETUP_FAILED = "its setup `";
+
     private final RepoMirror mirror;
     private final SolveSettings settings;
     private final Workspace workspace;
@@ -121,7 +123,8 @@ public final class FixMiner {
                 try (Workspace.Job job = workspace.open(repoKey)) {
                     result = examine(repoKey, change, tests, sources, job, !setupDone);
                 }
-                setupDone = true;
+                // A setup that failed is this commit's failure: the next commit examined runs it again.
+                setupDone = setupDone || result.skip() == null || !result.skip().startsWith(SETUP_FAILED);
                 JSON.writeValue(cached.toFile(), result);
                 progress.accept(change.commit().abbreviate(10).name() + " " + describe(result));
             }
@@ -162,7 +165,7 @@ public final class FixMiner {
             StepRun run = job.setup(config.setup(), job.copy(fixed, "setup"), config.setupNetwork()
                     && settings.allowSetupNetwork(), settings.cap(config.setupTimeout()));
             if (!run.passed()) {
-                return Mined.skipped(change, "its setup `" + config.setup() + "` failed: " + run.description());
+                return Mined.skipped(change, SETUP_FAILED + config.setup() + "` failed: " + run.description());
             }
         }
         Path broken = job.dir("parent");

@@ -22,8 +22,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Replays one past fix ({@link FixMiner.FixCase}): the normal search runs on the fix's parent with the commit
- * message as the issue, never seeing the fix's tests; its chosen patch is then judged by them. The judged tree is
+ * Replays one past fix ({@link FixMiner.FixCase}): the normal search runs on the fix's parent with the linked issue
+ * or the commit message as the issue ({@link LinkedIssue}), never seeing the fix's tests; its chosen patch is then judged by them. The judged tree is
  * the patch with every test file as the fix commit has it, so a patch that changed or weakened tests is judged by
  * the real ones.
  */
@@ -64,15 +64,19 @@ public final class FixReplay {
                           List<String> stillFailing) {
     }
 
-    /** Runs the search on the fix's parent, then judges its patch with the fix's tests. */
+    /** Runs the search on the fix's parent with the commit message as the issue, then judges its patch. */
     public Outcome replay(FixMiner.FixCase fix, SolveContext context) throws GitException, SandboxException,
             IOException {
+        return replay(fix, LinkedIssue.commitMessage(fix.message(), null), context);
+    }
+
+    /** Runs the search on the fix's parent with {@code issue} as the issue, then judges its patch with the fix's tests. */
+    public Outcome replay(FixMiner.FixCase fix, LinkedIssue.IssueText issue, SolveContext context)
+            throws GitException, SandboxException, IOException {
         String branch = "patchwright-backtest/" + fix.commit().substring(0, 12);
         minedFrom.pinBranch(repoKey, branch, ObjectId.fromString(fix.parent()));
-        String body = fix.message().strip();
-        int newline = body.indexOf('\n');
         SolveRequest request = new SolveRequest(repoKey, minedFrom.directory(repoKey).toUri(), null, branch, 0,
-                fix.title(), newline < 0 ? "" : body.substring(newline + 1).strip(), null);
+                issue.title(), issue.body(), null);
         SolveResult result = pipeline.solve(request, context);
         if (result.patchCommit() == null) {
             return new Outcome(fix, false, "no patch was chosen: " + result.reason(), result, List.of());

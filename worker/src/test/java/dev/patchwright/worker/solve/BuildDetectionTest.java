@@ -56,9 +56,9 @@ class BuildDetectionTest {
         assertThat(detect(Map.of("go.mod", "module x"))).extracting("setup", "test")
                 .containsExactly("go mod download", "go test ./...");
         assertThat(detect(Map.of("pyproject.toml", "[tool.pytest.ini_options]\n"))).extracting("setup", "test")
-                .containsExactly("python3 -m pip install --user -e .", "python3 -m pytest -q");
+                .containsExactly("PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --user -e .", "python3 -m pytest -q");
         assertThat(detect(Map.of("tests/test_app.py", "", "requirements.txt", "requests\n"))).extracting("setup")
-                .isEqualTo("python3 -m pip install --user -r requirements.txt");
+                .isEqualTo("PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --user -r requirements.txt");
         assertThat(detect(Map.of("README.md", "hello"))).isNull();
     }
 

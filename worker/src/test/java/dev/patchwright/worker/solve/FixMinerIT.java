@@ -104,6 +104,37 @@ class FixMinerIT {
                 .as("the limit counts cases, not commits").filteredOn(m -> m.fix() != null).hasSize(2);
     }
 
+    @Test
+    void aSetupThatFailsOnOneCommitRunsAgainOnTheNext() throws Exception {
+        Path repo = temp.resolve("ready");
+        Files.createDirectories(repo);
+        String config = "setup: touch $HOME/ready\ntest: test -f $HOME/ready && python3 -m unittest -v\n";
+        try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+            commit(git, repo, "Calculator", files(".github/patchwright.yml", config,
+                    "calc.py", "def add(a, b):\n    return a - b\n",
+                    "test_calc.py", "import unittest, calc\nclass CalcTest(unittest.TestCase):\n"
+                            + "    def test_zero(self):\n        self.assertEqual(calc.add(0, 0), 0)\n"));
+            commit(git, repo, "Fix add: it subtracted", files("calc.py", "def add(a, b):\n    return a + b\n",
+                    "test_add.py", "import unittest, calc\nclass AddTest(unittest.TestCase):\n"
+                            + "    def test_add(self):\n        self.assertEqual(calc.add(2, 3), 5)\n"));
+            commit(git, repo, "Fix add again, with a setup that breaks", files(
+                    ".github/patchwright.yml", config.replace("touch $HOME/ready", "exit 3"),
+                    "calc.py", "def add(a, b):\n    return b + a\n",
+                    "test_add_more.py", "import unittest, calc\nclass MoreTest(unittest.TestCase):\n"
+                            + "    def test_more(self):\n        self.assertEqual(calc.add(1, 1), 2)\n"));
+        }
+        FixMiner miner = new FixMiner(new RepoMirror(temp.resolve("mirrors")), SolveFixture.sandbox(),
+                SolveSettings.defaults(SolveFixture.work(temp)), temp.resolve("cases"));
+
+        List<FixMiner.Mined> mined = miner.mine("local/ready", repo.toUri(), null, null, 10, line -> { });
+
+        assertThat(mined).extracting(FixMiner.Mined::title).containsExactly("Fix add again, with a setup that breaks",
+                "Fix add: it subtracted");
+        assertThat(mined.get(0).skip()).startsWith("its setup `exit 3` failed");
+        assertThat(mined.get(1).fix()).as(mined.get(1).skip()).isNotNull();
+        assertThat(mined.get(1).fix().failToPass()).containsExactly("test_add.AddTest.test_add");
+    }
+
     /** Path and text pairs, in order; a null text deletes the path. */
     private static Map<String, String> files(String... pathsAndTexts) {
         Map<String, String> files = new LinkedHashMap<>();

@@ -1,12 +1,10 @@
 package dev.patchwright.inference.eval.hashhop;
 
-import java.awt.BasicStroke;
+import dev.patchwright.inference.eval.chart.ChartCanvas.Plot;
+
 import java.awt.Color;
 import java.awt.Font;
-import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,26 +13,28 @@ import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 
+import static dev.patchwright.inference.eval.chart.ChartCanvas.INK;
+import static dev.patchwright.inference.eval.chart.ChartCanvas.NOT_RUN;
+import static dev.patchwright.inference.eval.chart.ChartCanvas.SERIES;
+import static dev.patchwright.inference.eval.chart.ChartCanvas.axisNames;
+import static dev.patchwright.inference.eval.chart.ChartCanvas.canvas;
+import static dev.patchwright.inference.eval.chart.ChartCanvas.centre;
+import static dev.patchwright.inference.eval.chart.ChartCanvas.legend;
+import static dev.patchwright.inference.eval.chart.ChartCanvas.subtitleFont;
+import static dev.patchwright.inference.eval.chart.ChartCanvas.textWidth;
+import static dev.patchwright.inference.eval.chart.ChartCanvas.title;
+import static dev.patchwright.inference.eval.chart.ChartCanvas.titleFont;
+import static dev.patchwright.inference.eval.chart.ChartCanvas.valueAxis;
+import static dev.patchwright.inference.eval.chart.ChartCanvas.vertical;
+
 /**
- * PNG charts of a HashHop run, drawn with java.awt in headless mode: per variant a heatmap of accuracy over
+ * PNG charts of a HashHop run, drawn on {@link dev.patchwright.inference.eval.chart.ChartCanvas}: per variant a heatmap of accuracy over
  * size × hops, with the numbers in the cells, and one bar chart of accuracy by the depth of the query's first link.
  */
 public final class HashHopCharts {
 
     /** Depth bins of the depth chart, equal slices of 0..1. */
     public static final int DEPTH_BINS = 10;
-
-    private static final Color INK = new Color(0x22, 0x22, 0x22);
-    private static final Color GRID = new Color(0xDD, 0xDD, 0xDD);
-    private static final Color NOT_RUN = new Color(0xE4, 0xE4, 0xE4);
-    private static final Color[] SERIES = {new Color(0x2B, 0x6C, 0xB0), new Color(0xE0, 0x7B, 0x1F)};
-
-    static {
-        // Charts are drawn on servers and in tests without a display.
-        if (System.getProperty("java.awt.headless") == null) {
-            System.setProperty("java.awt.headless", "true");
-        }
-    }
 
     private HashHopCharts() {
     }
@@ -69,15 +69,11 @@ public final class HashHopCharts {
         String subtitle = "model " + results.model() + ", " + results.settings().queries()
                 + " queries per cell, final hash exact";
         int width = Math.max(left + sizes.size() * cellW + 30, 24 + Math.max(
-                textWidth(title, new Font(Font.SANS_SERIF, Font.BOLD, 15)),
-                textWidth(subtitle, new Font(Font.SANS_SERIF, Font.PLAIN, 12))));
+                textWidth(title, titleFont()), textWidth(subtitle, subtitleFont())));
         int height = top + hops.size() * cellH + 70;
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = canvas(image);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        g.drawString(title, 12, 24);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        g.drawString(subtitle, 12, 44);
+        title(g, title, subtitle);
         for (int r = 0; r < hops.size(); r++) {
             for (int c = 0; c < sizes.size(); c++) {
                 int x = left + c * cellW;
@@ -129,19 +125,12 @@ public final class HashHopCharts {
         int top = 90;
         int plotW = 640;
         int plotH = 300;
-        BufferedImage image = new BufferedImage(left + plotW + 30, top + plotH + 80, BufferedImage.TYPE_INT_RGB);
+        Plot plot = new Plot(left, top, plotW, plotH);
+        BufferedImage image = plot.image();
         Graphics2D g = canvas(image);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        g.drawString("HashHop accuracy by depth of the first link", 12, 24);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        g.drawString("model " + results.model() + ", all sizes and hops run; above each bar: queries in the bin", 12, 44);
-        for (int pct = 0; pct <= 100; pct += 25) {
-            int y = top + plotH - pct * plotH / 100;
-            g.setColor(GRID);
-            g.drawLine(left, y, left + plotW, y);
-            g.setColor(INK);
-            g.drawString(pct + "%", left - 40, y + 4);
-        }
+        title(g, "HashHop accuracy by depth of the first link",
+                "model " + results.model() + ", all sizes and hops run; above each bar: queries in the bin");
+        valueAxis(g, plot, 100, 4, "%.0f%%");
         int binW = plotW / DEPTH_BINS;
         int barW = (binW - 10) / variants.size();
         for (int b = 0; b < DEPTH_BINS; b++) {
@@ -161,25 +150,8 @@ public final class HashHopCharts {
             centre(g, String.format(Locale.ROOT, "%.1f", b / (double) DEPTH_BINS), left + b * binW, top + plotH + 16);
         }
         centre(g, "1.0", left + plotW, top + plotH + 16);
-        g.setColor(INK);
-        g.setStroke(new BasicStroke(1.5f));
-        g.drawLine(left, top + plotH, left + plotW, top + plotH);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        centre(g, "depth of the chain's first link in the prompt (0 = top, 1 = end)", left + plotW / 2,
-                top + plotH + 40);
-        vertical(g, "accuracy (final hash)", 18, top + plotH / 2);
-        // The legend, right-aligned above the plot.
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        int x = left + plotW;
-        for (int v = variants.size() - 1; v >= 0; v--) {
-            String name = variantName(variants.get(v));
-            x -= g.getFontMetrics().stringWidth(name) + 16;
-            g.setColor(SERIES[v % SERIES.length]);
-            g.fillRect(x, top - 22, 12, 12);
-            g.setColor(INK);
-            g.drawString(name, x + 16, top - 12);
-            x -= 16;
-        }
+        axisNames(g, plot, "depth of the chain's first link in the prompt (0 = top, 1 = end)", "accuracy (final hash)");
+        legend(g, plot, variants.stream().map(HashHopCharts::variantName).toArray(String[]::new));
         g.dispose();
         return image;
     }
@@ -206,36 +178,5 @@ public final class HashHopCharts {
         return new Color((int) Math.round(a.getRed() + (b.getRed() - a.getRed()) * t),
                 (int) Math.round(a.getGreen() + (b.getGreen() - a.getGreen()) * t),
                 (int) Math.round(a.getBlue() + (b.getBlue() - a.getBlue()) * t));
-    }
-
-    private static Graphics2D canvas(BufferedImage image) {
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, image.getWidth(), image.getHeight());
-        g.setColor(INK);
-        return g;
-    }
-
-    private static int textWidth(String text, Font font) {
-        Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
-        try {
-            return g.getFontMetrics(font).stringWidth(text);
-        } finally {
-            g.dispose();
-        }
-    }
-
-    private static void centre(Graphics2D g, String text, int x, int baseline) {
-        FontMetrics m = g.getFontMetrics();
-        g.drawString(text, x - m.stringWidth(text) / 2, baseline);
-    }
-
-    private static void vertical(Graphics2D g, String text, int x, int y) {
-        AffineTransform saved = g.getTransform();
-        g.rotate(-Math.PI / 2, x, y);
-        centre(g, text, x, y);
-        g.setTransform(saved);
     }
 }
