@@ -186,14 +186,7 @@ public final class GitHubPublisher implements Publisher {
 
     /** The files a diff changes, for one line of a reply. */
     static String files(String diff) {
-        java.util.LinkedHashSet<String> paths = new java.util.LinkedHashSet<>();
-        for (String line : diff.split("\n")) {
-            if (line.startsWith("+++ b/")) {
-                paths.add("`" + line.substring(6) + "`");
-            } else if (line.startsWith("--- a/")) {
-                paths.add("`" + line.substring(6) + "`");
-            }
-        }
+        List<String> paths = SolveReport.DiffStat.of(diff).stream().map(stat -> "`" + stat.path() + "`").toList();
         return paths.isEmpty() ? "no file" : String.join(", ", paths);
     }
 

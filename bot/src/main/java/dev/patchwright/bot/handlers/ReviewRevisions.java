@@ -154,7 +154,7 @@ public class ReviewRevisions {
         if (delivery.repository() == null || delivery.installationId() == null) {
             return Optional.of("the delivery names no repository or installation");
         }
-        if (issueOfBranch(pull.path("head").path("ref").asText(null)).isEmpty()
+        if (RunCommentCommand.issueOfBranch(pull.path("head").path("ref").asText(null)).isEmpty()
                 || !bot.login().equals(pull.path("user").path("login").asText())) {
             return Optional.of("not a pull request Patchwright opened");
         }
@@ -182,7 +182,7 @@ public class ReviewRevisions {
                                              SolveStarter.RepoSettings settings, int pullNumber, String reviewer,
                                              String reviewBody) throws IOException {
         GHPullRequest pull = repo.getPullRequest(pullNumber);
-        Optional<Integer> issueNumber = issueOfBranch(pull.getHead().getRef());
+        Optional<Integer> issueNumber = RunCommentCommand.issueOfBranch(pull.getHead().getRef());
         if (issueNumber.isEmpty() || pull.getState() != GHIssueState.OPEN) {
             return Optional.of(HandlerOutcome.ignored("#" + pullNumber + " is closed or not Patchwright's"));
         }
@@ -231,9 +231,5 @@ public class ReviewRevisions {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the job payload", e);
         }
-    }
-
-    private static Optional<Integer> issueOfBranch(String branch) {
-        return RunCommentCommand.issueOfBranch(branch);
     }
 }

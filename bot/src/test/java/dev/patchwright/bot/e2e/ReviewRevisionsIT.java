@@ -46,7 +46,10 @@ class ReviewRevisionsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BRANCH = "patchwright/issue-1";
     private static final String HUNK = "@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a - b\n+    return a + b";
-    /** A revision the reviewers' comments ask for: type hints and a docstring, the sum unchanged. */
+    /**
+     * A revision the reviewers' comments ask for: type hints and a docstring, the sum unchanged, and a line of the test
+     * the pull request added rewritten (not only added to, which existing tests allow anyway).
+     */
     private static final String TIDY = """
             Type hints and a docstring, as asked.
 
@@ -61,6 +64,32 @@ class ReviewRevisionsIT {
                 return a + b
             >>>>>>> REPLACE
             ```
+
+            ```
+            test_add_pr.py
+            <<<<<<< SEARCH
+                    self.assertEqual(add(2, 3), 5)
+            =======
+                    self.assertEqual(add(2, -3), -1)
+            >>>>>>> REPLACE
+            ```
+            """;
+    /** The solve's answer: the fix, with a test of its own in a new file. */
+    private static final String FIX_WITH_TEST = EndToEndIT.RIGHT_ANSWER + """
+
+            ```
+            test_add_pr.py
+            <<<<<<< SEARCH
+            =======
+            import unittest
+            from calc import add
+
+
+            class AddTest(unittest.TestCase):
+                def test_adds(self):
+                    self.assertEqual(add(2, 3), 5)
+            >>>>>>> REPLACE
+            ```
             """;
     private static Path bare;
     private static int pull;
@@ -73,7 +102,7 @@ class ReviewRevisionsIT {
                 EndToEndIT.TESTS, ".github/patchwright.yml", "test: python3 -m unittest -v\ncandidates: 1\n"), "Calc");
         github.addIssue("acme", "rev", 1, "add() subtracts", "`add(2, 3)` returns -1.", "maintainer");
         github.setPermission("acme", "rev", "maintainer", "write");
-        model.enqueue(EndToEndIT.RIGHT_ANSWER);
+        model.enqueue(FIX_WITH_TEST);
         long solve = startSolve();
         assertThat(query("select status from jobs where id = ?", solve)).singleElement()
                 .satisfies(row -> assertThat(row.get("status")).isEqualTo("succeeded"));
@@ -83,7 +112,8 @@ class ReviewRevisionsIT {
 
         GitHubStandIn.Review review = github.addReview("acme", "rev", pull, "maintainer", List.of(
                 new GitHubStandIn.LineComment("calc.py", 1, HUNK, "Please give add() type hints."),
-                new GitHubStandIn.LineComment("calc.py", 2, HUNK, "And a docstring saying what it returns.")));
+                new GitHubStandIn.LineComment("calc.py", 2, HUNK, "And a docstring saying what it returns."
+                        + " Your test should use a negative number.")));
         model.enqueue(TIDY);
         String delivery = UUID.randomUUID().toString();
         deliver("pull_request_review", delivery, reviewEvent(review.id(), "changes_requested",
@@ -112,6 +142,8 @@ class ReviewRevisionsIT {
         assertThat(parent(after)).as("the revision is a new commit on top of the previous head").isEqualTo(before);
         assertThat(github.readFile("acme", "rev", BRANCH, "calc.py")).hasValueSatisfying(text ->
                 assertThat(text).contains("def add(a: int, b: int) -> int:").contains("return a + b"));
+        assertThat(github.readFile("acme", "rev", BRANCH, "test_add_pr.py")).as("the pull request's own test may change")
+                .hasValueSatisfying(text -> assertThat(text).contains("self.assertEqual(add(2, -3), -1)"));
         List<Map<String, Object>> comments = github.reviewComments("acme", "rev", pull);
         for (long id : review.commentIds()) {
             assertThat(comments).as("a reply in the thread of comment %d", id).anySatisfy(c -> {

@@ -242,6 +242,22 @@ public final class RepoMirror {
     }
 
     /**
+     * The commit {@code branch} pointed at as of the last fetch, or empty when the mirror has no such branch.
+     *
+     * @throws GitException when the mirror is missing or unreadable
+     */
+    public Optional<ObjectId> branchHead(String repoKey, String branch) throws GitException {
+        String op = "read branch " + branch;
+        RepoKey key = key(repoKey, op);
+        try (Repository repo = MirrorStore.open(existing(key, op))) {
+            Ref ref = repo.exactRef(Constants.R_HEADS + branch);
+            return ref == null ? Optional.empty() : Optional.ofNullable(ref.getObjectId());
+        } catch (IOException e) {
+            throw failure(key, op, e, null);
+        }
+    }
+
+    /**
      * The author of the newest commit on {@code branch} as of the last fetch, or empty when the
      * mirror has no such branch. Lets a publisher see that someone else committed to its branch.
      *

@@ -69,6 +69,17 @@ public record Revision(int pullNumber, String pullBase, String reviewer, String 
         }
     }
 
+    /**
+     * The files the pull request created (as far as {@link #changes} shows them): its own new tests among them, which a
+     * revision may change when the reviewers ask, unlike the tests the repository had before.
+     */
+    public java.util.Set<String> created() {
+        java.util.Set<String> paths = new java.util.HashSet<>();
+        SolveReport.DiffStat.of(changes).stream().filter(SolveReport.DiffStat::created)
+                .forEach(stat -> paths.add(stat.path()));
+        return paths;
+    }
+
     /** Whether there is anything to act on. */
     public boolean empty() {
         return reviewBody.isBlank() && threads.isEmpty();

@@ -39,6 +39,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -109,22 +110,18 @@ public final class SolvePipeline {
      */
     public SolveResult solve(SolveRequest request, SolveContext context)
             throws GitException, SandboxException, IOException {
-        Revision revision = request.revision();
-        if (revision != null && revision.changes() == null) {
-            // A revision shows the model what its pull request changed so far, as the reviewers saw it.
-            ObjectId head = mirror.fetch(request.repoKey(), request.cloneUrl(), request.credentials(),
-                    request.baseBranch());
-            ObjectId target = mirror.fetch(request.repoKey(), request.cloneUrl(), request.credentials(),
-                    revision.pullBase());
-            return solve(request.withRevision(revision.withChanges(mirror.changesSince(request.repoKey(), target, head))),
-                    context);
-        }
         Instant started = Instant.now();
         JobRecorder recorder = context.recorder();
         recorder.event("fetch", "fetching " + request.cloneUrl());
         ObjectId base = mirror.fetch(request.repoKey(), request.cloneUrl(), request.credentials(), request.baseBranch());
         String branch = request.baseBranch() != null ? request.baseBranch() : mirror.defaultBranch(request.repoKey());
         recorder.event("fetch", "base is " + branch + " at " + base.name());
+        Revision revision = request.revision();
+        if (revision != null && revision.changes() == null) {
+            // A revision shows the model what its pull request changed so far, as the reviewers saw it.
+            ObjectId target = mirror.branchHead(request.repoKey(), revision.pullBase()).orElse(base);
+            request = request.withRevision(revision.withChanges(mirror.changesSince(request.repoKey(), target, base)));
+        }
         Progress progress = new Progress(request, branch, base, started, context);
         try (Workspace.Job job = workspace.open(request.repoKey())) {
             Path baseTree = job.dir("base");
@@ -444,6 +441,11 @@ public final class SolvePipeline {
         }
         List<String> flagged = config.allowTestChanges() ? List.of()
                 : ProtectedPaths.touched(changed, baseTree, config.test(), attempt.diff);
+        if (request.revision() != null) {
+            // The tests the pull request itself added are its own work under review, not the repository's.
+            Set<String> own = request.revision().created();
+            flagged = flagged.stream().filter(path -> !own.contains(path)).toList();
+        }
         if (!flagged.isEmpty()) {
             // Judged before the tests run: emptying a test makes them pass without fixing anything.
             job.delete(tree);

@@ -256,8 +256,13 @@ public final class SolveReport {
     }
 
     /** Lines added and removed per file, read from a git unified diff. */
-    record DiffStat(String path, int added, int removed) {
-        static List<DiffStat> of(String diff) {
+    /**
+     * One file of a git-style diff: its path, the lines added and removed, and whether the diff creates it.
+     */
+    public record DiffStat(String path, int added, int removed, boolean created) {
+
+        /** The files of {@code diff}, in its order; none for null. */
+        public static List<DiffStat> of(String diff) {
             List<DiffStat> stats = new ArrayList<>();
             if (diff == null) {
                 return stats;
@@ -265,15 +270,19 @@ public final class SolveReport {
             String path = null;
             int added = 0;
             int removed = 0;
+            boolean created = false;
             for (String line : diff.split("\n")) {
                 if (line.startsWith("diff --git ")) {
                     if (path != null) {
-                        stats.add(new DiffStat(path, added, removed));
+                        stats.add(new DiffStat(path, added, removed, created));
                     }
                     int b = line.lastIndexOf(" b/");
                     path = b >= 0 ? line.substring(b + 3) : line.substring(11);
                     added = 0;
                     removed = 0;
+                    created = false;
+                } else if (line.equals("--- /dev/null") || line.startsWith("new file mode ")) {
+                    created = true;
                 } else if (line.startsWith("+") && !line.startsWith("+++")) {
                     added++;
                 } else if (line.startsWith("-") && !line.startsWith("---")) {
@@ -281,7 +290,7 @@ public final class SolveReport {
                 }
             }
             if (path != null) {
-                stats.add(new DiffStat(path, added, removed));
+                stats.add(new DiffStat(path, added, removed, created));
             }
             return stats;
         }
