@@ -97,8 +97,9 @@ public final class LocalModel implements Model, AutoCloseable {
 
     /**
      * As {@link #open(Path)}, on the device chosen: {@link Device#CUDA} runs the GPU engine on device 0
-     * (its weights in device memory, a paged KV cache in most of the rest; the CPU prefix cache is not
-     * used), anything else the CPU engine.
+     * (its weights in device memory, a paged KV cache in most of the rest, which keeps the full blocks
+     * of earlier prompts for reuse until it needs their room; the CPU prefix cache is not used),
+     * anything else the CPU engine.
      *
      * @throws InferenceException (not retryable) naming the folder and what is wrong, or why the GPU engine cannot start
      */
@@ -180,12 +181,14 @@ public final class LocalModel implements Model, AutoCloseable {
         lock.lock();
         try {
             long start = System.nanoTime();
-            int cached = 0;
+            int[] cached = {0};
             Samples samples;
             if (gpu != null) {
                 samples = (settings, tokens) -> {
                     try {
-                        return gpu.generate(prompt, request.n(), settings, tokens);
+                        Generation generation = gpu.generate(prompt, request.n(), settings, tokens);
+                        cached[0] = generation.cachedPromptTokens();
+                        return generation;
                     } catch (IllegalArgumentException e) {
                         throw new InferenceException("model " + name + " cannot run the request on the GPU: " + e.getMessage(), false, e);
                     }
@@ -197,13 +200,13 @@ public final class LocalModel implements Model, AutoCloseable {
                 } catch (IllegalArgumentException e) {
                     throw new InferenceException("model " + name + " cannot read the prompt: " + e.getMessage(), false, e);
                 }
-                cached = prefilled.cachedTokens();
+                cached[0] = prefilled.cachedTokens();
                 samples = (settings, tokens) -> engine.generate(prefilled.cache(), prefilled.logits(), request.n(), settings, tokens);
             }
             List<LocalCompletion.Choice> choices = decode(samples, request, maxTokens, seed, listener);
             Duration compute = Duration.ofNanos(System.nanoTime() - start);
             long generated = choices.stream().mapToLong(LocalCompletion.Choice::tokens).sum();
-            return new LocalCompletion(choices, new Usage(prompt.length, cached, generated), compute);
+            return new LocalCompletion(choices, new Usage(prompt.length, cached[0], generated), compute);
         } finally {
             lock.unlock();
         }
@@ -259,15 +262,17 @@ public final class LocalModel implements Model, AutoCloseable {
     /**
      * The prefix cache as it stands: blocks of {@value #PREFIX_BLOCK_TOKENS} positions, those that
      * several cached prompts share, and the bytes they hold. Does not wait for a running call. On the
-     * GPU: the paged KV cache's blocks of {@value CudaEngine#BLOCK_POSITIONS} positions in use, those
-     * several samples share, and their bytes.
+     * GPU: the paged KV cache's blocks of {@value CudaEngine#BLOCK_POSITIONS} positions held (by the
+     * prefix cache of earlier prompts or a running request), the cached ones that several cached
+     * prompts share, and the bytes of those held.
      */
     public PrefixCacheStats prefixCacheStats() {
-        if (gpu != null) { // the GPU engine's paged KV cache: blocks held, and those several samples share
+        if (gpu != null) {
             ModelConfig c = gpu.config();
             long blockBytes = 2L * c.layers() * c.kvDim() * CudaEngine.BLOCK_POSITIONS * 2;
             KvBlockPool pool = gpu.engine().pool();
-            return new PrefixCacheStats(pool.used(), pool.shared(), pool.used() * blockBytes);
+            int used = pool.used();
+            return new PrefixCacheStats(used, gpu.engine().prefixCache().sharedBlocks(), used * blockBytes);
         }
         return new PrefixCacheStats(prefixCache.blocks(), prefixCache.sharedBlocks(), prefixCache.bytes());
     }

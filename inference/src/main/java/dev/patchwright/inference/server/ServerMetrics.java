@@ -73,7 +73,7 @@ final class ServerMetrics {
                 label, computeNanos.get() / 1e9);
         gauge(out, "patchwright_model_generated_tokens_per_second",
                 "Tokens the last answered request generated per second of its engine time.", label, lastTokensPerSecond);
-        gauge(out, "patchwright_model_kv_blocks_used", "KV-cache blocks the prefix cache holds (128 positions each).",
+        gauge(out, "patchwright_model_kv_blocks_used", "KV-cache blocks held (128 positions each on the CPU engine, 16 on the GPU).",
                 label, cache.blocks());
         gauge(out, "patchwright_model_kv_blocks_shared", "KV-cache blocks that two or more cached prompts share.",
                 label, cache.sharedBlocks());

@@ -127,7 +127,7 @@ class CudaEngineIT {
                     .doesNotContain(-1).containsAnyOf(java.util.stream.IntStream.range(0, loaded.config().vocabSize()).toArray()));
             assertThat(sampled.samples().stream().flatMapToInt(s -> java.util.Arrays.stream(s.tokens())))
                     .allSatisfy(t -> assertThat(t).isBetween(0, loaded.config().vocabSize() - 1));
-            assertThat(engine.pool().used()).as("every block back after generation").isZero();
+            assertThat(engine.pool().used()).as("every block back after generation (a 5-token prompt has no full block to cache)").isZero();
         }
     }
 

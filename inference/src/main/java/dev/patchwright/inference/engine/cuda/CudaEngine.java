@@ -4,6 +4,7 @@ import dev.patchwright.inference.engine.ModelConfig;
 import dev.patchwright.inference.engine.paged.AttentionPlan;
 import dev.patchwright.inference.engine.paged.KvBlockPool;
 import dev.patchwright.inference.engine.paged.PagedSequence;
+import dev.patchwright.inference.engine.paged.PrefixBlockCache;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,9 @@ import java.util.List;
  * for step the same (embedding; per layer RMSNorm, q/k/v with biases or q/k norms, RoPE,
  * attention, output projection, residual, RMSNorm, SwiGLU MLP, residual; final norm and head),
  * with activations in device memory and keys and values in a paged bf16 pool that forks of a
- * prompt share. Calls from one thread at a time.
+ * prompt share. The full blocks of processed prompts stay in the pool, in a {@link PrefixBlockCache},
+ * until it needs their room: {@link #prefillPrompt} reuses those a new prompt starts with. Calls
+ * from one thread at a time.
  */
 public final class CudaEngine implements AutoCloseable {
 
@@ -31,6 +34,7 @@ public final class CudaEngine implements AutoCloseable {
     private final ModelConfig c;
     private final int maxRows;
     private final KvBlockPool pool;
+    private final PrefixBlockCache prefixCache;
     private final DeviceBuffer kPool; // (layers, blocks, kv_heads, block, head_dim) bf16
     private final DeviceBuffer vPool;
     private final long layerBytes;
@@ -63,6 +67,7 @@ public final class CudaEngine implements AutoCloseable {
         this.maxRows = maxRows;
         CudaDevice device = ops.device();
         this.pool = new KvBlockPool(kvBlocks, BLOCK_POSITIONS);
+        this.prefixCache = new PrefixBlockCache(pool);
         this.layerBytes = (long) kvBlocks * c.kvDim() * BLOCK_POSITIONS * 2;
         this.kPool = keep(device.allocate(layerBytes * c.layers()));
         this.vPool = keep(device.allocate(layerBytes * c.layers()));
@@ -104,6 +109,50 @@ public final class CudaEngine implements AutoCloseable {
 
     public CudaOps ops() {
         return ops;
+    }
+
+    /** The full blocks of earlier prompts kept in the pool. */
+    public PrefixBlockCache prefixCache() {
+        return prefixCache;
+    }
+
+    /**
+     * A prompt processed: the sequence holding its positions (the caller closes it) and how many of
+     * its first tokens came from the prefix cache instead of the engine.
+     */
+    public record Prefilled(PagedSequence sequence, int cachedTokens) {
+    }
+
+    /**
+     * Processes a whole prompt into a new sequence, reusing the cached blocks it starts with, and
+     * leaves the logits after its last token in {@link #logits()} row 0; then caches its full blocks.
+     * Chunks of at most {@code chunk} tokens; the tokens after the last full block but one (those a
+     * later request over the same prompt processes again) form a chunk of their own, so such a
+     * request computes the same logits bit for bit.
+     *
+     * @throws IllegalArgumentException as {@link #prefill}, or for an empty prompt or chunk below 1
+     */
+    public Prefilled prefillPrompt(int[] prompt, int chunk) {
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("the prompt has no tokens");
+        }
+        if (chunk < 1 || chunk > maxRows) {
+            throw new IllegalArgumentException("prompt chunks must be 1 to " + maxRows + " tokens, found " + chunk);
+        }
+        PagedSequence sequence = prefixCache.start(prompt);
+        try {
+            int cached = sequence.length();
+            int from = cached;
+            for (int to : chunkEnds(cached, prompt.length, chunk)) {
+                prefill(java.util.Arrays.copyOfRange(prompt, from, to), sequence);
+                from = to;
+            }
+            prefixCache.register(prompt, sequence);
+            return new Prefilled(sequence, cached);
+        } catch (RuntimeException e) {
+            sequence.close();
+            throw e;
+        }
     }
 
     /** A new, empty sequence in this engine's KV pool. */
@@ -168,6 +217,22 @@ public final class CudaEngine implements AutoCloseable {
             out[r] = java.util.Arrays.copyOfRange(all, r * c.vocabSize(), (r + 1) * c.vocabSize());
         }
         return out;
+    }
+
+    /**
+     * Where the chunks of a prompt's tokens {@code [cached, length)} end: at most {@code chunk} each,
+     * and a chunk ends after the last full block but one, where a repeat of the prompt resumes
+     * (the prefix cache never covers a prompt's last token).
+     */
+    static int[] chunkEnds(int cached, int length, int chunk) {
+        int resume = (length - 1) / BLOCK_POSITIONS * BLOCK_POSITIONS;
+        List<Integer> ends = new ArrayList<>();
+        for (int from = cached; from < length; ) {
+            int to = Math.min(from < resume ? resume : length, from + chunk);
+            ends.add(to);
+            from = to;
+        }
+        return ends.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private void forward(int[] ids, int[] at, PagedSequence.Append[] appends, AttentionPlan plan, boolean lastOnly) {

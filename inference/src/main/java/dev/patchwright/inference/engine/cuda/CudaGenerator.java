@@ -11,13 +11,13 @@ import dev.patchwright.inference.engine.paged.PagedSequence;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
  * N samples from one prompt on the GPU, as {@link dev.patchwright.inference.engine.Engine#generate}
- * does on the CPU: the prompt is processed once in chunks, every sample forks its KV blocks
+ * does on the CPU: the prompt is processed once in chunks (its first full blocks taken from the
+ * engine's prefix cache when an earlier prompt started the same way), every sample forks its KV blocks
  * (shared, copied only where a sample writes into the prompt's last, partly filled block), and
  * the samples decode together, sampling on the device so that only token ids cross to the host.
  *
@@ -32,6 +32,11 @@ public final class CudaGenerator implements AutoCloseable {
     public static final int PREFILL_CHUNK = 1024;
     /** The most samples decoded in one batch. */
     public static final int MAX_BATCH = 64;
+    /**
+     * The most KV blocks a pool gets (64M positions; 32 MiB of host bookkeeping): a small model
+     * would otherwise get billions of blocks from a large card.
+     */
+    public static final int MAX_KV_BLOCKS = 1 << 22;
 
     private final CudaDevice device;
     private final DeviceModel model;
@@ -67,11 +72,12 @@ public final class CudaGenerator implements AutoCloseable {
         long blockBytes = 2L * c.layers() * c.kvDim() * CudaEngine.BLOCK_POSITIONS * 2;
         long blocks = (long) ((free[0] - scratch) * kvFraction / blockBytes);
         if (blocks < 4) {
+            String name = device.name();
             model.close();
             device.close();
-            throw new IllegalStateException(device.name() + ": too little memory left for a KV cache after the weights");
+            throw new IllegalStateException(name + ": too little memory left for a KV cache after the weights");
         }
-        CudaEngine engine = new CudaEngine(ops, model, Math.max(PREFILL_CHUNK, MAX_BATCH), (int) Math.min(Integer.MAX_VALUE / 2, blocks));
+        CudaEngine engine = new CudaEngine(ops, model, Math.max(PREFILL_CHUNK, MAX_BATCH), (int) Math.min(MAX_KV_BLOCKS, blocks));
         return new CudaGenerator(device, model, engine);
     }
 
@@ -100,11 +106,9 @@ public final class CudaGenerator implements AutoCloseable {
         int vocab = config().vocabSize();
         List<PagedSequence> open = new ArrayList<>();
         try {
-            PagedSequence shared = engine.sequence();
+            CudaEngine.Prefilled processed = engine.prefillPrompt(prompt, PREFILL_CHUNK);
+            PagedSequence shared = processed.sequence();
             open.add(shared);
-            for (int from = 0; from < prompt.length; from += PREFILL_CHUNK) {
-                engine.prefill(Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + PREFILL_CHUNK)), shared);
-            }
             long prefilled = System.nanoTime();
             DeviceBuffer promptLogits = device.allocate((long) vocab * Float.BYTES).copyFrom(engine.logits(), (long) vocab * Float.BYTES);
             PagedSequence[] samples = new PagedSequence[n];
@@ -145,7 +149,7 @@ public final class CudaGenerator implements AutoCloseable {
             }
             long end = System.nanoTime();
             return new Generation(progress.samples(), prompt.length, progress.generated(), (prefilled - start) / 1e9,
-                    (end - prefilled) / 1e9);
+                    (end - prefilled) / 1e9, processed.cachedTokens());
         } finally {
             open.forEach(PagedSequence::close);
         }

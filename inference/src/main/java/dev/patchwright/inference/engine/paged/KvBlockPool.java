@@ -5,7 +5,9 @@ package dev.patchwright.inference.engine.paged;
  * who holds them: a reference count per block, a stack of free ones. Samples of one prompt hold
  * the prompt's blocks together; a block returns to the free stack when its last holder lets go.
  * Host-side bookkeeping only: the keys and values live on the device, at the block ids given here.
- * Not thread-safe: one engine thread plans a step at a time.
+ * A {@link Reclaimer} (the {@link PrefixBlockCache}) may hold blocks no sequence needs any more and
+ * give them back when the free stack runs short. Not thread-safe: one engine thread plans a step at
+ * a time.
  */
 public final class KvBlockPool {
 
@@ -14,6 +16,17 @@ public final class KvBlockPool {
     private final int[] free; // stack of free block ids
     private int freeCount;
     private int shared;
+    private Reclaimer reclaimer;
+
+    /** Holds blocks it can let go of when the pool needs room: a cache of earlier prompts' blocks. */
+    public interface Reclaimer {
+        /**
+         * Releases up to {@code blocks} blocks that only it holds (least recently used first).
+         *
+         * @return how many it released
+         */
+        int reclaim(int blocks);
+    }
 
     /**
      * @param blocks how many blocks the device pool holds
@@ -65,12 +78,38 @@ public final class KvBlockPool {
         return references[checked(block)];
     }
 
+    /** Who to ask for blocks when too few are free; one at most ({@code null}: none). */
+    public void reclaimer(Reclaimer reclaimer) {
+        if (reclaimer != null && this.reclaimer != null && reclaimer != this.reclaimer) {
+            throw new IllegalStateException("this KV pool already has a reclaimer");
+        }
+        this.reclaimer = reclaimer;
+    }
+
     /**
-     * Takes a free block for one holder.
+     * Makes {@code blocks} blocks free, asking the reclaimer for what is missing. When even then
+     * too few are free, throws; the reclaimer's released blocks stay free (no sequence held them).
      *
-     * @throws KvPoolFullException when none is free
+     * @throws KvPoolFullException when fewer than {@code blocks} can be made free
+     */
+    public void ensureFree(int blocks) {
+        if (freeCount < blocks && reclaimer != null) {
+            reclaimer.reclaim(blocks - freeCount);
+        }
+        if (freeCount < blocks) {
+            throw new KvPoolFullException(blocks, freeCount, blockPositions);
+        }
+    }
+
+    /**
+     * Takes a free block for one holder, asking the reclaimer for one when none is free.
+     *
+     * @throws KvPoolFullException when none is free or can be made free
      */
     public int allocate() {
+        if (freeCount == 0 && reclaimer != null) {
+            reclaimer.reclaim(1);
+        }
         if (freeCount == 0) {
             throw new KvPoolFullException(references.length, blockPositions);
         }

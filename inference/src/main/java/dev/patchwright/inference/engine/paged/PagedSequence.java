@@ -39,6 +39,27 @@ public final class PagedSequence implements AutoCloseable {
         this.length = length;
     }
 
+    /**
+     * A sequence that starts with {@code fullBlocks}, each full of its predecessors' positions (a
+     * cached prompt's blocks), holding a reference to each. Appending never writes into them.
+     *
+     * @throws IllegalStateException when one of them is free
+     */
+    public static PagedSequence sharing(KvBlockPool pool, int[] fullBlocks) {
+        for (int i = 0; i < fullBlocks.length; i++) {
+            try {
+                pool.retain(fullBlocks[i]);
+            } catch (RuntimeException e) {
+                for (int j = 0; j < i; j++) {
+                    pool.release(fullBlocks[j]);
+                }
+                throw e;
+            }
+        }
+        int[] table = Arrays.copyOf(fullBlocks, Math.max(4, fullBlocks.length));
+        return new PagedSequence(pool, table, fullBlocks.length, fullBlocks.length * pool.blockPositions());
+    }
+
     /** Positions written so far: the position of the next token. */
     public int length() {
         return length;
@@ -76,7 +97,8 @@ public final class PagedSequence implements AutoCloseable {
 
     /**
      * Reserves {@code count} positions after the current ones. Either every block needed is taken
-     * or, when the pool has too few, nothing changes.
+     * or, when the pool has too few even after its reclaimer let go of what it could, the sequence
+     * does not change.
      *
      * @throws KvPoolFullException when the pool has too few free blocks
      */
@@ -89,9 +111,7 @@ public final class PagedSequence implements AutoCloseable {
         boolean copy = count > 0 && length % size != 0 && pool.references(table[length / size]) > 1;
         int newBlocks = (length + count + size - 1) / size - blocks;
         int needed = newBlocks + (copy ? 1 : 0);
-        if (needed > pool.free()) {
-            throw new KvPoolFullException(needed, pool.free(), size);
-        }
+        pool.ensureFree(needed);
         int[] from = new int[copy ? 1 : 0];
         int[] to = new int[copy ? 1 : 0];
         if (copy) {

@@ -21,8 +21,8 @@ import java.util.Map;
  * What the GPU engine must show, measured in one run on a device machine (inference/gpu-check.sh
  * runs it): copy bandwidth; batch-1 decode of a Llama-3-8B-shaped model with random bf16 weights
  * made on the device, against its roofline; one decode step of 16 samples sharing a 32k-token
- * prompt against one sample; prompt processing of those 32k tokens against the bf16 matrix rate;
- * the logits of a Hugging Face Qwen2ForCausalLM against transformers' own. Prints a table last.
+ * prompt against one sample; prompt processing of those 32k tokens against the bf16 matrix rate,
+ * and a second request over them served from the prefix cache; the logits of a Hugging Face Qwen2ForCausalLM against transformers' own. Prints a table last.
  *
  * <p>Arguments: {@code --matmul-tflops X} (torch's measured bf16 rate), {@code --qwen2 DIR} (the
  * folder and reference logits written by qwen2_reference.py), {@code --context N} (default 32768),
@@ -176,16 +176,23 @@ public final class GpuCheck {
                     "%.2f ms (%.0f%% of the roofline's weight time): the rest of a step is attention, small kernels and the host",
                     productsMs, 100 * (weightBytes / bandwidth * 1e3) / productsMs));
             // the long prompt, once
-            PagedSequence prompt = engine.sequence();
+            int[] promptTokens = tokens(context, 0);
             long start = System.nanoTime();
-            for (int from = 0; from < context; from += chunk) {
-                engine.prefill(tokens(Math.min(chunk, context - from), from), prompt);
-            }
+            CudaEngine.Prefilled first = engine.prefillPrompt(promptTokens, chunk);
             double promptSeconds = (System.nanoTime() - start) / 1e9;
+            PagedSequence prompt = first.sequence();
             double flops = 2.0 * weightBytes / 2 * context
                     + 4.0 * c.layers() * c.heads() * c.headDim() * ((double) context * context / 2);
             row(shape + ": prompt of " + context + " tokens", String.format("%.1f s = %.0f tokens/s; %.0f TFLOP/s = %.0f%% of the bf16 matmul rate",
                     promptSeconds, context / promptSeconds, flops / promptSeconds / 1e12, 100 * flops / promptSeconds / 1e12 / matmulTflops));
+            // a second request over the same prompt: its full blocks come from the prefix cache
+            start = System.nanoTime();
+            CudaEngine.Prefilled second = engine.prefillPrompt(promptTokens, chunk);
+            double secondMs = (System.nanoTime() - start) / 1e6;
+            second.sequence().close();
+            row(shape + ": time to the first token's logits, a second request over the same " + context + " tokens",
+                    String.format("%.1f ms against %.1f s for the first (%d tokens from the prefix cache)", secondMs, promptSeconds,
+                            second.cachedTokens()));
             // batch 1 and batch 16 over the shared prompt
             PagedSequence[] one = {prompt.fork()};
             double oneMs = decodeSteps(engine, one, 10);

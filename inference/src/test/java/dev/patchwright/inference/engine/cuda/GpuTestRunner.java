@@ -19,7 +19,9 @@ public final class GpuTestRunner {
 
     public static void main(String[] args) throws Exception {
         String[] classes = args.length > 0 ? args : new String[] {"dev.patchwright.inference.engine.paged.AttentionPlanTest",
-                "dev.patchwright.inference.engine.cuda.CudaKernelsIT", "dev.patchwright.inference.engine.CudaEngineIT"};
+                "dev.patchwright.inference.engine.paged.PrefixBlockCacheTest", "dev.patchwright.inference.engine.cuda.CudaKernelsIT",
+                "dev.patchwright.inference.engine.CudaEngineIT", "dev.patchwright.inference.engine.CudaPrefixReuseIT",
+                "dev.patchwright.inference.server.ModelServerGpuIT"};
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request();
         for (String name : classes) {
             request.selectors(selectClass(Class.forName(name)));
