@@ -9,6 +9,9 @@
 // running max m, sum l and unnormalised output in shared memory; the block writes them as a
 // partial. Queries of the block share a kv head: rows x (heads / kv_heads) queries.
 //
+// The grid may hold more blocks along x than there are work items (a CUDA graph launches the
+// same grid every step): workCount[0] says how many there are; the others return at once.
+//
 // attention_combine: one block per (row, head) merges the row's partials (listed in CSR form)
 // into the attention output, rescaling each by exp(m_i - max m).
 //
@@ -25,10 +28,14 @@
 extern "C" __global__ void attention_partial(const float* __restrict__ q, const unsigned short* __restrict__ kPool,
                                              const unsigned short* __restrict__ vPool, const int* __restrict__ blockTables,
                                              const int* __restrict__ segments, const int* __restrict__ work,
+                                             const int* __restrict__ workCount,
                                              const int* __restrict__ queryRows, const int* __restrict__ lastPositions,
                                              float* __restrict__ partialO, float* __restrict__ partialMl,
                                              int heads, int kvHeads, int headDim, int block, float scale) {
     extern __shared__ float shared[];
+    if (blockIdx.x >= workCount[0]) {
+        return; // the whole block: no barrier is reached
+    }
     const int* seg = segments + 7 * work[2 * blockIdx.x];
     int split = work[2 * blockIdx.x + 1];
     int tableStart = seg[0], firstPosition = seg[1], positions = seg[2], queryStart = seg[3];

@@ -6,8 +6,16 @@ import dev.patchwright.inference.engine.paged.KvBlockPool;
 import dev.patchwright.inference.engine.paged.PagedSequence;
 import dev.patchwright.inference.engine.paged.PrefixBlockCache;
 
+import jcuda.driver.CUstream;
+import jcuda.driver.CUstream_flags;
+
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+
+import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 
 /**
  * The forward pass of {@link dev.patchwright.inference.engine.Transformer} on a CUDA device, step
@@ -15,8 +23,14 @@ import java.util.List;
  * attention, output projection, residual, RMSNorm, SwiGLU MLP, residual; final norm and head),
  * with activations in device memory and keys and values in a paged bf16 pool that forks of a
  * prompt share. The full blocks of processed prompts stay in the pool, in a {@link PrefixBlockCache},
- * until it needs their room: {@link #prefillPrompt} reuses those a new prompt starts with. Calls
- * from one thread at a time.
+ * until it needs their room: {@link #prefillPrompt} reuses those a new prompt starts with.
+ *
+ * <p>With {@link #useGraphs} on, a decode step of n rows replays a CUDA graph of its kernels
+ * captured at the first step of n rows, instead of launching some 550 kernels one by one: the
+ * step's tokens, positions, KV slots and attention plan are uploaded first to the places the
+ * graph's kernels read them from, and the attention launch has as many blocks as the plan's work
+ * section holds (those past the step's work items return at once). A graph is captured again when
+ * the plan's buffers move (a plan outgrew them). Calls from one thread at a time.
  */
 public final class CudaEngine implements AutoCloseable {
 
@@ -54,7 +68,20 @@ public final class CudaEngine implements AutoCloseable {
     private final DeviceBuffer positions; // (rows) ints
     private final DeviceBuffer slots; // (rows) ints
     private final DeviceBuffer logits; // (rows, vocab)
-    private final CudaOps.PlanBuffers planBuffers; // the attention plan of the current call
+    private final CudaOps.PlanBuffers planBuffers; // the attention plan of the current prompt chunk
+    private final CudaOps.PlanBuffers decodePlan; // the attention plan of the current decode step (graphs read it)
+    private boolean useGraphs;
+    private CUstream graphStream; // made at the first capture
+    private CudaOps graphOps;
+    private final Map<Integer, CapturedStep> graphs = new HashMap<>(); // by rows
+    private int captures;
+
+    /** A decode step's graph, the plan buffers' version it reads, and the most work items and queries its attention takes. */
+    private record CapturedStep(CudaGraph graph, int version, int workBlocks, int queries) {
+        boolean fits(CudaOps.PlanBuffers plan) {
+            return plan.version() == version && plan.workItems() <= workBlocks && plan.maxQueries() <= queries;
+        }
+    }
 
     /**
      * @param maxRows the most rows one forward call takes: a prompt chunk or a decode batch
@@ -97,6 +124,21 @@ public final class CudaEngine implements AutoCloseable {
         slots = floats(maxRows);
         logits = floats((long) Math.min(maxRows, MAX_DECODE_ROWS) * c.vocabSize());
         planBuffers = new CudaOps.PlanBuffers(device, c.heads(), c.headDim());
+        decodePlan = new CudaOps.PlanBuffers(device, c.heads(), c.headDim());
+    }
+
+    /**
+     * Whether decode steps replay CUDA graphs (see the class comment); off unless turned on. Their
+     * logits equal those of launching each kernel, bit for bit (CudaGraphIT).
+     */
+    public CudaEngine useGraphs(boolean on) {
+        this.useGraphs = on;
+        return this;
+    }
+
+    /** Decode-step graphs captured so far, recaptures included. */
+    public int graphCaptures() {
+        return captures;
     }
 
     public ModelConfig config() {
@@ -248,44 +290,83 @@ public final class CudaEngine implements AutoCloseable {
         tokens.put(ids);
         positions.put(at);
         slots.put(slotIds);
+        if (lastOnly) { // a prompt chunk
+            planBuffers.load(plan);
+            layers(ops, planBuffers, rows, true, planBuffers.workItems(), planBuffers.maxQueries());
+        } else if (useGraphs) {
+            decodePlan.load(plan);
+            graphStep(rows).graph().launch(graphStream);
+        } else {
+            decodePlan.load(plan);
+            layers(ops, decodePlan, rows, false, decodePlan.workItems(), decodePlan.maxQueries());
+        }
+        ops.device().synchronize();
+    }
+
+    /** The graph of a decode step of {@code rows} rows over the loaded plan, captured now if there is none or the plan moved. */
+    private CapturedStep graphStep(int rows) {
+        CapturedStep step = graphs.get(rows);
+        if (step != null && step.fits(decodePlan)) {
+            return step;
+        }
+        if (step != null) {
+            graphs.remove(rows).graph().close();
+        }
+        if (graphStream == null) {
+            CUstream stream = new CUstream();
+            CudaCallException.check("cuStreamCreate", cuStreamCreate(stream, CUstream_flags.CU_STREAM_DEFAULT));
+            graphStream = stream;
+            graphOps = ops.on(stream);
+        }
+        // a decode segment holds at most every row, and at most the geometry's queries
+        int queries = Math.max(decodePlan.maxQueries(), Math.min(geometry.maxQueries(), rows * (c.heads() / c.kvHeads())));
+        int workBlocks = decodePlan.workCapacity();
+        ops.allowAttentionQueries(queries, c.headDim(), BLOCK_POSITIONS); // an attribute, set outside the capture
+        CudaGraph graph = CudaGraph.capture(graphStream, () -> layers(graphOps, decodePlan, rows, false, workBlocks, queries));
+        captures++;
+        step = new CapturedStep(graph, decodePlan.version(), workBlocks, queries);
+        graphs.put(rows, step);
+        return step;
+    }
+
+    /** Every kernel of a forward pass over the uploaded tokens, positions, slots and plan. */
+    private void layers(CudaOps o, CudaOps.PlanBuffers plan, int rows, boolean lastOnly, int workBlocks, int queries) {
         int dim = c.dim();
-        planBuffers.load(plan);
-        ops.embedding(tokens, m.embed, x, rows, dim);
+        o.embedding(tokens, m.embed, x, rows, dim);
         for (int l = 0; l < c.layers(); l++) {
-            ops.rmsnorm(x, m.attnNorm[l], xb, rows, dim, c.normEps());
-            ops.matmul(m.wq[l], xb, q, rows, c.qDim(), dim);
-            ops.matmul(m.wk[l], xb, k, rows, c.kvDim(), dim);
-            ops.matmul(m.wv[l], xb, v, rows, c.kvDim(), dim);
+            o.rmsnorm(x, m.attnNorm[l], xb, rows, dim, c.normEps());
+            o.matmul(m.wq[l], xb, q, rows, c.qDim(), dim);
+            o.matmul(m.wk[l], xb, k, rows, c.kvDim(), dim);
+            o.matmul(m.wv[l], xb, v, rows, c.kvDim(), dim);
             if (m.bq != null) {
-                ops.addBias(q, m.bq[l], rows, c.qDim());
-                ops.addBias(k, m.bk[l], rows, c.kvDim());
-                ops.addBias(v, m.bv[l], rows, c.kvDim());
+                o.addBias(q, m.bq[l], rows, c.qDim());
+                o.addBias(k, m.bk[l], rows, c.kvDim());
+                o.addBias(v, m.bv[l], rows, c.kvDim());
             }
             if (m.qNorm != null) {
-                ops.rmsnorm(q, m.qNorm[l], q, rows * c.heads(), c.headDim(), c.normEps());
-                ops.rmsnorm(k, m.kNorm[l], k, rows * c.kvHeads(), c.headDim(), c.normEps());
+                o.rmsnorm(q, m.qNorm[l], q, rows * c.heads(), c.headDim(), c.normEps());
+                o.rmsnorm(k, m.kNorm[l], k, rows * c.kvHeads(), c.headDim(), c.normEps());
             }
-            ops.rope(q, positions, m.inverseFrequencies, rows, c.heads(), c.headDim());
-            ops.rope(k, positions, m.inverseFrequencies, rows, c.kvHeads(), c.headDim());
+            o.rope(q, positions, m.inverseFrequencies, rows, c.heads(), c.headDim());
+            o.rope(k, positions, m.inverseFrequencies, rows, c.kvHeads(), c.headDim());
             DeviceBuffer kLayer = kPool.view(l * layerBytes, layerBytes);
             DeviceBuffer vLayer = vPool.view(l * layerBytes, layerBytes);
-            ops.kvWrite(k, v, kLayer, vLayer, slots, rows, c.kvHeads(), c.headDim(), BLOCK_POSITIONS);
-            ops.attention(planBuffers, q, kLayer, vLayer, attended, c.heads(), c.kvHeads(), c.headDim(), BLOCK_POSITIONS);
-            ops.matmul(m.wo[l], attended, projected, rows, dim, c.qDim());
-            ops.add(x, projected, (long) rows * dim);
-            ops.rmsnorm(x, m.ffnNorm[l], xb, rows, dim, c.normEps());
-            ops.matmul(m.w1[l], xb, gate, rows, c.hiddenDim(), dim);
-            ops.matmul(m.w3[l], xb, up, rows, c.hiddenDim(), dim);
-            ops.siluMul(gate, up, (long) rows * c.hiddenDim());
-            ops.matmul(m.w2[l], gate, projected, rows, dim, c.hiddenDim());
-            ops.add(x, projected, (long) rows * dim);
+            o.kvWrite(k, v, kLayer, vLayer, slots, rows, c.kvHeads(), c.headDim(), BLOCK_POSITIONS);
+            o.attention(plan, q, kLayer, vLayer, attended, c.heads(), c.kvHeads(), c.headDim(), BLOCK_POSITIONS, workBlocks, queries);
+            o.matmul(m.wo[l], attended, projected, rows, dim, c.qDim());
+            o.add(x, projected, (long) rows * dim);
+            o.rmsnorm(x, m.ffnNorm[l], xb, rows, dim, c.normEps());
+            o.matmul(m.w1[l], xb, gate, rows, c.hiddenDim(), dim);
+            o.matmul(m.w3[l], xb, up, rows, c.hiddenDim(), dim);
+            o.siluMul(gate, up, (long) rows * c.hiddenDim());
+            o.matmul(m.w2[l], gate, projected, rows, dim, c.hiddenDim());
+            o.add(x, projected, (long) rows * dim);
         }
         int outRows = lastOnly ? 1 : rows;
         long rowBytes = (long) dim * Float.BYTES;
         DeviceBuffer last = lastOnly ? x.view((rows - 1) * rowBytes, rowBytes) : x;
-        ops.rmsnorm(last, m.finalNorm, xb, outRows, dim, c.normEps());
-        ops.matmul(m.output, xb, logits, outRows, c.vocabSize(), dim);
-        ops.device().synchronize();
+        o.rmsnorm(last, m.finalNorm, xb, outRows, dim, c.normEps());
+        o.matmul(m.output, xb, logits, outRows, c.vocabSize(), dim);
     }
 
     private void copyOnWrite(PagedSequence.Append[] appends) {
@@ -337,5 +418,14 @@ public final class CudaEngine implements AutoCloseable {
         }
         scratch.clear();
         planBuffers.close();
+        decodePlan.close();
+        for (CapturedStep step : graphs.values()) {
+            step.graph().close();
+        }
+        graphs.clear();
+        if (graphStream != null) {
+            CudaCallException.check("cuStreamDestroy", cuStreamDestroy(graphStream));
+            graphStream = null;
+        }
     }
 }

@@ -37,6 +37,8 @@ public final class CudaGenerator implements AutoCloseable {
      * would otherwise get billions of blocks from a large card.
      */
     public static final int MAX_KV_BLOCKS = 1 << 22;
+    /** The system property that turns CUDA graphs for decode steps on ({@code true}); off by default. */
+    public static final String GRAPHS_PROPERTY = "patchwright.cuda.graphs";
 
     private final CudaDevice device;
     private final DeviceModel model;
@@ -54,7 +56,8 @@ public final class CudaGenerator implements AutoCloseable {
 
     /**
      * Opens a model folder on device 0, with a KV pool of {@code kvFraction} of the memory left
-     * after the weights and scratch.
+     * after the weights and scratch; decode steps replay CUDA graphs when the system property
+     * {@value #GRAPHS_PROPERTY} is {@code true}.
      *
      * @throws ModelLoadException naming the file or tensor that is missing or wrong
      * @throws IllegalStateException when no usable device is there, naming why
@@ -77,7 +80,8 @@ public final class CudaGenerator implements AutoCloseable {
             device.close();
             throw new IllegalStateException(name + ": too little memory left for a KV cache after the weights");
         }
-        CudaEngine engine = new CudaEngine(ops, model, Math.max(PREFILL_CHUNK, MAX_BATCH), (int) Math.min(MAX_KV_BLOCKS, blocks));
+        CudaEngine engine = new CudaEngine(ops, model, Math.max(PREFILL_CHUNK, MAX_BATCH), (int) Math.min(MAX_KV_BLOCKS, blocks))
+                .useGraphs(Boolean.getBoolean(GRAPHS_PROPERTY));
         return new CudaGenerator(device, model, engine);
     }
 

@@ -22,7 +22,8 @@ import java.util.Map;
  * runs it): copy bandwidth; batch-1 decode of a Llama-3-8B-shaped model with random bf16 weights
  * made on the device, against its roofline; one decode step of 16 samples sharing a 32k-token
  * prompt against one sample; prompt processing of those 32k tokens against the bf16 matrix rate,
- * and a second request over them served from the prefix cache; the logits of a Hugging Face Qwen2ForCausalLM against transformers' own. Prints a table last.
+ * and a second request over them served from the prefix cache; decode steps with and without
+ * CUDA graphs; the logits of a Hugging Face Qwen2ForCausalLM against transformers' own. Prints a table last.
  *
  * <p>Arguments: {@code --matmul-tflops X} (torch's measured bf16 rate), {@code --qwen2 DIR} (the
  * folder and reference logits written by qwen2_reference.py), {@code --context N} (default 32768),
@@ -170,6 +171,11 @@ public final class GpuCheck {
             double roofline = (weightBytes + kvBytesPerPosition * 160) / bandwidth * 1e3;
             row(shape + ": batch-1 decode at 128 tokens", String.format("%.2f ms/token = %.1f tokens/s; roofline %.2f ms (%.1f GB read): %.0f%%",
                     shortMs, 1e3 / shortMs, roofline, (weightBytes + kvBytesPerPosition * 160) / 1e9, 100 * roofline / shortMs));
+            engine.useGraphs(true);
+            double shortGraphMs = decodeSteps(engine, new PagedSequence[] {short1}, 20);
+            engine.useGraphs(false);
+            row(shape + ": the same with CUDA graphs", String.format("%.2f ms/token = %.1f tokens/s: %.0f%% of the roofline; %.2fx the step without (%d captures)",
+                    shortGraphMs, 1e3 / shortGraphMs, 100 * roofline / shortGraphMs, shortGraphMs / shortMs, engine.graphCaptures()));
             short1.close();
             double productsMs = productsAlone(device, ops, model, c);
             row(shape + ": its products alone, 1 token, launched back to back", String.format(
@@ -206,6 +212,11 @@ public final class GpuCheck {
             double sixteenMs = decodeSteps(engine, sixteen, 10);
             row(shape + ": batch-16 step sharing the " + context + "-token prompt", String.format("%.2f ms/step = %.2fx batch 1 (goal <= 1.5x); KV blocks used %d, shared %d",
                     sixteenMs, sixteenMs / oneMs, engine.pool().used(), engine.pool().shared()));
+            engine.useGraphs(true);
+            double sixteenGraphMs = decodeSteps(engine, sixteen, 10);
+            engine.useGraphs(false);
+            row(shape + ": the batch-16 step with CUDA graphs", String.format("%.2f ms/step = %.2fx the step without", sixteenGraphMs,
+                    sixteenGraphMs / sixteenMs));
             one[0].close();
             Arrays.stream(sixteen).forEach(PagedSequence::close);
             prompt.close();

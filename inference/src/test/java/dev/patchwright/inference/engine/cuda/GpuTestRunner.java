@@ -21,6 +21,7 @@ public final class GpuTestRunner {
         String[] classes = args.length > 0 ? args : new String[] {"dev.patchwright.inference.engine.paged.AttentionPlanTest",
                 "dev.patchwright.inference.engine.paged.PrefixBlockCacheTest", "dev.patchwright.inference.engine.cuda.CudaKernelsIT",
                 "dev.patchwright.inference.engine.CudaEngineIT", "dev.patchwright.inference.engine.CudaPrefixReuseIT",
+                "dev.patchwright.inference.engine.CudaGraphIT",
                 "dev.patchwright.inference.server.ModelServerGpuIT"};
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request();
         for (String name : classes) {
