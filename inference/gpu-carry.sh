@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds, here, what inference/gpu-check.sh needs on a device machine that may have no Java and
-# no Maven: a minimal Java 17 runtime (jlink: the modules the engine and the test launcher use,
+# no Maven: a minimal Java 17 runtime (jlink: the modules the engine, model-server and the test launcher use,
 # jdk.incubator.vector included, debug stripped, compressed), the dependency jars, and the
 # compiled classes (the PTX rides in them), in inference/target/gpu-carry (ignored by git).
 # The device tool carries at most 64 MiB a call; this checks the folder stays under 60 MiB.
@@ -25,7 +25,7 @@ tr ':' '\n' < inference/target/gpu-carry.classpath | while read -r jar; do
 done
 cp -r inference/target/classes "$out/classes"
 cp -r inference/target/test-classes "$out/test-classes"
-jlink --add-modules java.base,java.logging,java.management,java.xml,jdk.unsupported,jdk.incubator.vector,jdk.zipfs \
+jlink --add-modules java.base,java.logging,java.management,java.net.http,java.xml,jdk.httpserver,jdk.unsupported,jdk.incubator.vector,jdk.zipfs \
   --strip-debug --strip-native-debug-symbols exclude-debuginfo-files --no-header-files --no-man-pages --compress=2 --output "$out/jre"
 size=$(du -sm "$out" | cut -f1)
 echo "gpu-carry: $out is ${size} MiB (runtime $(du -sm "$out/jre" | cut -f1), jars $(du -sm "$out/lib" | cut -f1))"

@@ -4,6 +4,8 @@
 # The table also lands in $OUT/table.md. Needs inference/target/gpu-carry (inference/gpu-carry.sh builds it here) unless the machine has
 # Java 17+ and the folder's jars anyway. Writes logs to $OUT (the device tool brings them back).
 # GPU_CHECK_CONTEXT=N shortens the long-prompt measures (default 32768 tokens).
+# The steps' time limits (170 + 120 + 240 s) add up to 530 s, under the call's timeout_s=540; a step
+# stopped by its limit leaves its rows so far (GpuCheck prints its table when stopped).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out="${OUT:-/tmp/gpu-check}"
@@ -26,18 +28,18 @@ run() {
   timeout "$limit" "$java" --add-modules jdk.incubator.vector -Xmx16g -cp "$classpath" "$@"
 }
 
-echo "== 1/3 differential tests (kernels against their Java twins, model logits against the CPU engine)"
-run 240 dev.patchwright.inference.engine.cuda.GpuTestRunner 2>&1 | tee "$out/tests.log"
+echo "== 1/3 differential tests (kernels against their Java twins, model logits against the CPU engine, prefix reuse, CUDA graphs)"
+run 170 dev.patchwright.inference.engine.cuda.GpuTestRunner 2>&1 | tee "$out/tests.log"
 tests=${PIPESTATUS[0]}
 
 echo "== 2/3 Hugging Face transformers reference (tiny Qwen2ForCausalLM) and torch's bf16 matmul rate"
-PYTHONUNBUFFERED=1 timeout 150 python3 inference/src/test/python/qwen2_reference.py /tmp/qwen2-reference 2>&1 | tee "$out/torch.log"
+PYTHONUNBUFFERED=1 timeout 120 python3 inference/src/test/python/qwen2_reference.py /tmp/qwen2-reference 2>&1 | tee "$out/torch.log"
 tflops=$(grep -o 'torch-matmul-tflops [0-9.]*' "$out/torch.log" | cut -d' ' -f2)
 qwen2=()
 [ -f /tmp/qwen2-reference/reference.json ] && qwen2=(--qwen2 /tmp/qwen2-reference)
 
 echo "== 3/3 measurements"
-run 330 dev.patchwright.inference.engine.cuda.GpuCheck --matmul-tflops "${tflops:-NaN}" "${qwen2[@]}" \
+run 240 dev.patchwright.inference.engine.cuda.GpuCheck --matmul-tflops "${tflops:-NaN}" "${qwen2[@]}" \
   --context "${GPU_CHECK_CONTEXT:-32768}" 2>&1 | tee "$out/gpu-check.log"
 check=${PIPESTATUS[0]}
 grep '^|' "$out/gpu-check.log" > "$out/table.md"

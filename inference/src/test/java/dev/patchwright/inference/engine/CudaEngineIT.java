@@ -1,24 +1,16 @@
 package dev.patchwright.inference.engine;
 
 import dev.patchwright.inference.engine.cpu.CpuKernels;
-import dev.patchwright.inference.engine.cuda.CudaDevice;
 import dev.patchwright.inference.engine.cuda.CudaEngine;
 import dev.patchwright.inference.engine.cuda.CudaGenerator;
-import dev.patchwright.inference.engine.cuda.CudaOps;
 import dev.patchwright.inference.engine.cuda.DeviceModel;
-import dev.patchwright.inference.engine.cuda.GpuRequirement;
 import dev.patchwright.inference.engine.paged.PagedSequence;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,38 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * architecture: a prompt in two chunks (the second on the tensor cores), then decode steps of
  * three and six samples forked from it (the CUDA-core and the small-batch tensor-core products). Skips, saying why, without a device.
  */
-class CudaEngineIT {
-
-    private static CudaDevice device;
-    private static CudaOps ops;
-
-    @TempDir
-    Path dir;
-
-    @BeforeEach
-    void needDevice() {
-        if (device != null) {
-            return;
-        }
-        device = GpuRequirement.device("CudaEngineIT");
-        ops = new CudaOps(device);
-    }
-
-    @AfterAll
-    static void close() {
-        if (device != null) {
-            device.close();
-        }
-    }
-
-    static Stream<Arguments> models() {
-        return Stream.of(Arguments.of("Llama, llama3 RoPE scaling", (Supplier<TinyModel>) TinyModel::llama),
-                Arguments.of("Qwen2, q/k/v biases", (Supplier<TinyModel>) TinyModel::qwen2),
-                Arguments.of("Qwen3, q/k norms, head_dim 12", (Supplier<TinyModel>) TinyModel::qwen3));
-    }
+class CudaEngineIT extends GpuModelTest {
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("models")
+    @MethodSource("dev.patchwright.inference.engine.TinyModel#architectures")
     void logitsMatchTheCpuEngineOverAChunkedPromptAndForkedDecode(String name, Supplier<TinyModel> spec) throws Exception {
         Path folder = spec.get().write(dir.resolve("model"));
         ModelFolder loaded = ModelFolder.open(folder);
@@ -110,7 +74,7 @@ class CudaEngineIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("models")
+    @MethodSource("dev.patchwright.inference.engine.TinyModel#architectures")
     void greedySamplesOfOnePromptAreIdenticalAndStopWhereAsked(String name, Supplier<TinyModel> spec) throws Exception {
         Path folder = spec.get().write(dir.resolve("model"));
         ModelFolder loaded = ModelFolder.open(folder);
@@ -131,7 +95,8 @@ class CudaEngineIT {
         }
     }
 
-    private static void assertClose(float[] got, float[] expected, double tolerance, String what) {
+    /** The relative error of {@code got} against {@code expected} is under {@code tolerance}, every logit finite. */
+    static void assertClose(float[] got, float[] expected, double tolerance, String what) {
         double diff = 0, norm = 0;
         for (int i = 0; i < expected.length; i++) {
             assertThat(Float.isFinite(got[i])).as(what + ": logit " + i + " is " + got[i]).isTrue();

@@ -1,22 +1,13 @@
 package dev.patchwright.inference.engine;
 
-import dev.patchwright.inference.engine.cuda.CudaDevice;
 import dev.patchwright.inference.engine.cuda.CudaEngine;
-import dev.patchwright.inference.engine.cuda.CudaOps;
 import dev.patchwright.inference.engine.cuda.DeviceModel;
-import dev.patchwright.inference.engine.cuda.GpuRequirement;
 import dev.patchwright.inference.engine.paged.PagedSequence;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,38 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * three product kernels), across the recapture that follows the attention plan outgrowing its
  * buffers. Skips, saying why, without a device.
  */
-class CudaGraphIT {
-
-    private static CudaDevice device;
-    private static CudaOps ops;
-
-    @TempDir
-    Path dir;
-
-    @BeforeEach
-    void needDevice() {
-        if (device != null) {
-            return;
-        }
-        device = GpuRequirement.device("CudaGraphIT");
-        ops = new CudaOps(device);
-    }
-
-    @AfterAll
-    static void close() {
-        if (device != null) {
-            device.close();
-        }
-    }
-
-    static Stream<Arguments> models() {
-        return Stream.of(Arguments.of("Llama", (Supplier<TinyModel>) TinyModel::llama),
-                Arguments.of("Qwen2, q/k/v biases", (Supplier<TinyModel>) TinyModel::qwen2),
-                Arguments.of("Qwen3, q/k norms", (Supplier<TinyModel>) TinyModel::qwen3));
-    }
+class CudaGraphIT extends GpuModelTest {
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("models")
+    @MethodSource("dev.patchwright.inference.engine.TinyModel#architectures")
     void logitsWithGraphsEqualLogitsWithoutBitForBit(String name, Supplier<TinyModel> spec) throws Exception {
         ModelFolder loaded = ModelFolder.open(spec.get().write(dir.resolve("model")));
         int vocab = loaded.config().vocabSize();
@@ -89,7 +52,7 @@ class CudaGraphIT {
                                 .as(name + ": " + n + " rows, step " + step + ", row " + s + ": graph logits equal plain ones bit for bit")
                                 .isTrue();
                         assertThat(Float.isFinite(got[s][0])).isTrue();
-                        next[s] = argmax(expected[s]);
+                        next[s] = Sampler.argmax(expected[s]);
                     }
                 }
                 assertThat(engine.graphCaptures() - capturesBefore).as(name + ": at least one graph for " + n + " rows")
@@ -101,14 +64,5 @@ class CudaGraphIT {
             shared.sequence().close();
         }
     }
-
-    private static int argmax(float[] logits) {
-        int best = 0;
-        for (int i = 1; i < logits.length; i++) {
-            if (logits[i] > logits[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
 }
+

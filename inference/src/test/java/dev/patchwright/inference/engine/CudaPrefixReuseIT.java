@@ -1,18 +1,11 @@
 package dev.patchwright.inference.engine;
 
 import dev.patchwright.inference.engine.cpu.CpuKernels;
-import dev.patchwright.inference.engine.cuda.CudaDevice;
 import dev.patchwright.inference.engine.cuda.CudaEngine;
 import dev.patchwright.inference.engine.cuda.CudaGenerator;
-import dev.patchwright.inference.engine.cuda.CudaOps;
 import dev.patchwright.inference.engine.cuda.DeviceModel;
-import dev.patchwright.inference.engine.cuda.GpuRequirement;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;
 
@@ -24,29 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * prompt the logits are the same bit for bit; over a prompt diverging mid-block they still match
  * the CPU engine. Skips, saying why, without a device.
  */
-class CudaPrefixReuseIT {
-
-    private static CudaDevice device;
-    private static CudaOps ops;
-
-    @TempDir
-    Path dir;
-
-    @BeforeEach
-    void needDevice() {
-        if (device != null) {
-            return;
-        }
-        device = GpuRequirement.device("CudaPrefixReuseIT");
-        ops = new CudaOps(device);
-    }
-
-    @AfterAll
-    static void close() {
-        if (device != null) {
-            device.close();
-        }
-    }
+class CudaPrefixReuseIT extends GpuModelTest {
 
     @Test
     void aSecondRequestOverTheSamePromptReusesItsBlocksAndComputesTheSameLogits() throws Exception {
@@ -67,7 +38,7 @@ class CudaPrefixReuseIT {
             assertThat(gpu.prefixCache().blocks()).as("the prompt's 3 full blocks stay in the pool").isEqualTo(3);
             assertThat(gpu.pool().used()).isEqualTo(3);
             float[] expected = cpu.transformer().forward(prompt, new KvCache(cpu.config(), prompt.length));
-            assertClose(firstLogits, expected, 3e-2, "first request");
+            CudaEngineIT.assertClose(firstLogits, expected, 3e-2, "first request");
 
             CudaEngine.Prefilled second = gpu.prefillPrompt(prompt, 64);
             float[] secondLogits = gpu.hostLogits(1)[0];
@@ -86,7 +57,7 @@ class CudaPrefixReuseIT {
             CudaEngine.Prefilled third = gpu.prefillPrompt(diverging, 64);
             assertThat(third.cachedTokens()).as("the two blocks before the divergence").isEqualTo(32);
             float[] expectedDiverging = cpu.transformer().forward(diverging, new KvCache(cpu.config(), diverging.length));
-            assertClose(gpu.hostLogits(1)[0], expectedDiverging, 3e-2, "a prompt diverging mid-block");
+            CudaEngineIT.assertClose(gpu.hostLogits(1)[0], expectedDiverging, 3e-2, "a prompt diverging mid-block");
             third.sequence().close();
             assertThat(gpu.prefixCache().sharedBlocks()).as("both cached prompts start with the first two blocks").isEqualTo(2);
         }
@@ -123,15 +94,5 @@ class CudaPrefixReuseIT {
             assertThat(engine.pool().used()).as("only cached blocks are held between requests")
                     .isEqualTo(engine.prefixCache().blocks());
         }
-    }
-
-    private static void assertClose(float[] got, float[] expected, double tolerance, String what) {
-        double diff = 0, norm = 0;
-        for (int i = 0; i < expected.length; i++) {
-            assertThat(Float.isFinite(got[i])).as(what + ": logit " + i + " is " + got[i]).isTrue();
-            diff += (got[i] - expected[i]) * (double) (got[i] - expected[i]);
-            norm += expected[i] * (double) expected[i];
-        }
-        assertThat(Math.sqrt(diff / norm)).as(what + ": relative error against the CPU engine").isLessThan(tolerance);
     }
 }

@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * A small model folder with random weights, written as real {@code config.json} and safetensors
@@ -39,6 +42,13 @@ final class TinyModel {
     final Map<String, long[]> shapeOverrides = new LinkedHashMap<>();
     final Map<String, String> dtypeOverrides = new LinkedHashMap<>();
     final java.util.Set<String> omitted = new java.util.HashSet<>();
+
+    /** The three architectures, named, as the GPU tests' parameters: a supplier of each one's model. */
+    static Stream<Arguments> architectures() {
+        return Stream.of(Arguments.of("Llama, llama3 RoPE scaling", (Supplier<TinyModel>) TinyModel::llama),
+                Arguments.of("Qwen2, q/k/v biases", (Supplier<TinyModel>) TinyModel::qwen2),
+                Arguments.of("Qwen3, q/k norms, head_dim 12", (Supplier<TinyModel>) TinyModel::qwen3));
+    }
 
     static TinyModel llama() {
         TinyModel m = new TinyModel();

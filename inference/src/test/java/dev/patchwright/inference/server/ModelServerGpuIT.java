@@ -12,13 +12,8 @@ import dev.patchwright.inference.model.ChatRequest;
 import dev.patchwright.inference.model.Completion;
 import dev.patchwright.inference.openai.OpenAiCompatibleModel;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ModelServerGpuIT {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String NAME = "tiny-random-gpu";
 
     @TempDir
@@ -55,25 +49,12 @@ class ModelServerGpuIT {
                     .isGreaterThanOrEqualTo(packed.length() / CudaEngine.BLOCK_POSITIONS * CudaEngine.BLOCK_POSITIONS - 2 * CudaEngine.BLOCK_POSITIONS)
                     .isLessThan(second.usage().promptTokens());
             assertThat(second.usage().cachedPromptTokens() % CudaEngine.BLOCK_POSITIONS).isZero();
-            Map<String, Double> metrics = metrics(server);
+            Map<String, Double> metrics = ModelServerMetricsIT.metrics(server, NAME);
             assertThat(metrics.get("patchwright_model_cached_prompt_tokens_total")).isEqualTo((double) second.usage().cachedPromptTokens());
             assertThat(metrics.get("patchwright_model_kv_blocks_used")).as("the two prompts' full blocks, the shared ones once")
                     .isGreaterThan((double) packed.length() / CudaEngine.BLOCK_POSITIONS - 2);
             assertThat(metrics.get("patchwright_model_kv_blocks_shared")).isGreaterThanOrEqualTo(1.0);
             assertThat(metrics.get("patchwright_model_kv_cache_bytes")).isPositive();
         }
-    }
-
-    private static Map<String, Double> metrics(ModelServer server) throws Exception {
-        URI uri = server.baseUrl().resolve("/metrics");
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        Map<String, Double> values = new HashMap<>();
-        for (String line : response.body().split("\n")) {
-            if (!line.startsWith("#") && !line.isBlank()) {
-                values.put(line.substring(0, line.indexOf('{')), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
-            }
-        }
-        return values;
     }
 }

@@ -88,6 +88,11 @@ class ModelServerMetricsIT {
 
     /** Every sample line of the text format, by metric name (each has the one label {@code model}). */
     private static Map<String, Double> metrics(ModelServer server) throws Exception {
+        return metrics(server, NAME);
+    }
+
+    /** As {@link #metrics(ModelServer)} for a model served as {@code name}. */
+    static Map<String, Double> metrics(ModelServer server, String name) throws Exception {
         HttpResponse<String> response = get(server, "/metrics");
         assertThat(response.statusCode()).isEqualTo(200);
         Map<String, Double> values = new HashMap<>();
@@ -95,7 +100,7 @@ class ModelServerMetricsIT {
             if (line.startsWith("#") || line.isBlank()) {
                 continue;
             }
-            assertThat(line).matches("[a-z_]+\\{model=\"" + NAME + "\"\\} [0-9.e+-]+");
+            assertThat(line).matches("[a-z_]+\\{model=\"" + name + "\"\\} [0-9.e+-]+");
             values.put(line.substring(0, line.indexOf('{')), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
         }
         return values;

@@ -33,10 +33,10 @@ public final class CudaGenerator implements AutoCloseable {
     /** The most samples decoded in one batch. */
     public static final int MAX_BATCH = 64;
     /**
-     * The most KV blocks a pool gets (64M positions; 32 MiB of host bookkeeping): a small model
+     * The most KV blocks a pool gets (16M positions; 8 MiB of host bookkeeping): a small model
      * would otherwise get billions of blocks from a large card.
      */
-    public static final int MAX_KV_BLOCKS = 1 << 22;
+    public static final int MAX_KV_BLOCKS = 1 << 20;
     /** The system property that turns CUDA graphs for decode steps on ({@code true}); off by default. */
     public static final String GRAPHS_PROPERTY = "patchwright.cuda.graphs";
 

@@ -31,14 +31,17 @@ import java.util.Map;
  */
 public final class GpuCheck {
 
-    private final Map<String, String> table = new LinkedHashMap<>();
+    private final Map<String, String> table = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    private boolean printed;
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i], args[i + 1]);
         }
-        new GpuCheck().run(options);
+        GpuCheck check = new GpuCheck();
+        Runtime.getRuntime().addShutdownHook(new Thread(check::printTable)); // timeout's SIGTERM still prints the rows measured
+        check.run(options);
     }
 
     private void run(Map<String, String> options) throws Exception {
@@ -53,12 +56,6 @@ public final class GpuCheck {
             double wmmaTflops = wmmaRate(device, ops);
             row("bf16 matmul 8192^3: torch / ours (wmma)", String.format("%.0f / %.0f TFLOP/s", torchTflops, wmmaTflops));
             smallBatch(device, ops, bandwidth);
-            try {
-                llama(device, ops, bandwidth, Double.isNaN(torchTflops) ? wmmaTflops : torchTflops, context, layers);
-            } catch (RuntimeException e) {
-                row("Llama-3-8B shape", "FAILED: " + e);
-                e.printStackTrace();
-            }
             if (options.containsKey("--qwen2")) {
                 try {
                     qwen2(device, ops, Path.of(options.get("--qwen2")));
@@ -67,11 +64,27 @@ public final class GpuCheck {
                     e.printStackTrace();
                 }
             }
+            try {
+                llama(device, ops, bandwidth, Double.isNaN(torchTflops) ? wmmaTflops : torchTflops, context, layers);
+            } catch (RuntimeException e) {
+                row("Llama-3-8B shape", "FAILED: " + e);
+                e.printStackTrace();
+            }
         }
+        printTable();
+    }
+
+    /** The table, once: at the end, or when the step's time limit stops the run (the rows measured so far). */
+    private synchronized void printTable() {
+        if (printed) {
+            return;
+        }
+        printed = true;
         System.out.println();
         System.out.println("| measure | value |");
         System.out.println("| --- | --- |");
         table.forEach((k, v) -> System.out.println("| " + k + " | " + v + " |"));
+        System.out.flush();
     }
 
     private void row(String what, String value) {
