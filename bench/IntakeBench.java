@@ -43,6 +43,13 @@ public final class IntakeBench {
         int seconds = Integer.parseInt(args[4]);
         int connections = Integer.parseInt(System.getProperty("connections", "256"));
         URI uri = URI.create(url);
+        int warmSeconds = Integer.getInteger("warmClient", 5);
+        // issues.labeled without an installation is claimed, dispatched and finished by the bot (its handler ignores
+        // it without calling GitHub); issues.opened has no handler, so the intake stores it as ignored at once.
+        boolean handled = "labeled".equals(System.getProperty("event", "opened"));
+        if (warmSeconds > 0) {
+            warmClient(secret, warmSeconds, connections);
+        }
         System.out.println("| rate asked /s | accepted /s held | p50 ms | p99 ms | p99 first second ms | max ms | errors | lost |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (int r = 5; r < args.length; r++) {
@@ -56,13 +63,20 @@ public final class IntakeBench {
             CountDownLatch done = new CountDownLatch(total);
             List<Thread> senders = new ArrayList<>();
             for (int c = 0; c < connections; c++) {
+                KeptAliveConnection preopened = new KeptAliveConnection(uri);
+                if (Boolean.getBoolean("preconnect")) {
+                    preopened.connect();
+                }
                 Thread sender = new Thread(() -> {
-                    KeptAliveConnection connection = new KeptAliveConnection(uri);
+                    KeptAliveConnection connection = preopened;
                     try {
                         while (true) {
                             long[] next = due.take();
                             int i = (int) next[0];
-                            String body = "{\"action\":\"opened\",\"installation\":{\"id\":1},\"repository\":{\"full_name\":\"bench/repo\"},"
+                            String body = handled
+                                    ? "{\"action\":\"labeled\",\"repository\":{\"full_name\":\"bench/repo\"},\"issue\":{\"number\":"
+                                    + (i + 1) + ",\"title\":\"bench\",\"body\":\"\",\"labels\":[{\"name\":\"bug\"}]},\"label\":{\"name\":\"bug\"}}"
+                                    : "{\"action\":\"opened\",\"installation\":{\"id\":1},\"repository\":{\"full_name\":\"bench/repo\"},"
                                     + "\"issue\":{\"number\":" + (i + 1) + ",\"title\":\"bench\",\"body\":\"\",\"labels\":[]}}";
                             int status = connection.post(uri.getPath(), prefix + i, "sha256=" + sign(secret, body), body);
                             latencyNanos[i] = System.nanoTime() - next[1];
@@ -101,6 +115,16 @@ public final class IntakeBench {
                     stored = rows.getLong(1);
                 }
             }
+            if (Boolean.getBoolean("timeline")) {
+                System.err.printf("first requests (ms): %s%n", Arrays.toString(Arrays.stream(Arrays.copyOf(latencyNanos, 12))
+                        .map(n -> n / 1_000_000).toArray()));
+                for (int second = 0; second * rate < total; second++) {
+                    long[] slice = Arrays.copyOfRange(latencyNanos, second * rate, Math.min(total, (second + 1) * rate));
+                    Arrays.sort(slice);
+                    System.err.printf("rate %d second %d: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", rate, second,
+                            ms(slice, 0.50), ms(slice, 0.99), slice[slice.length - 1] / 1e6);
+                }
+            }
             long[] firstSecond = Arrays.copyOf(latencyNanos, Math.min(rate, total));
             Arrays.sort(firstSecond);
             long[] all = latencyNanos.clone();
@@ -129,14 +153,7 @@ public final class IntakeBench {
         int post(String path, String delivery, String signature, String body) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             try {
-                if (socket == null) {
-                    socket = new Socket();
-                    socket.setTcpNoDelay(true);
-                    socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5_000);
-                    socket.setSoTimeout(30_000);
-                    in = new BufferedInputStream(socket.getInputStream());
-                    out = new BufferedOutputStream(socket.getOutputStream());
-                }
+                connect();
                 out.write(("POST " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
                         + "\r\nContent-Type: application/json\r\nX-GitHub-Event: issues\r\nX-GitHub-Delivery: " + delivery
                         + "\r\nX-Hub-Signature-256: " + signature + "\r\nContent-Length: " + bytes.length + "\r\n\r\n")
@@ -177,6 +194,17 @@ public final class IntakeBench {
             }
         }
 
+        void connect() throws IOException {
+            if (socket == null) {
+                socket = new Socket();
+                socket.setTcpNoDelay(true);
+                socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5_000);
+                socket.setSoTimeout(30_000);
+                in = new BufferedInputStream(socket.getInputStream());
+                out = new BufferedOutputStream(socket.getOutputStream());
+            }
+        }
+
         private String line() throws IOException {
             StringBuilder text = new StringBuilder();
             for (int b = in.read(); b != '\n'; b = in.read()) {
@@ -200,6 +228,55 @@ public final class IntakeBench {
             }
             socket = null;
         }
+    }
+
+    /**
+     * Warms this client's own code (signing, sending, parsing answers) against a throwaway loopback server that
+     * answers 202 at once, so that the timed run measures the bot's warm-up and not the client's.
+     */
+    private static void warmClient(byte[] secret, int seconds, int connections) throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new InetSocketAddress("127.0.0.1", 0), 512);
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8, runnable -> {
+            Thread thread = new Thread(runnable, "warm-server");
+            thread.setDaemon(true);
+            return thread;
+        }));
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] answer = "{\"status\":\"accepted\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(202, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        server.start();
+        URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/webhook");
+        AtomicInteger sent = new AtomicInteger();
+        long until = System.nanoTime() + seconds * 1_000_000_000L;
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < Math.min(connections, 16); c++) {
+            Thread thread = new Thread(() -> {
+                KeptAliveConnection connection = new KeptAliveConnection(uri);
+                try {
+                    while (System.nanoTime() < until) {
+                        int i = sent.incrementAndGet();
+                        String body = "{\"action\":\"opened\",\"issue\":{\"number\":" + i + "}}";
+                        connection.post(uri.getPath(), "warm-" + i, "sha256=" + sign(secret, body), body);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                } finally {
+                    connection.close();
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        server.stop(0);
+        System.err.printf("client warmed with %d requests to a loopback server%n", sent.get());
     }
 
     private static double ms(long[] sorted, double quantile) {

@@ -23,7 +23,7 @@ bench() {
   log="$home/bot.log"
   PATCHWRIGHT_HOME="$home" PATCHWRIGHT_ROLE=webhook QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$management" \
     QUARKUS_GITHUB_APP_APP_ID=12345 QUARKUS_GITHUB_APP_PRIVATE_KEY="$(cat "$home/app.pem")" \
-    QUARKUS_GITHUB_APP_WEBHOOK_SECRET="$secret" java -jar "$app/quarkus-run.jar" >"$log" 2>&1 &
+    QUARKUS_GITHUB_APP_WEBHOOK_SECRET="$secret" java ${BOT_JAVA_OPTS--XX:TieredStopAtLevel=1} -jar "$app/quarkus-run.jar" >"$log" 2>&1 &
   bot=$!
   trap 'kill $bot 2>/dev/null; wait $bot 2>/dev/null || true' EXIT
   for _ in $(seq 1 180); do
@@ -32,7 +32,7 @@ bench() {
     sleep 1
   done
   db_port="$(sed -n 4p "$home/postgres/postmaster.pid")"
-  java -cp "$(ls "$app"/lib/main/org.postgresql.postgresql-*.jar)" bench/IntakeBench.java \
+  java ${BENCH_JAVA_OPTS:-} -cp "$(ls "$app"/lib/main/org.postgresql.postgresql-*.jar)" bench/IntakeBench.java \
     "http://127.0.0.1:$port/webhook" "$secret" "jdbc:postgresql://localhost:$db_port/postgres" \
     "$(cat "$home/postgres.password")" "$seconds" $rates
   kill $bot; wait $bot 2>/dev/null || true
@@ -64,5 +64,5 @@ load_after="$(uptime)"
     echo
   fi
   echo "$table"
-} > bench/INTAKE.md
-cat bench/INTAKE.md
+} > "${OUTPUT:-bench/INTAKE.md}"
+cat "${OUTPUT:-bench/INTAKE.md}"

@@ -73,11 +73,15 @@ class ServeWithEmbeddedDatabaseIT {
         env.put("QUARKUS_GITHUB_APP_APP_ID", "12345");
         env.put("QUARKUS_GITHUB_APP_PRIVATE_KEY", privateKeyPem());
         env.put("QUARKUS_GITHUB_APP_WEBHOOK_SECRET", "serve-test-secret");
+        env.put("PATCHWRIGHT_INTAKE_WARMUP", "1000");
         Process process = builder.start();
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             String health = awaitHealth(http, management, process, log);
             assertThat(health).contains("\"status\": \"UP\"").contains("Database connections health check");
+            // Ready only once the intake has rehearsed: every rehearsal answered, none of them stored.
+            assertThat(health).contains("\"intake\"").contains("1000 rehearsal deliveries in");
+            assertThat(Files.readString(log)).contains("Intake warm-up: 1000 rehearsal deliveries in");
             assertThat(home.resolve("postgres").resolve("PG_VERSION")).exists();
             assertBinariesOnlyThisUserCanWrite();
             String text = Files.readString(log);
@@ -104,6 +108,24 @@ class ServeWithEmbeddedDatabaseIT {
                     .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(unsigned.statusCode()).isEqualTo(401);
             assertThat(unsigned.body()).contains("X-Hub-Signature-256");
+
+            String jdbc = "jdbc:postgresql://127.0.0.1:" + databasePort.group(1) + "/postgres";
+            String password = Files.readString(home.resolve("postgres.password")).strip();
+            assertThat(count(jdbc, password, "delivery_id like 'rehearsal-%' or repository = 'patchwright/rehearsal'"))
+                    .as("rehearsals store nothing").isZero();
+            // Whoever holds the webhook secret still cannot pass a delivery off as a rehearsal.
+            String id = "serve-" + java.util.UUID.randomUUID();
+            byte[] body = "{\"zen\":\"Keep it logically awesome.\",\"hook_id\":1}".getBytes();
+            HttpResponse<String> forged = http.send(webhook(port, id, body)
+                    .header("X-Patchwright-Rehearsal", "0".repeat(64)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(forged.statusCode()).isEqualTo(401);
+            assertThat(forged.body()).contains("X-Patchwright-Rehearsal");
+            assertThat(count(jdbc, password, "delivery_id = '" + id + "'")).isZero();
+            // A ping, which no handler takes, is stored as handled when it is answered.
+            HttpResponse<String> ping = http.send(webhook(port, id, body).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ping.statusCode()).isEqualTo(202);
+            assertThat(count(jdbc, password, "delivery_id = '" + id + "' and status = 'ignored'"
+                    + " and outcome = 'ping: the webhook works' and handled_at is not null")).isEqualTo(1);
             return Files.readString(log);
         } finally {
             process.destroy();
@@ -129,6 +151,22 @@ class ServeWithEmbeddedDatabaseIT {
         for (Path dir = postgres.getParent(); !dir.equals(home); dir = dir.getParent()) {
             assertThat(Files.getPosixFilePermissions(dir)).as(dir.toString())
                     .doesNotContain(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
+        }
+    }
+
+    private static HttpRequest.Builder webhook(int port, String deliveryId, byte[] body) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhook"))
+                .header("X-GitHub-Event", "ping").header("X-GitHub-Delivery", deliveryId)
+                .header("X-Hub-Signature-256", dev.patchwright.bot.webhook.WebhookSignature.sign("serve-test-secret", body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    }
+
+    private static long count(String jdbc, String password, String where) throws SQLException {
+        try (java.sql.Connection connection = DriverManager.getConnection(jdbc, "postgres", password);
+             java.sql.ResultSet rows = connection.createStatement()
+                     .executeQuery("select count(*) from webhook_deliveries where " + where)) {
+            rows.next();
+            return rows.getLong(1);
         }
     }
 

@@ -43,6 +43,13 @@ public interface PatchwrightConfig {
     @WithDefault("5s")
     java.time.Duration deliverySweep();
 
+    /**
+     * Rehearsal deliveries a node that takes webhooks posts to its own {@code /webhook} before it says it is ready
+     * (nothing is stored), so that its first real deliveries find it warm; 0 turns the warm-up off.
+     */
+    @WithDefault("10000")
+    int intakeWarmup();
+
     Trigger trigger();
 
     Model model();

@@ -55,6 +55,8 @@ final class BotNode implements AutoCloseable {
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(key -> key.startsWith("PATCHWRIGHT_") || key.startsWith("QUARKUS_"));
         env.putAll(settings);
+        // Three nodes warming up at once would slow each other's start; a test that wants the warm-up says so.
+        env.putIfAbsent("PATCHWRIGHT_INTAKE_WARMUP", "0");
         env.put("PATCHWRIGHT_ROLE", role);
         env.put("PATCHWRIGHT_HOME", home.toString());
         env.put("PATCHWRIGHT_WORK_DIR", work.toString());

@@ -62,6 +62,9 @@ public final class EndToEndResources implements QuarkusTestResourceLifecycleMana
         config.put("patchwright.model.name", "scripted-model");
         config.put("patchwright.worker.poll", "200ms");
         config.put("patchwright.delivery-sweep", "1s");
+        // A short warm-up, so that every test also shows that rehearsals store, handle and publish nothing, while
+        // the test's own deliveries may arrive in the middle of it.
+        config.put("patchwright.intake-warmup", "200");
         config.put("patchwright.trigger.review-debounce", "4s");
         config.put("patchwright.solve.memory-mib", "1024");
         config.put("patchwright.model.price", "input=2.00,cached-input=0.50,output=8.00");

@@ -56,29 +56,47 @@ public final class DeliveryInbox {
 
     /**
      * Stores deliveries in one transaction, so one commit (one write-ahead-log flush) makes them all durable; each
-     * is stored as {@code received} unless one with its id exists already, or comes earlier in the list.
+     * is stored as {@code received} (or {@code ignored}, handled now, when {@link NewDelivery#ignoredBecause} says
+     * why) unless one with its id exists already, or comes earlier in the list.
      *
      * @return for each delivery, in order: true when stored, false for a repeated delivery id
      * @throws IllegalArgumentException when a payload is not JSON; then nothing is stored
      */
     public boolean[] recordAll(List<NewDelivery> deliveries) {
+        return recordAll(deliveries, true);
+    }
+
+    /**
+     * Does what {@link #recordAll} does and rolls it back: nothing is stored. The intake's rehearsal before a node is
+     * ready runs exactly the statements a real delivery does.
+     */
+    public boolean[] rehearseAll(List<NewDelivery> deliveries) {
+        return recordAll(deliveries, false);
+    }
+
+    private boolean[] recordAll(List<NewDelivery> deliveries, boolean keep) {
         if (deliveries.isEmpty()) {
             return new boolean[0];
         }
-        String what = deliveries.size() == 1 ? "record webhook delivery " + deliveries.get(0).deliveryId()
-                : "record " + deliveries.size() + " webhook deliveries";
-        return database.transaction(what, connection -> {
+        String what = (keep ? "record " : "rehearse recording ") + (deliveries.size() == 1
+                ? "webhook delivery " + deliveries.get(0).deliveryId() : deliveries.size() + " webhook deliveries");
+        Database.Work<boolean[]> insertAll = connection -> {
             try (PreparedStatement insert = connection.prepareStatement(
                     "insert into webhook_deliveries (delivery_id, event, action, installation_id,"
-                            + " repository, payload) values (?, ?, ?, ?, ?, ?::jsonb)"
+                            + " repository, payload, status, handled_at, outcome)"
+                            + " values (?, ?, ?, ?, ?, ?::jsonb, ?, case when ? then now() end, ?)"
                             + " on conflict (delivery_id) do nothing")) {
                 for (NewDelivery delivery : deliveries) {
+                    boolean ignored = delivery.ignoredBecause() != null;
                     insert.setString(1, delivery.deliveryId());
                     insert.setString(2, delivery.event());
                     insert.setString(3, delivery.action());
                     Database.setLong(insert, 4, delivery.installationId());
                     insert.setString(5, delivery.repository());
                     insert.setString(6, delivery.payloadJson());
+                    insert.setString(7, ignored ? "ignored" : "received");
+                    insert.setBoolean(8, ignored);
+                    insert.setString(9, delivery.ignoredBecause());
                     insert.addBatch();
                 }
                 int[] counts = insert.executeBatch();
@@ -96,7 +114,8 @@ public final class DeliveryInbox {
                 }
                 throw e;
             }
-        });
+        };
+        return keep ? database.transaction(what, insertAll) : database.rehearsal(what, insertAll);
     }
 
     /**

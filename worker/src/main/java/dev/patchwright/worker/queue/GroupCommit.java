@@ -24,7 +24,7 @@ public final class GroupCommit implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(GroupCommit.class);
 
-    private record Pending(NewDelivery delivery, CompletableFuture<Boolean> stored) {
+    private record Pending(NewDelivery delivery, boolean rehearsal, CompletableFuture<Boolean> stored) {
     }
 
     private final DeliveryInbox inbox;
@@ -63,16 +63,8 @@ public final class GroupCommit implements AutoCloseable {
      * @throws IllegalStateException when closed
      */
     public boolean record(NewDelivery delivery) throws InterruptedException {
-        if (closed) {
-            throw new IllegalStateException("the intake is closed: this node is shutting down");
-        }
-        Pending pending = new Pending(delivery, new CompletableFuture<>());
-        queue.add(pending);
-        if (closed && queue.remove(pending)) {
-            throw new IllegalStateException("the intake is closed: this node is shutting down");
-        }
         try {
-            return pending.stored().get();
+            return submit(delivery).get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
@@ -81,37 +73,87 @@ public final class GroupCommit implements AutoCloseable {
         }
     }
 
+    /**
+     * Queues a delivery for the next group without waiting: the future completes once the group's transaction has
+     * committed (true when stored, false for a repeated delivery id), or exceptionally as {@link #record} throws.
+     * It completes on a writer thread, so what is chained to it must not block.
+     *
+     * @throws IllegalStateException when closed
+     */
+    public CompletableFuture<Boolean> submit(NewDelivery delivery) {
+        return enqueue(delivery, false);
+    }
+
+    /**
+     * Queues a delivery as {@link #submit} does, to be written in a transaction that is rolled back: the same
+     * statements, the same writers, nothing stored. Rehearsals are never grouped with real deliveries.
+     */
+    public CompletableFuture<Boolean> rehearse(NewDelivery delivery) {
+        return enqueue(delivery, true);
+    }
+
+    private CompletableFuture<Boolean> enqueue(NewDelivery delivery, boolean rehearsal) {
+        if (closed) {
+            throw new IllegalStateException("the intake is closed: this node is shutting down");
+        }
+        Pending pending = new Pending(delivery, rehearsal, new CompletableFuture<>());
+        queue.add(pending);
+        if (closed && queue.remove(pending)) {
+            throw new IllegalStateException("the intake is closed: this node is shutting down");
+        }
+        return pending.stored();
+    }
+
     private void write() {
-        List<Pending> group = new ArrayList<>(maxGroup);
+        List<Pending> taken = new ArrayList<>(maxGroup);
+        List<Pending> real = new ArrayList<>(maxGroup);
+        List<Pending> rehearsals = new ArrayList<>();
         while (true) {
-            group.clear();
+            taken.clear();
             try {
-                group.add(queue.take());
+                taken.add(queue.take());
             } catch (InterruptedException e) {
                 return;
             }
-            queue.drainTo(group, maxGroup - 1);
-            try {
-                boolean[] stored = inbox.recordAll(group.stream().map(Pending::delivery).toList());
-                for (int i = 0; i < stored.length; i++) {
-                    group.get(i).stored().complete(stored[i]);
-                }
-            } catch (RuntimeException groupFailed) {
-                if (group.size() == 1) {
-                    group.get(0).stored().completeExceptionally(groupFailed);
-                    continue;
-                }
-                LOG.warnf("Recording %d deliveries together failed (%s); recording them one by one", group.size(),
-                        groupFailed.getMessage());
-                for (Pending pending : group) {
-                    try {
-                        pending.stored().complete(inbox.recordAll(List.of(pending.delivery()))[0]);
-                    } catch (RuntimeException e) {
-                        pending.stored().completeExceptionally(e);
-                    }
+            queue.drainTo(taken, maxGroup - 1);
+            real.clear();
+            rehearsals.clear();
+            for (Pending pending : taken) {
+                (pending.rehearsal() ? rehearsals : real).add(pending);
+            }
+            writeGroup(real, false);
+            writeGroup(rehearsals, true);
+        }
+    }
+
+    private void writeGroup(List<Pending> group, boolean rehearsal) {
+        if (group.isEmpty()) {
+            return;
+        }
+        try {
+            boolean[] stored = store(group.stream().map(Pending::delivery).toList(), rehearsal);
+            for (int i = 0; i < stored.length; i++) {
+                group.get(i).stored().complete(stored[i]);
+            }
+        } catch (RuntimeException groupFailed) {
+            if (group.size() == 1) {
+                group.get(0).stored().completeExceptionally(groupFailed);
+                return;
+            }
+            LOG.warnf("Recording %d deliveries together failed (%s); recording them one by one", group.size(),
+                    groupFailed.getMessage());
+            for (Pending pending : group) {
+                try {
+                    pending.stored().complete(store(List.of(pending.delivery()), rehearsal)[0]);
+                } catch (RuntimeException e) {
+                    pending.stored().completeExceptionally(e);
                 }
             }
         }
+    }
+
+    private boolean[] store(List<NewDelivery> deliveries, boolean rehearsal) {
+        return rehearsal ? inbox.rehearseAll(deliveries) : inbox.recordAll(deliveries);
     }
 
     /** Stops the writers; deliveries still waiting fail, unanswered (GitHub's delivery then shows the failure). */
