@@ -3,8 +3,10 @@ package dev.patchwright.bot.webhook;
 import dev.patchwright.bot.config.PatchwrightConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.http.HttpServerStart;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -22,6 +24,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -51,6 +55,12 @@ public class IntakeRehearsal {
     static final Duration LIMIT = Duration.ofSeconds(60);
 
     private final String token = HexFormat.of().formatHex(randomBytes());
+    /** Names the rehearsals' delivery ids; unrelated to the token, which no id, log or answer shows. */
+    private final String idNonce = HexFormat.of().formatHex(randomBytes()).substring(0, 12);
+    /** The HTTP server's port, once it listens (its options name it, or the configured one). */
+    private final CompletableFuture<Integer> listening = new CompletableFuture<>();
+    private volatile boolean rehearsing;
+    private volatile long startedNanos;
     private final AtomicInteger done = new AtomicInteger();
     private volatile int asked;
     private volatile String outcome;
@@ -68,13 +78,22 @@ public class IntakeRehearsal {
         return bytes;
     }
 
-    /** Whether {@code header} is this process's rehearsal token, compared in constant time. */
+    /**
+     * Whether {@code header} is this process's rehearsal token, compared in constant time. Only while the warm-up runs:
+     * afterwards no delivery is a rehearsal.
+     */
     boolean isToken(String header) {
-        return header != null && MessageDigest.isEqual(token.getBytes(StandardCharsets.US_ASCII),
+        return rehearsing && header != null && MessageDigest.isEqual(token.getBytes(StandardCharsets.US_ASCII),
                 header.trim().getBytes(StandardCharsets.US_ASCII));
     }
 
+    /** The plain-HTTP server is listening: its options say on which port (0 when it was left to the system). */
+    void listening(@ObservesAsync HttpServerStart server) {
+        listening.complete(server.options().getPort());
+    }
+
     void start(@Observes StartupEvent started) {
+        startedNanos = System.nanoTime();
         int count = config.intakeWarmup();
         if (count <= 0) {
             outcome = "no rehearsal (patchwright.intake-warmup is 0)";
@@ -88,7 +107,13 @@ public class IntakeRehearsal {
             outcome = "no rehearsal: no webhook secret is configured, so the intake refuses every delivery";
             return;
         }
+        if (ConfigProvider.getConfig().getOptionalValue("quarkus.http.insecure-requests", String.class)
+                .filter(mode -> !mode.equalsIgnoreCase("enabled")).isPresent()) {
+            outcome = "no rehearsal: plain HTTP is not served (quarkus.http.insecure-requests)";
+            return;
+        }
         asked = count;
+        rehearsing = true;
         Thread thread = new Thread(() -> rehearse(count), "patchwright-intake-warmup");
         thread.setDaemon(true);
         runner = thread;
@@ -102,9 +127,15 @@ public class IntakeRehearsal {
         }
     }
 
-    /** Down while rehearsing, with how far it got; up with what it did, or why it did not. */
+    /**
+     * Down while rehearsing, with how far it got; up with what it did, or why it did not. Up in any case once the
+     * time limit is well past, so that a warm-up that went wrong in a way nobody foresaw never keeps a node unready.
+     */
     HealthCheckResponse readiness() {
         String said = outcome;
+        if (said == null && System.nanoTime() - startedNanos > LIMIT.plusSeconds(30).toNanos()) {
+            said = "did not finish in " + LIMIT.plusSeconds(30).toSeconds() + " s; the node is ready, cold";
+        }
         if (said == null) {
             return HealthCheckResponse.named("intake").down()
                     .withData("warm-up", done.get() + " of " + asked + " rehearsal deliveries").build();
@@ -114,38 +145,18 @@ public class IntakeRehearsal {
 
     private void rehearse(int count) {
         long started = System.nanoTime();
-        String host = loopbackHost();
-        int port = httpPort();
         long deadline = started + LIMIT.toNanos();
         AtomicInteger next = new AtomicInteger();
         AtomicReference<String> failure = new AtomicReference<>();
         List<Thread> lanes = new ArrayList<>();
         try {
+            int port = port(deadline);
+            String host = loopbackHost();
+            String path = webhookPath();
             awaitListening(host, port, deadline);
             for (int lane = 0; lane < LANES; lane++) {
-                Thread thread = new Thread(() -> {
-                    LoopbackConnection connection = new LoopbackConnection(host, port);
-                    try {
-                        for (int n = next.getAndIncrement(); n < count && System.nanoTime() < deadline
-                                && failure.get() == null && !Thread.currentThread().isInterrupted();
-                             n = next.getAndIncrement()) {
-                            int status = send(connection, n);
-                            if (status != 202) {
-                                failure.compareAndSet(null, "a rehearsal delivery was answered " + status);
-                                return;
-                            }
-                            done.incrementAndGet();
-                            // New connections now and then, so that accepting one is warm too.
-                            if (n % RECONNECT_EVERY == RECONNECT_EVERY - 1) {
-                                connection.close();
-                            }
-                        }
-                    } catch (IOException e) {
-                        failure.compareAndSet(null, "a rehearsal delivery failed: " + e.getMessage());
-                    } finally {
-                        connection.close();
-                    }
-                }, "patchwright-intake-warmup-" + lane);
+                Thread thread = new Thread(() -> lane(host, port, path, count, next, deadline, failure),
+                        "patchwright-intake-warmup-" + lane);
                 thread.setDaemon(true);
                 thread.start();
                 lanes.add(thread);
@@ -156,21 +167,73 @@ public class IntakeRehearsal {
         } catch (InterruptedException e) {
             lanes.forEach(Thread::interrupt);
             failure.compareAndSet(null, "interrupted (the node is stopping)");
-        } catch (IOException e) {
-            failure.compareAndSet(null, e.getMessage());
+        } catch (Throwable e) {
+            lanes.forEach(Thread::interrupt);
+            failure.compareAndSet(null, e.getClass().getSimpleName() + ": " + e.getMessage());
+        } finally {
+            rehearsing = false;
+            say(count, done.get(), failure.get(), (System.nanoTime() - started) / 1e9);
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        if (failure.get() != null) {
-            outcome = String.format("stopped after %d of %d rehearsal deliveries: %s", done.get(), count, failure.get());
+    }
+
+    /** One lane: rehearsals one after another on a kept-alive connection, a new one every few. */
+    private void lane(String host, int port, String path, int count, AtomicInteger next, long deadline,
+                      AtomicReference<String> failure) {
+        LoopbackConnection connection = new LoopbackConnection(host, port);
+        try {
+            for (int n = next.getAndIncrement(); n < count && System.nanoTime() < deadline && failure.get() == null
+                    && !Thread.currentThread().isInterrupted(); n = next.getAndIncrement()) {
+                int status;
+                try {
+                    status = send(connection, path, n);
+                } catch (IOException stale) {
+                    // A kept-alive connection the server closed meanwhile: once more on a new one.
+                    status = send(connection, path, n);
+                }
+                if (status != 202) {
+                    failure.compareAndSet(null, "a rehearsal delivery to " + path + " was answered " + status);
+                    return;
+                }
+                done.incrementAndGet();
+                // New connections now and then, so that accepting one is warm too.
+                if (n % RECONNECT_EVERY == RECONNECT_EVERY - 1) {
+                    connection.close();
+                }
+            }
+        } catch (IOException e) {
+            failure.compareAndSet(null, "a rehearsal delivery failed: " + e.getMessage());
+        } catch (RuntimeException e) {
+            failure.compareAndSet(null, e.getClass().getSimpleName() + ": " + e.getMessage());
+        } finally {
+            connection.close();
+        }
+    }
+
+    private void say(int count, int rehearsed, String failure, double seconds) {
+        if (failure != null) {
+            outcome = String.format("stopped after %d of %d rehearsal deliveries: %s", rehearsed, count, failure);
             LOG.warnf("Intake warm-up %s; the node is ready, its first deliveries may be slow", outcome);
-        } else if (done.get() < count) {
-            outcome = String.format("%d of %d rehearsal deliveries in %.1f s (the time limit)", done.get(), count,
+        } else if (rehearsed < count) {
+            outcome = String.format("%d of %d rehearsal deliveries in %.1f s (the time limit)", rehearsed, count,
                     seconds);
             LOG.infof("Intake warm-up: %s", outcome);
         } else {
             outcome = String.format("%d rehearsal deliveries in %.1f s", count, seconds);
             LOG.infof("Intake warm-up: %s, nothing stored; ready for webhooks", outcome);
         }
+    }
+
+    /** The port the plain-HTTP server listens on, once it does. */
+    private int port(long deadline) throws Exception {
+        int port = listening.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (port <= 0) {
+            // The options hold 0 when the system chose: the configured value is all there is to go on.
+            port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", Integer.class).orElse(0);
+        }
+        if (port <= 0) {
+            throw new IOException("the HTTP port is left to the system (0), so the warm-up cannot find it");
+        }
+        return port;
     }
 
     /** The HTTP server may open its port after start-up observers ran: waits until it accepts a connection. */
@@ -189,12 +252,12 @@ public class IntakeRehearsal {
         }
     }
 
-    private int send(LoopbackConnection connection, int n) throws IOException {
+    private int send(LoopbackConnection connection, String path, int n) throws IOException {
         byte[] body = RehearsalPayload.issueLabeled(n);
-        return connection.post("/webhook", List.of(
+        return connection.post(path, List.of(
                 "Content-Type: application/json",
                 "X-GitHub-Event: issues",
-                "X-GitHub-Delivery: rehearsal-" + token.substring(0, 8) + "-" + n,
+                "X-GitHub-Delivery: rehearsal-" + idNonce + "-" + n,
                 "X-Hub-Signature-256: " + WebhookSignature.sign(secret.orElseThrow(), body),
                 HEADER + ": " + token), body);
     }
@@ -211,12 +274,9 @@ public class IntakeRehearsal {
         return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     }
 
-    /** The port the HTTP server listens on; Quarkus writes the one it chose into this property when asked for 0. */
-    private static int httpPort() {
-        String chosen = System.getProperty("quarkus.http.port");
-        if (chosen != null && !chosen.isBlank() && !chosen.equals("0")) {
-            return Integer.parseInt(chosen.strip());
-        }
-        return ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
+    /** {@code /webhook} under the HTTP root path, when one is set. */
+    private static String webhookPath() {
+        String root = ConfigProvider.getConfig().getOptionalValue("quarkus.http.root-path", String.class).orElse("/");
+        return (root.endsWith("/") ? root : root + "/") + "webhook";
     }
 }

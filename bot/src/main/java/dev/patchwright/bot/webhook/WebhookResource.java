@@ -142,7 +142,9 @@ public class WebhookResource {
             return intake.rehearse(delivery).thenApply(recorded -> Response.accepted(
                     Map.of("delivery", delivery.deliveryId(), "status", "rehearsed: nothing stored")).build());
         }
-        return intake.submit(delivery).thenApply(recorded -> {
+        // Not on the group's writer thread, which goes on to the next group: the log line and the hand-over wait for no
+        // commit of anyone else's.
+        return intake.submit(delivery).thenApplyAsync(recorded -> {
             if (!recorded) {
                 LOG.infof("Delivery %s was already recorded; nothing new", delivery.deliveryId());
                 return Response.ok(Map.of("delivery", delivery.deliveryId(), "status", "duplicate")).build();
@@ -155,7 +157,7 @@ public class WebhookResource {
                 processor.submit(delivery.deliveryId());
             }
             return Response.accepted(Map.of("delivery", delivery.deliveryId(), "status", "accepted")).build();
-        });
+        }, executor);
     }
 
     private static String text(JsonNode node) {
