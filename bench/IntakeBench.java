@@ -31,7 +31,10 @@ import javax.crypto.spec.SecretKeySpec;
  * every connection busy) shows in full. Afterwards the stored rows are counted: an accepted delivery without a row is lost.
  *
  * <p>Usage: java -cp postgresql.jar bench/IntakeBench.java WEBHOOK_URL SECRET JDBC_URL DB_PASSWORD SECONDS RATE...
- * Prints one Markdown table row per rate.
+ * Prints one Markdown table row per rate. Options: {@code -DwarmClient=S} (default 5: seconds this client warms itself
+ * against a throwaway loopback server first; 0 skips it), {@code -Devent=opened|labeled} (what is posted),
+ * {@code -Dtimeline=true} (each second's p50/p99 on standard error), {@code -Dpreconnect=true} (open every connection
+ * before the first rate instead of on first use).
  */
 public final class IntakeBench {
 

@@ -29,8 +29,8 @@ import java.util.concurrent.CompletionStage;
  * {@code X-GitHub-Delivery}) and only then answers 202, so a crash after the answer loses nothing;
  * handling works from the stored row. Concurrent deliveries are committed together ({@link GroupCommit}): one disk
  * flush answers them all. No thread waits for a commit: the event loop that read a delivery checks it and queues it,
- * and the answer is written when its group has committed. The GitHub App extension's own route answers before its handlers run and checks signatures
- * only in production mode, which is why this one exists.
+ * and the answer is written when its group has committed. The GitHub App extension's own route answers before its
+ * handlers run and checks signatures only in production mode, which is why this one exists.
  */
 @Path("/webhook")
 public class WebhookResource {
